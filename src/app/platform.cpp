@@ -1,0 +1,107 @@
+#include "app/platform.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "common/crypto.hpp"
+#include "http/handlers/handlers.hpp"
+#include "store/sqlite/migrations.hpp"
+
+namespace govshare::app {
+
+using common::Status;
+
+std::string ResourceDir() {
+  if (const char* dir = std::getenv("GOVSHARE_RESOURCES")) return dir;
+  return std::string(GOVSHARE_SOURCE_DIR) + "/data";
+}
+
+Platform::Platform(common::Config config, std::shared_ptr<common::Clock> clock)
+    : config_(std::move(config)), clock_(std::move(clock)) {}
+
+common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& config,
+                                                         std::shared_ptr<common::Clock> clock) {
+  GOVSHARE_RETURN_IF_ERROR(common::InitCrypto());
+  if (config.storage != "sqlite") {
+    return Status::Invalid("unsupported_storage", fmt::format("storage '{}' is not supported yet", config.storage));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Status::Unavailable("data_dir", fmt::format("cannot create {}: {}", config.data_dir, ec.message()));
+  if (!clock) clock = std::make_shared<common::SystemClock>();
+  std::unique_ptr<Platform> p(new Platform(config, std::move(clock)));
+  store::sqlite::Database::Options options;
+  options.path = config.data_dir + "/govshare.db";
+  options.read_connections = static_cast<int>(config.sqlite.read_connections);
+  options.group_commit_max_jobs = static_cast<int>(config.sqlite.group_commit_max_jobs);
+  options.checkpoint_interval_s = static_cast<int>(config.sqlite.checkpoint_interval_s);
+  options.busy_timeout_ms = static_cast<int>(config.sqlite.busy_timeout_ms);
+  auto db = store::sqlite::Database::Open(options, store::sqlite::MainMigrations());
+  if (!db.ok()) return db.status();
+  p->db_ = std::move(db.value());
+  p->org_store_ = std::make_unique<store::sqlite::SqliteOrgStore>(*p->db_, *p->clock_);
+  GOVSHARE_RETURN_IF_ERROR(p->ReloadRegions());
+  p->org_ = std::make_unique<org::OrgService>(*p->org_store_, p->regions_, p->authorizer_, *p->clock_, config.auth);
+  http::handlers::RegisterAll(p->router_, *p);
+  auto* raw = p.get();
+  p->metrics_.AddGauge("govshare_storage_healthy", "1 when the main database accepts commits.",
+                       [raw] { return raw->db_->healthy() ? 1.0 : 0.0; });
+  p->metrics_.AddGauge("govshare_storage_committed_groups", "Group commits of the main database since start.",
+                       [raw] { return static_cast<double>(raw->db_->committed_groups()); });
+  p->metrics_.AddGauge("govshare_storage_committed_jobs", "Write jobs committed to the main database since start.",
+                       [raw] { return static_cast<double>(raw->db_->committed_jobs()); });
+  return p;
+}
+
+Status Platform::ReloadRegions() {
+  auto regions = org_store_->ListRegions();
+  if (!regions.ok()) return regions.status();
+  regions_.Reset(std::move(regions.value()));
+  return Status::Ok();
+}
+
+Status Platform::Ready() const {
+  if (!db_->healthy()) return Status::Unavailable("storage_unhealthy", "the database rejected the last commit");
+  if (regions_.all().empty()) return Status::Unavailable("not_initialised", "run govshare init first");
+  return Status::Ok();
+}
+
+Status Platform::ImportRegions(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Invalid("missing_file", fmt::format("cannot read {}", path));
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Invalid("invalid_json", fmt::format("{}: {}", path, e.what()));
+  }
+  std::vector<org::Region> regions;
+  try {
+    for (const auto& r : doc.at("regions")) {
+      org::Region region;
+      region.id = r.at("id").get<std::string>();
+      if (!r.at("division_code").is_null()) region.division_code = r.at("division_code").get<std::string>();
+      region.name = r.at("name").get<std::string>();
+      const auto level = r.at("level").get<std::string>();
+      region.level = level == "province" ? org::RegionLevel::kProvince
+                     : level == "city"   ? org::RegionLevel::kCity
+                                         : org::RegionLevel::kCounty;
+      if (!r.at("parent_id").is_null()) region.parent_id = r.at("parent_id").get<std::string>();
+      if (r.contains("gb_parent_code") && !r.at("gb_parent_code").is_null()) {
+        region.gb_parent_code = r.at("gb_parent_code").get<std::string>();
+      }
+      region.flows_back = r.value("flows_back", false);
+      regions.push_back(std::move(region));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Invalid("invalid_regions", fmt::format("{}: {}", path, e.what()));
+  }
+  GOVSHARE_RETURN_IF_ERROR(org_store_->UpsertRegions(regions));
+  return ReloadRegions();
+}
+
+}  // namespace govshare::app

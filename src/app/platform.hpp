@@ -1,0 +1,59 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/config.hpp"
+#include "common/status.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "org/org_service.hpp"
+#include "org/permissions.hpp"
+#include "store/sqlite/database.hpp"
+#include "store/sqlite/org_store_sqlite.hpp"
+
+namespace govshare::app {
+
+/// The composition root: opens storage for a data directory, builds the services and the route table. One per process
+/// (or per test). The CLI and the tests use it; nothing else constructs services.
+class Platform {
+ public:
+  /// Opens (and migrates) the data directory's databases. `clock` defaults to the system clock.
+  static common::Result<std::unique_ptr<Platform>> Open(const common::Config& config,
+                                                        std::shared_ptr<common::Clock> clock = nullptr);
+
+  /// Loads the region tree file (data/regions/hebei.json format) into storage and memory.
+  common::Status ImportRegions(const std::string& path);
+
+  const common::Config& config() const { return config_; }
+  common::Clock& clock() { return *clock_; }
+  store::sqlite::Database& database() { return *db_; }
+  org::OrgService& org() { return *org_; }
+  const org::RegionTree& regions() const { return regions_; }
+  const org::Authorizer& authorizer() const { return authorizer_; }
+  http::Metrics& metrics() { return metrics_; }
+  const http::Router& router() const { return router_; }
+  /// OK when storage can take writes (readiness).
+  common::Status Ready() const;
+
+ private:
+  explicit Platform(common::Config config, std::shared_ptr<common::Clock> clock);
+  common::Status ReloadRegions();
+
+  common::Config config_;
+  std::shared_ptr<common::Clock> clock_;
+  std::unique_ptr<store::sqlite::Database> db_;
+  std::unique_ptr<store::sqlite::SqliteOrgStore> org_store_;
+  org::RegionTree regions_;
+  org::Authorizer authorizer_{regions_};
+  std::unique_ptr<org::OrgService> org_;
+  http::Metrics metrics_;
+  http::Router router_;
+};
+
+/// Where the data files shipped with govshare (regions, demo data, rule packs) live: $GOVSHARE_RESOURCES, else the
+/// source tree's data/ folder.
+std::string ResourceDir();
+
+}  // namespace govshare::app

@@ -1,0 +1,121 @@
+// govshare: the single binary of the platform. Subcommands: serve, init, demo, migrate.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/async.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "app/platform.hpp"
+#include "cli/setup.hpp"
+#include "http/server.hpp"
+
+namespace {
+
+using govshare::common::Config;
+using govshare::common::Status;
+
+int Fail(const Status& s) {
+  std::cerr << "govshare: " << s.message() << " (" << s.code() << ")\n";
+  return 1;
+}
+
+std::shared_ptr<spdlog::logger> AccessLog(const Config& config) {
+  if (config.log.access_log.empty()) return nullptr;
+  spdlog::init_thread_pool(65536, 1);
+  std::shared_ptr<spdlog::sinks::sink> sink;
+  if (config.log.access_log == "-") {
+    sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  } else {
+    const std::filesystem::path path = std::filesystem::path(config.log.access_log).is_absolute()
+                                           ? std::filesystem::path(config.log.access_log)
+                                           : std::filesystem::path(config.data_dir) / config.log.access_log;
+    std::filesystem::create_directories(path.parent_path());
+    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string());
+  }
+  auto logger = std::make_shared<spdlog::async_logger>("access", sink, spdlog::thread_pool(),
+                                                       spdlog::async_overflow_policy::block);
+  logger->set_pattern("%v");
+  return logger;
+}
+
+int Serve(const Config& config) {
+  auto platform = govshare::app::Platform::Open(config);
+  if (!platform.ok()) return Fail(platform.status());
+  auto& p = *platform.value();
+  if (auto ready = p.Ready(); !ready.ok()) return Fail(ready);
+  govshare::http::Server::Options options;
+  options.listen = config.listen;
+  options.http = config.http;
+  options.web_dir = config.web_dir;
+  govshare::http::Server server(
+      options, p.router(), p.metrics(), [&p](const std::string& token) { return p.org().Authenticate(token); },
+      p.authorizer(), AccessLog(config));
+  if (auto s = server.Start(); !s.ok()) return Fail(s);
+  const auto colon = config.listen.rfind(':');
+  std::cout << fmt::format("govshare is serving on http://{}:{}/", config.listen.substr(0, colon), server.port())
+            << std::endl;
+  server.RunUntilSignalled();
+  std::cout << "govshare stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"govshare — the Hebei government data-sharing platform"};
+  cli.require_subcommand(1);
+  std::string config_file;
+  cli.add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+
+  std::string data_dir;
+  std::string listen;
+  std::string web_dir;
+  auto* serve = cli.add_subcommand("serve", "serve the platform over HTTP");
+  serve->add_option("--data", data_dir, "data directory");
+  serve->add_option("--listen", listen, "HOST:PORT to listen on");
+  serve->add_option("--web", web_dir, "directory of the built portal (web/dist)");
+
+  auto* init = cli.add_subcommand("init", "create a data directory with the region tree and an administrator");
+  init->add_option("--data", data_dir, "data directory")->required();
+
+  auto* demo = cli.add_subcommand("demo", "init plus a realistic Hebei organisation with one user per role");
+  demo->add_option("--data", data_dir, "data directory")->required();
+
+  auto* migrate = cli.add_subcommand("migrate", "apply pending schema migrations and print the schema version");
+  migrate->add_option("--data", data_dir, "data directory");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  auto loaded = govshare::common::LoadConfig(config_file);
+  if (!loaded.ok()) return Fail(loaded.status());
+  Config config = loaded.value();
+  if (!data_dir.empty()) config.data_dir = data_dir;
+  if (!listen.empty()) config.listen = listen;
+  if (!web_dir.empty()) config.web_dir = web_dir;
+  spdlog::set_level(spdlog::level::from_str(config.log.level));
+
+  if (serve->parsed()) return Serve(config);
+  if (migrate->parsed()) {
+    auto platform = govshare::app::Platform::Open(config);
+    if (!platform.ok()) return Fail(platform.status());
+    std::cout << fmt::format("{}: schema version {}", platform.value()->database().path(),
+                             platform.value()->database().schema_version())
+              << std::endl;
+    return 0;
+  }
+  if (init->parsed()) {
+    auto s = govshare::cli::Init(config, std::cout);
+    return s.ok() ? 0 : Fail(s);
+  }
+  if (demo->parsed()) {
+    auto s = govshare::cli::Demo(config, std::cout);
+    return s.ok() ? 0 : Fail(s);
+  }
+  return 0;
+}

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <ostream>
+
+#include "common/config.hpp"
+#include "common/status.hpp"
+
+namespace govshare::cli {
+
+/// `govshare init`: creates the data directory, loads the region tree, creates the provincial data-sharing authority
+/// and a platform administrator whose generated password is printed once (and must be changed at first login).
+/// Refuses to run on a directory that is already initialised.
+common::Status Init(const common::Config& config, std::ostream& out);
+
+/// `govshare demo`: like init, plus a realistic Hebei organisation (data/demo/organisation.json), one user per role
+/// with known passwords, applications with API keys; writes DIR/demo-credentials.json for testers and scripts.
+common::Status Demo(const common::Config& config, std::ostream& out);
+
+}  // namespace govshare::cli

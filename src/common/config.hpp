@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.hpp"
+
+namespace govshare::common {
+
+/// Everything a deployment can tune. Defaults suit one machine; `LoadConfig` reads a TOML file and then applies
+/// environment overrides named GOVSHARE_<SECTION>_<KEY> (e.g. GOVSHARE_HTTP_MAX_BODY_BYTES), then command-line flags
+/// are applied by the CLI.
+struct Config {
+  std::string data_dir = "data";
+  std::string listen = "127.0.0.1:8080";
+  std::string web_dir;     // built portal (web/dist); empty = no portal
+  std::string storage = "sqlite";  // the embedded default; "postgresql://..." later
+
+  struct Http {
+    std::int64_t max_body_bytes = 1 << 20;
+    std::int64_t max_header_bytes = 16 << 10;
+    std::int64_t idle_timeout_s = 60;     // keep-alive connection with no request in flight
+    std::int64_t header_timeout_s = 10;   // from the first byte of a request to the end of its headers
+    std::int64_t body_timeout_s = 30;     // reading the body
+    std::int64_t max_connections = 10000;
+    std::int64_t io_threads = 0;          // 0 = one per core
+    std::int64_t blocking_threads = 16;   // storage writes and password hashing
+    std::int64_t shutdown_grace_s = 10;
+  } http;
+
+  struct Auth {
+    std::int64_t session_ttl_s = 8 * 3600;
+    std::int64_t max_failed_logins = 5;
+    std::int64_t lockout_s = 15 * 60;
+    std::int64_t login_attempts_per_minute_per_ip = 30;
+    std::int64_t api_key_default_ttl_days = 365;
+    bool fast_password_hash = false;  // tests only: argon2id at libsodium's minimum cost
+  } auth;
+
+  struct Log {
+    std::string access_log = "logs/access.log";  // relative to data_dir; "-" for stdout; "" to disable
+    std::string level = "info";
+  } log;
+
+  struct Storage {
+    std::int64_t read_connections = 8;
+    std::int64_t group_commit_max_jobs = 256;
+    std::int64_t checkpoint_interval_s = 30;
+    std::int64_t busy_timeout_ms = 5000;
+  } sqlite;
+};
+
+/// Reads `path` (if non-empty) and the environment. Unknown keys in the file are an error, so typos are caught.
+Result<Config> LoadConfig(const std::string& path);
+
+}  // namespace govshare::common

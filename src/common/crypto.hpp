@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.hpp"
+
+namespace govshare::common {
+
+/// Initialises libsodium; safe to call many times from any thread. Fails only if the OS has no entropy source.
+Status InitCrypto();
+
+/// `bytes` random bytes from the OS CSPRNG, encoded as unpadded base64url.
+std::string RandomToken(std::size_t bytes = 32);
+/// Lower-case hex SHA-256 of `data`.
+std::string Sha256Hex(std::string_view data);
+/// Constant-time equality of two equal-length strings (false when lengths differ).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+/// Cost of argon2id password hashing. kInteractive is libsodium's recommended interactive profile (64 MiB, 2 passes);
+/// kMinimum exists only so that unit tests creating many users stay fast.
+enum class PasswordCost { kInteractive, kMinimum };
+
+/// argon2id hash in libsodium's self-describing string format (includes salt and parameters).
+Result<std::string> HashPassword(std::string_view password, PasswordCost cost = PasswordCost::kInteractive);
+/// True if `password` matches `hash`. Constant time with respect to the password.
+bool VerifyPassword(std::string_view password, const std::string& hash);
+/// A random password of letters and digits that satisfies the password policy.
+std::string GeneratePassword(std::size_t length = 16);
+
+}  // namespace govshare::common

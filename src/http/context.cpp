@@ -1,0 +1,150 @@
+#include "http/context.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace govshare::http {
+
+using common::ErrorKind;
+using common::Status;
+
+unsigned HttpStatusFor(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kOk:
+      return 200;
+    case ErrorKind::kInvalidArgument:
+      return 400;
+    case ErrorKind::kUnauthenticated:
+      return 401;
+    case ErrorKind::kForbidden:
+      return 403;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kMethodNotAllowed:
+      return 405;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kPayloadTooLarge:
+      return 413;
+    case ErrorKind::kUnsupportedMedia:
+      return 415;
+    case ErrorKind::kUnprocessable:
+      return 422;
+    case ErrorKind::kLocked:
+      return 423;
+    case ErrorKind::kTooManyRequests:
+      return 429;
+    case ErrorKind::kInternal:
+      return 500;
+    case ErrorKind::kUnavailable:
+      return 503;
+  }
+  return 500;
+}
+
+namespace {
+
+std::string_view Title(unsigned status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 423: return "Locked";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<std::string> UrlDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      const int hi = Hex(s[i + 1]);
+      const int lo = Hex(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  if (!common::IsCleanText(out)) return std::nullopt;
+  return out;
+}
+
+std::string_view Context::Param(std::string_view name) const {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+common::Result<std::int64_t> Context::IdParam(std::string_view name) const {
+  const std::string_view text = Param(name);
+  std::int64_t id = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    return Status(ErrorKind::kNotFound, "not_found", fmt::format("'{}' is not a valid id", text));
+  }
+  return id;
+}
+
+std::optional<std::string> Context::Query(std::string_view name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    if (eq == std::string_view::npos) return std::string();
+    return UrlDecode(pair.substr(eq + 1));
+  }
+  return std::nullopt;
+}
+
+common::Result<common::JsonObject> Context::JsonBody() const {
+  const auto type = request[beast_http::field::content_type];
+  if (type.substr(0, 16) != "application/json") {
+    return Status(ErrorKind::kUnsupportedMedia, "unsupported_media_type", "send Content-Type: application/json");
+  }
+  return common::JsonObject::Parse(request.body());
+}
+
+void Context::Problem(const Status& s) {
+  status = HttpStatusFor(s.kind());
+  common::JsonWriter w;
+  w.StartObject()
+      .Field("type", "/problems/" + s.code())
+      .Field("title", Title(status))
+      .Field("status", static_cast<int>(status))
+      .Field("code", s.code())
+      .Field("detail", s.message());
+  if (!s.field().empty()) w.Field("field", s.field());
+  w.Field("instance", path).Field("request_id", request_id).EndObject();
+  body = w.str();
+  content_type = "application/problem+json";
+}
+
+}  // namespace govshare::http

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "common/json.hpp"
+#include "common/status.hpp"
+#include "org/model.hpp"
+
+namespace govshare::http {
+
+namespace beast_http = boost::beast::http;
+using BeastRequest = beast_http::request<beast_http::string_body>;
+
+/// Everything a handler sees of one request and everything it sets for the response. Handlers are plain functions:
+/// they parse, call a service and write; the server does authentication, limits, metrics, logging and errors.
+struct Context {
+  Context(const BeastRequest& req, std::string_view p, std::string_view q) : request(req), path(p), query(q) {}
+
+  const BeastRequest& request;
+  std::string_view path;   // without the query string
+  std::string_view query;  // without '?'
+  std::vector<std::pair<std::string, std::string>> params;  // path parameters by name, e.g. {"id", "42"}
+  std::string request_id;
+  std::string client_address;
+  std::optional<org::Principal> principal;  // set when the route needs authentication
+  std::string bearer_token;                 // the raw credential (for logout)
+
+  // Response.
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  /// The path parameter `name` (routes guarantee it exists).
+  std::string_view Param(std::string_view name) const;
+  /// A path parameter as a positive integer id, or an invalid_id Status.
+  common::Result<std::int64_t> IdParam(std::string_view name) const;
+  /// The decoded query parameter `name`, if present.
+  std::optional<std::string> Query(std::string_view name) const;
+  /// Parses the body as a JSON object (requires Content-Type application/json).
+  common::Result<common::JsonObject> JsonBody() const;
+
+  const org::Principal& who() const { return *principal; }
+  void Json(unsigned code, std::string json) {
+    status = code;
+    body = std::move(json);
+    content_type = "application/json";
+  }
+  void NoContent() {
+    status = 204;
+    body.clear();
+  }
+  /// Writes `s` as an RFC 9457 problem+json response.
+  void Problem(const common::Status& s);
+};
+
+/// The HTTP status for an error kind.
+unsigned HttpStatusFor(common::ErrorKind kind);
+
+/// Decodes %XX and '+' in a query component; nullopt on malformed escapes or invalid UTF-8.
+std::optional<std::string> UrlDecode(std::string_view s);
+
+}  // namespace govshare::http

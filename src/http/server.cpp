@@ -1,0 +1,491 @@
+#include <utility>  // before Asio's awaitable under g++ 12 with Boost 1.74
+
+#include "http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/crypto.hpp"
+#include "common/json.hpp"
+
+namespace govshare::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using common::ErrorKind;
+using common::Status;
+
+namespace {
+
+constexpr std::size_t kMaxRequestIdChars = 64;
+constexpr std::size_t kReadChunk = 8192;
+
+bool IsUnsafe(beast_http::verb v) {
+  return v == beast_http::verb::post || v == beast_http::verb::put || v == beast_http::verb::patch ||
+         v == beast_http::verb::delete_;
+}
+
+bool IsValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdChars) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+  });
+}
+
+std::string_view CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const auto semi = header.find(';');
+    std::string_view part = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
+      return part.substr(name.size() + 1);
+    }
+  }
+  return {};
+}
+
+std::string_view MimeType(const std::string& path) {
+  const auto ext = std::filesystem::path(path).extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".json") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".ico") return "image/x-icon";
+  if (ext == ".woff2") return "font/woff2";
+  if (ext == ".woff") return "font/woff";
+  if (ext == ".ttf") return "font/ttf";
+  return "application/octet-stream";
+}
+
+struct StaticFile {
+  std::string content;
+  std::string_view mime;
+};
+
+/// Moves a blocking call onto `pool` and resumes the coroutine on its own executor when the call returns.
+template <typename Fn>
+asio::awaitable<void> RunBlocking(asio::thread_pool& pool, Fn fn) {
+  auto home = co_await asio::this_coro::executor;
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [&pool, fn = std::move(fn), home](auto handler) mutable {
+        asio::post(pool, [fn = std::move(fn), handler = std::move(handler), home]() mutable {
+          fn();
+          asio::post(home, std::move(handler));
+        });
+      },
+      asio::use_awaitable);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Options options;
+  const Router& router;
+  Metrics& metrics;
+  Authenticate authenticate;
+  const org::Authorizer& authorizer;
+  std::shared_ptr<spdlog::logger> access_log;
+
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  tcp::acceptor acceptor{ioc};
+  asio::thread_pool blocking;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> stopped{false};
+  std::mutex stop_mutex;
+  std::unordered_map<std::string, StaticFile> static_files;
+
+  // Idle connections, so that shutdown can close them; guarded by idle_mutex.
+  std::mutex idle_mutex;
+  std::unordered_map<std::uint64_t, beast::tcp_stream*> idle;
+  std::atomic<std::uint64_t> next_connection{1};
+  std::atomic<std::uint64_t> next_request{1};
+  std::string request_id_prefix = common::RandomToken(6);
+
+  Impl(Options o, const Router& r, Metrics& m, Authenticate a, const org::Authorizer& az,
+       std::shared_ptr<spdlog::logger> log)
+      : options(std::move(o)),
+        router(r),
+        metrics(m),
+        authenticate(std::move(a)),
+        authorizer(az),
+        access_log(std::move(log)),
+        blocking(static_cast<std::size_t>(std::max<std::int64_t>(1, options.http.blocking_threads))) {}
+
+  void LoadStaticFiles() {
+    if (options.web_dir.empty()) return;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(options.web_dir, ec)) {
+      spdlog::warn("web directory {} does not exist: the portal is not served", options.web_dir);
+      return;
+    }
+    for (const auto& entry : fs::recursive_directory_iterator(options.web_dir, ec)) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      const std::string rel = "/" + fs::relative(entry.path(), options.web_dir).generic_string();
+      static_files[rel] = {buffer.str(), MimeType(rel)};
+    }
+    spdlog::info("serving the portal from {} ({} files)", options.web_dir, static_files.size());
+  }
+
+  asio::awaitable<void> Accept() {
+    for (;;) {
+      tcp::socket socket(ioc);
+      boost::system::error_code ec;
+      co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (stopping) co_return;
+        spdlog::warn("accept: {}", ec.message());
+        continue;
+      }
+      if (metrics.open_connections.load() >= options.http.max_connections) {
+        metrics.rejected_connections.fetch_add(1);
+        socket.close(ec);
+        continue;
+      }
+      metrics.open_connections.fetch_add(1);
+      // Spread connections over the io threads via the io_context (strand per connection implicitly: one coroutine).
+      asio::co_spawn(ioc, Serve(std::move(socket)), asio::detached);
+    }
+  }
+
+  void SetIdle(std::uint64_t id, beast::tcp_stream* stream) {
+    std::lock_guard lock(idle_mutex);
+    if (stream != nullptr) {
+      idle[id] = stream;
+    } else {
+      idle.erase(id);
+    }
+  }
+
+  asio::awaitable<void> Serve(tcp::socket socket) {
+    const std::uint64_t conn_id = next_connection.fetch_add(1);
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      boost::system::error_code ec;
+      auto ep = stream.socket().remote_endpoint(ec);
+      remote = ec ? "unknown" : ep.address().to_string();
+    }
+    stream.socket().set_option(tcp::no_delay(true));
+    try {
+      for (;;) {
+        if (stopping) break;
+        // 1. Wait for the first byte of the next request (keep-alive idle timeout).
+        if (buffer.size() == 0) {
+          SetIdle(conn_id, &stream);
+          stream.expires_after(std::chrono::seconds(options.http.idle_timeout_s));
+          boost::system::error_code ec;
+          const std::size_t n =
+              co_await stream.async_read_some(buffer.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+          SetIdle(conn_id, nullptr);
+          if (ec) break;
+          buffer.commit(n);
+        }
+        // 2. Headers, then body, each with its own deadline (slow clients are cut off).
+        beast_http::request_parser<beast_http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(options.http.max_header_bytes));
+        parser.body_limit(static_cast<std::uint64_t>(options.http.max_body_bytes));
+        boost::system::error_code ec;
+        stream.expires_after(std::chrono::seconds(options.http.header_timeout_s));
+        co_await beast_http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec && !parser.is_done()) {
+          stream.expires_after(std::chrono::seconds(options.http.body_timeout_s));
+          co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (ec) {
+          if (ec == beast_http::error::header_limit) {
+            co_await WriteBare(stream, 431, "header_too_large", "request headers are too large");
+          } else if (ec == beast_http::error::body_limit) {
+            co_await WriteBare(stream, 413, "body_too_large",
+                               fmt::format("request body exceeds {} bytes", options.http.max_body_bytes));
+          } else if (ec != beast::error::timeout && ec != beast_http::error::end_of_stream &&
+                     ec != asio::error::eof && ec != asio::error::connection_reset) {
+            co_await WriteBare(stream, 400, "bad_request", "malformed HTTP request");
+          }
+          break;
+        }
+        auto response = co_await Handle(parser.get(), remote);
+        response.keep_alive(parser.get().keep_alive() && !stopping);
+        stream.expires_after(std::chrono::seconds(options.http.body_timeout_s));
+        co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || !response.keep_alive()) break;
+      }
+    } catch (const std::exception& e) {
+      spdlog::debug("connection {}: {}", conn_id, e.what());
+    }
+    SetIdle(conn_id, nullptr);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+    metrics.open_connections.fetch_sub(1);
+  }
+
+  asio::awaitable<void> WriteBare(beast::tcp_stream& stream, unsigned status, std::string_view code,
+                                  std::string_view detail) {
+    beast_http::response<beast_http::string_body> res{static_cast<beast_http::status>(status), 11};
+    common::JsonWriter w;
+    w.StartObject()
+        .Field("type", fmt::format("/problems/{}", code))
+        .Field("status", static_cast<int>(status))
+        .Field("code", code)
+        .Field("detail", detail)
+        .EndObject();
+    res.set(beast_http::field::content_type, "application/problem+json");
+    res.set(beast_http::field::connection, "close");
+    res.body() = w.str();
+    res.prepare_payload();
+    metrics.Observe("-", "(unparsed)", status, 0);
+    boost::system::error_code ec;
+    stream.expires_after(std::chrono::seconds(5));
+    co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  std::string NewRequestId() {
+    return fmt::format("{}-{}", request_id_prefix, next_request.fetch_add(1, std::memory_order_relaxed));
+  }
+
+  /// Authenticates and authorises; on failure writes the problem into ctx and returns false.
+  bool Admit(Context& ctx, const Route& route) {
+    if (route.access == Access::kPublic) return true;
+    const auto& req = ctx.request;
+    std::string token;
+    bool via_cookie = false;
+    const auto authz = req[beast_http::field::authorization];
+    if (authz.size() > 7 && beast::iequals(authz.substr(0, 7), "Bearer ")) {
+      token = std::string(authz.substr(7));
+    } else if (const auto cookie = CookieValue(req[beast_http::field::cookie], "gs_session"); !cookie.empty()) {
+      token = std::string(cookie);
+      via_cookie = true;
+    }
+    if (token.empty()) {
+      ctx.Problem(Status::Unauthenticated("unauthenticated", "log in or send Authorization: Bearer <token>"));
+      return false;
+    }
+    auto principal = authenticate(token);
+    if (!principal.ok()) {
+      ctx.Problem(principal.status());
+      return false;
+    }
+    ctx.principal = std::move(principal.value());
+    ctx.principal->via_cookie = via_cookie;
+    ctx.bearer_token = std::move(token);
+    // CSRF: a cookie is sent by the browser on its own; an unsafe request must prove it came from our pages.
+    if (via_cookie && IsUnsafe(req.method()) &&
+        !common::ConstantTimeEquals(req["X-CSRF-Token"], ctx.principal->csrf_token)) {
+      ctx.Problem(Status(ErrorKind::kForbidden, "csrf_mismatch", "missing or wrong X-CSRF-Token header"));
+      return false;
+    }
+    // A user with a generated password must choose their own before doing anything else.
+    if (ctx.principal->must_change_password && route.pattern != "/api/v1/me" &&
+        route.pattern != "/api/v1/me/password" && route.pattern != "/api/v1/auth/logout") {
+      ctx.Problem(Status(ErrorKind::kForbidden, "password_change_required", "change your password first"));
+      return false;
+    }
+    // Deny by default: the route-level check uses the single permission table (org/permissions.cpp); the service then
+    // checks the resource's scope with the same table.
+    if (route.permission && !authorizer.HasPermission(*ctx.principal, *route.permission)) {
+      ctx.Problem(Status::Forbidden(fmt::format("not allowed: {}", org::PermissionName(*route.permission))));
+      return false;
+    }
+    return true;
+  }
+
+  asio::awaitable<beast_http::response<beast_http::string_body>> Handle(const BeastRequest& req,
+                                                                          const std::string& remote) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::string_view target = req.target();
+    const auto qpos = target.find('?');
+    Context ctx{req, target.substr(0, qpos), qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1)};
+    ctx.client_address = remote;
+    const auto incoming_id = req["X-Request-Id"];
+    ctx.request_id = IsValidRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
+
+    std::string route_name = "(none)";
+    auto match = router.Find(req.method(), ctx.path);
+    if (match.route != nullptr) {
+      route_name = match.route->pattern;
+      ctx.params = std::move(match.params);
+      if (Admit(ctx, *match.route)) {
+        try {
+          if (match.route->exec == Exec::kBlocking) {
+            co_await RunBlocking(blocking, [&] { Invoke(*match.route, ctx); });
+          } else {
+            Invoke(*match.route, ctx);
+          }
+        } catch (const std::exception& e) {
+          spdlog::error("{} {} [{}]: {}", req.method_string(), ctx.path, ctx.request_id, e.what());
+          ctx.Problem(Status::Internal("internal error"));
+        }
+      }
+    } else if (match.path_exists) {
+      ctx.Problem(Status(ErrorKind::kMethodNotAllowed, "method_not_allowed", "this method is not allowed here"));
+    } else if (!ServeStatic(ctx, route_name)) {
+      ctx.Problem(Status::NotFound(fmt::format("no route for {}", ctx.path)));
+    }
+    co_return Finish(ctx, route_name, started);
+  }
+
+  void Invoke(const Route& route, Context& ctx) {
+    route.handler(ctx);
+  }
+
+  bool ServeStatic(Context& ctx, std::string& route_name) {
+    if (static_files.empty() || ctx.request.method() != beast_http::verb::get) return false;
+    if (ctx.path.substr(0, 5) == "/api/") return false;
+    auto it = static_files.find(std::string(ctx.path));
+    if (it == static_files.end()) it = static_files.find("/index.html");  // SPA: the router in the page decides
+    if (it == static_files.end()) return false;
+    route_name = "(static)";
+    ctx.status = 200;
+    ctx.body = it->second.content;
+    ctx.content_type = std::string(it->second.mime);
+    const bool immutable = ctx.path.substr(0, 8) == "/assets/";
+    ctx.headers.emplace_back("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    ctx.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                             "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
+    return true;
+  }
+
+  beast_http::response<beast_http::string_body> Finish(Context& ctx, const std::string& route_name,
+                                                         std::chrono::steady_clock::time_point started) {
+    beast_http::response<beast_http::string_body> res{static_cast<beast_http::status>(ctx.status),
+                                                      ctx.request.version()};
+    res.set(beast_http::field::server, "govshare");
+    res.set("X-Request-Id", ctx.request_id);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    bool has_cache_control = false;
+    for (const auto& [k, v] : ctx.headers) {
+      if (k == "Cache-Control") has_cache_control = true;
+      res.insert(k, v);
+    }
+    if (!has_cache_control) res.set(beast_http::field::cache_control, "no-store");
+    if (ctx.status != 204) res.set(beast_http::field::content_type, ctx.content_type);
+    const std::size_t bytes = ctx.body.size();
+    res.body() = std::move(ctx.body);
+    res.prepare_payload();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics.Observe(ctx.request.method_string(), route_name, ctx.status, seconds);
+    if (access_log) {
+      common::JsonWriter w;
+      w.StartObject()
+          .Field("ts", common::FormatRfc3339(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count()))
+          .Field("request_id", ctx.request_id)
+          .Field("remote", ctx.client_address)
+          .Field("method", ctx.request.method_string())
+          .Field("path", ctx.path)
+          .Field("route", route_name)
+          .Field("status", static_cast<int>(ctx.status))
+          .Field("bytes", static_cast<std::int64_t>(bytes))
+          .Field("duration_us", static_cast<std::int64_t>(seconds * 1e6));
+      if (ctx.principal) {
+        w.Field("principal", fmt::format("{}:{}",
+                                         ctx.principal->kind == org::Principal::Kind::kUser ? "user" : "application",
+                                         ctx.principal->id));
+      }
+      w.EndObject();
+      access_log->info(w.str());
+    }
+    return res;
+  }
+};
+
+Server::Server(Options options, const Router& router, Metrics& metrics, Authenticate authenticate,
+               const org::Authorizer& authorizer, std::shared_ptr<spdlog::logger> access_log)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics, std::move(authenticate), authorizer,
+                                   std::move(access_log))) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  auto& o = impl_->options;
+  const auto colon = o.listen.rfind(':');
+  if (colon == std::string::npos) return Status::Invalid("invalid_listen", "listen must be HOST:PORT");
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(o.listen.substr(0, colon), ec);
+  if (ec) return Status::Invalid("invalid_listen", fmt::format("bad listen address {}", o.listen));
+  unsigned short port = 0;
+  try {
+    port = static_cast<unsigned short>(std::stoul(o.listen.substr(colon + 1)));
+  } catch (const std::exception&) {
+    return Status::Invalid("invalid_listen", fmt::format("bad port in {}", o.listen));
+  }
+  tcp::endpoint endpoint(address, port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::Unavailable("listen_failed", fmt::format("cannot listen on {}: {}", o.listen, ec.message()));
+  port_ = acceptor.local_endpoint().port();
+  impl_->LoadStaticFiles();
+  impl_->work.emplace(impl_->ioc.get_executor());
+  asio::co_spawn(impl_->ioc, impl_->Accept(), asio::detached);
+  const auto n = o.http.io_threads > 0 ? static_cast<unsigned>(o.http.io_threads)
+                                       : std::max(1U, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  std::lock_guard lock(impl_->stop_mutex);
+  if (impl_->stopped || impl_->threads.empty()) return;
+  impl_->stopping = true;
+  asio::post(impl_->ioc, [this] {
+    boost::system::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(impl_->options.http.shutdown_grace_s);
+  // Close idle keep-alive connections now and again (a connection may turn idle after its last response).
+  while (impl_->metrics.open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    asio::post(impl_->ioc, [this] {
+      std::lock_guard idle_lock(impl_->idle_mutex);
+      for (auto& [id, stream] : impl_->idle) stream->cancel();
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  impl_->work.reset();
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->blocking.join();
+  if (impl_->access_log) impl_->access_log->flush();
+  impl_->stopped = true;
+}
+
+void Server::RunUntilSignalled() {
+  asio::io_context signals_ioc;
+  asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int signal) {
+    spdlog::info("signal {} received: finishing in-flight requests", signal);
+  });
+  signals_ioc.run();
+  Stop();
+}
+
+}  // namespace govshare::http

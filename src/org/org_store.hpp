@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.hpp"
+#include "org/model.hpp"
+
+namespace govshare::org {
+
+/// A page of a list: items after `after_id` in id order.
+struct PageRequest {
+  std::int64_t after_id = 0;
+  int limit = 50;
+};
+
+struct DepartmentFilter {
+  std::optional<std::string> region_id;
+  std::optional<DepartmentKind> kind;
+  std::optional<std::string> query;  // substring of the name or the credit code
+};
+
+struct UserFilter {
+  std::optional<std::int64_t> department_id;
+  std::optional<std::vector<std::string>> region_ids;  // only users of departments in these regions
+  std::optional<std::string> query;  // substring of username or display name
+};
+
+struct ApplicationFilter {
+  std::optional<std::int64_t> department_id;
+  std::optional<std::vector<std::string>> region_ids;  // only applications of departments in these regions
+};
+
+/// A user with the secrets the store keeps for authentication.
+struct UserCredentials {
+  User user;
+  std::string password_hash;
+};
+
+/// Storage of the organisation model. Implementations are thread-safe; every write is durable when the call returns.
+/// Writes that carry `expected_version` fail with kConflict/version_conflict when the stored version differs.
+class OrgStore {
+ public:
+  virtual ~OrgStore() = default;
+
+  virtual common::Result<std::vector<Region>> ListRegions() = 0;
+  /// Replaces nothing: inserts regions that are missing (reference data from data/regions).
+  virtual common::Status UpsertRegions(const std::vector<Region>& regions) = 0;
+
+  virtual common::Result<std::vector<Department>> ListDepartments(const DepartmentFilter& filter,
+                                                                  const PageRequest& page) = 0;
+  virtual common::Result<std::optional<Department>> GetDepartment(std::int64_t id) = 0;
+  virtual common::Status CreateDepartment(Department& department) = 0;  // sets id
+  virtual common::Status UpdateDepartment(const Department& department, std::int64_t expected_version) = 0;
+
+  virtual common::Result<std::vector<User>> ListUsers(const UserFilter& filter, const PageRequest& page) = 0;
+  virtual common::Result<std::optional<User>> GetUser(std::int64_t id) = 0;
+  virtual common::Result<std::optional<UserCredentials>> GetUserByUsername(const std::string& username) = 0;
+  virtual common::Status CreateUser(User& user, const std::string& password_hash) = 0;  // sets id
+  virtual common::Status UpdateUser(const User& user, std::int64_t expected_version) = 0;
+  virtual common::Status SetPassword(std::int64_t user_id, const std::string& password_hash, bool must_change) = 0;
+  /// Records the outcome of a login attempt: failure count and lock, or a reset on success.
+  virtual common::Status RecordLogin(std::int64_t user_id, int failed_logins,
+                                     std::optional<UnixSeconds> locked_until) = 0;
+
+  virtual common::Status CreateSession(const Session& session) = 0;
+  /// The session and its principal, if the token hash is known and not revoked (expiry is the caller's check).
+  virtual common::Result<std::optional<std::pair<Session, Principal>>> FindSession(const std::string& token_hash) = 0;
+  virtual common::Status RevokeSession(const std::string& token_hash) = 0;
+  virtual common::Status RevokeUserSessions(std::int64_t user_id) = 0;
+
+  virtual common::Result<std::vector<Application>> ListApplications(const ApplicationFilter& filter,
+                                                                    const PageRequest& page) = 0;
+  virtual common::Result<std::optional<Application>> GetApplication(std::int64_t id) = 0;
+  virtual common::Status CreateApplication(Application& application) = 0;  // sets id
+  virtual common::Status UpdateApplication(const Application& application, std::int64_t expected_version) = 0;
+
+  virtual common::Result<std::vector<ApiKey>> ListApiKeys(std::int64_t application_id) = 0;
+  virtual common::Status CreateApiKey(ApiKey& key) = 0;  // sets id
+  virtual common::Status RevokeApiKey(std::int64_t application_id, std::int64_t key_id, UnixSeconds at) = 0;
+  /// The key with this prefix and the principal of its application.
+  virtual common::Result<std::optional<std::pair<ApiKey, Principal>>> FindApiKey(const std::string& prefix) = 0;
+};
+
+}  // namespace govshare::org

@@ -1,0 +1,93 @@
+#include "store/sqlite/migrations.hpp"
+
+namespace govshare::store::sqlite {
+
+const std::vector<Migration>& MainMigrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "organisation model", R"SQL(
+CREATE TABLE regions (
+  id             TEXT PRIMARY KEY,
+  division_code  TEXT UNIQUE,
+  name           TEXT NOT NULL,
+  level          TEXT NOT NULL CHECK (level IN ('province', 'city', 'county')),
+  parent_id      TEXT REFERENCES regions(id),
+  gb_parent_code TEXT,
+  flows_back     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE departments (
+  id               INTEGER PRIMARY KEY,
+  name             TEXT NOT NULL,
+  credit_code      TEXT NOT NULL UNIQUE,
+  region_id        TEXT NOT NULL REFERENCES regions(id),
+  kind             TEXT NOT NULL CHECK (kind IN ('authority', 'department')),
+  responsible_unit TEXT NOT NULL,
+  contact_name     TEXT NOT NULL,
+  contact_phone    TEXT NOT NULL,
+  active           INTEGER NOT NULL DEFAULT 1,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  version          INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (region_id, name)
+);
+CREATE UNIQUE INDEX departments_one_authority_per_region ON departments(region_id) WHERE kind = 'authority';
+CREATE TABLE users (
+  id                   INTEGER PRIMARY KEY,
+  username             TEXT NOT NULL UNIQUE,
+  display_name         TEXT NOT NULL,
+  department_id        INTEGER NOT NULL REFERENCES departments(id),
+  password_hash        TEXT NOT NULL,
+  active               INTEGER NOT NULL DEFAULT 1,
+  failed_logins        INTEGER NOT NULL DEFAULT 0,
+  locked_until         INTEGER,
+  must_change_password INTEGER NOT NULL DEFAULT 0,
+  valid_until          TEXT,
+  approved_by          INTEGER REFERENCES users(id),
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL,
+  version              INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX users_department ON users(department_id);
+CREATE TABLE user_roles (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  role    TEXT NOT NULL,
+  PRIMARY KEY (user_id, role)
+);
+CREATE TABLE sessions (
+  token_hash     TEXT PRIMARY KEY,
+  user_id        INTEGER NOT NULL REFERENCES users(id),
+  csrf_token     TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  client_address TEXT NOT NULL,
+  revoked        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE applications (
+  id            INTEGER PRIMARY KEY,
+  department_id INTEGER NOT NULL REFERENCES departments(id),
+  name          TEXT NOT NULL,
+  description   TEXT NOT NULL,
+  active        INTEGER NOT NULL DEFAULT 1,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  version       INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (department_id, name)
+);
+CREATE TABLE api_keys (
+  id             INTEGER PRIMARY KEY,
+  application_id INTEGER NOT NULL REFERENCES applications(id),
+  prefix         TEXT NOT NULL UNIQUE,
+  secret_hash    TEXT NOT NULL,
+  label          TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  revoked_at     INTEGER,
+  created_by     INTEGER NOT NULL
+);
+CREATE INDEX api_keys_application ON api_keys(application_id);
+)SQL"},
+  };
+  return migrations;
+}
+
+}  // namespace govshare::store::sqlite
