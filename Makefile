@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 DATA ?= demo-data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all setup build asan run test test-unit test-asan bench format tidy clean web
+.PHONY: all setup build asan run test test-unit test-asan test-web bench format tidy clean web
 
 all: build
 
@@ -36,7 +36,11 @@ test-asan: asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-test: test-unit test-asan
+test-web: build
+	GOVSHARE_BINARY=$(CURDIR)/$(BUILD)/govshare bash scripts/test-web.sh
+
+# Every test: unit and HTTP integration tests, the same under ASan+UBSan, and the portal (unit, OpenAPI, browser e2e).
+test: test-unit test-asan test-web
 
 bench: build
 	bash bench/run.sh

@@ -1,11 +1,11 @@
 // govshare: the single binary of the platform. Subcommands: serve, init, demo, migrate.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/async.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -41,6 +41,8 @@ std::shared_ptr<spdlog::logger> AccessLog(const Config& config) {
   auto logger = std::make_shared<spdlog::async_logger>("access", sink, spdlog::thread_pool(),
                                                        spdlog::async_overflow_policy::block);
   logger->set_pattern("%v");
+  spdlog::register_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));  // batched writes; Server::Stop flushes the rest
   return logger;
 }
 

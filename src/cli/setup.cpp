@@ -158,10 +158,8 @@ Status Demo(const common::Config& config, std::ostream& out) {
     if (!created.ok()) return created.status();
     auto key = org.BootstrapApiKey(created->id, "demo");
     if (!key.ok()) return key.status();
-    credentials["applications"].push_back({{"name", a.name},
-                                           {"department", dept.name},
-                                           {"application_id", created->id},
-                                           {"api_key", key->api_key}});
+    credentials["applications"].push_back(
+        {{"name", a.name}, {"department", dept.name}, {"application_id", created->id}, {"api_key", key->api_key}});
   }
   const std::string path = config.data_dir + "/demo-credentials.json";
   std::ofstream file(path);

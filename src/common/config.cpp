@@ -57,7 +57,8 @@ std::map<std::string, Key> Keys() {
           [](Config& c) -> std::int64_t& { return c.auth.login_attempts_per_minute_per_ip; });
   integer("auth.api_key_default_ttl_days", [](Config& c) -> std::int64_t& { return c.auth.api_key_default_ttl_days; });
   keys["auth.fast_password_hash"] = {[](Config& c, const std::string& v) {
-    if (v != "true" && v != "false") return Status::Invalid("invalid_config", "auth.fast_password_hash must be a boolean");
+    if (v != "true" && v != "false")
+      return Status::Invalid("invalid_config", "auth.fast_password_hash must be a boolean");
     c.auth.fast_password_hash = v == "true";
     return Status::Ok();
   }};

@@ -13,18 +13,18 @@ namespace govshare::common {
 struct Config {
   std::string data_dir = "data";
   std::string listen = "127.0.0.1:8080";
-  std::string web_dir;     // built portal (web/dist); empty = no portal
+  std::string web_dir;             // built portal (web/dist); empty = no portal
   std::string storage = "sqlite";  // the embedded default; "postgresql://..." later
 
   struct Http {
     std::int64_t max_body_bytes = 1 << 20;
     std::int64_t max_header_bytes = 16 << 10;
-    std::int64_t idle_timeout_s = 60;     // keep-alive connection with no request in flight
-    std::int64_t header_timeout_s = 10;   // from the first byte of a request to the end of its headers
-    std::int64_t body_timeout_s = 30;     // reading the body
+    std::int64_t idle_timeout_s = 60;    // keep-alive connection with no request in flight
+    std::int64_t header_timeout_s = 10;  // from the first byte of a request to the end of its headers
+    std::int64_t body_timeout_s = 30;    // reading the body
     std::int64_t max_connections = 10000;
-    std::int64_t io_threads = 0;          // 0 = one per core
-    std::int64_t blocking_threads = 16;   // storage writes and password hashing
+    std::int64_t io_threads = 0;         // 0 = one per core
+    std::int64_t blocking_threads = 16;  // storage writes and password hashing
     std::int64_t shutdown_grace_s = 10;
   } http;
 

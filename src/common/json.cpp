@@ -47,7 +47,8 @@ Result<JsonObject> JsonObject::Parse(std::string_view body) {
   auto error = out.parser_->parse(body.data(), body.size()).get(root);
   if (error == simdjson::UTF8_ERROR) return Status::Invalid("invalid_utf8", "request body is not valid UTF-8");
   if (error) {
-    return Status::Invalid("invalid_json", fmt::format("request body is not valid JSON: {}", simdjson::error_message(error)));
+    return Status::Invalid("invalid_json",
+                           fmt::format("request body is not valid JSON: {}", simdjson::error_message(error)));
   }
   if (Depth(root, 0) > JsonLimits::kMaxDepth) return Status::Invalid("invalid_json", "JSON nesting is too deep");
   if (root.get(out.object_) != simdjson::SUCCESS) return Status::Invalid("invalid_json", "body must be an object");

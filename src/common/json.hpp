@@ -59,10 +59,22 @@ bool IsCleanText(std::string_view s);
 class JsonWriter {
  public:
   JsonWriter() : writer_(buffer_) {}
-  JsonWriter& StartObject() { writer_.StartObject(); return *this; }
-  JsonWriter& EndObject() { writer_.EndObject(); return *this; }
-  JsonWriter& StartArray() { writer_.StartArray(); return *this; }
-  JsonWriter& EndArray() { writer_.EndArray(); return *this; }
+  JsonWriter& StartObject() {
+    writer_.StartObject();
+    return *this;
+  }
+  JsonWriter& EndObject() {
+    writer_.EndObject();
+    return *this;
+  }
+  JsonWriter& StartArray() {
+    writer_.StartArray();
+    return *this;
+  }
+  JsonWriter& EndArray() {
+    writer_.EndArray();
+    return *this;
+  }
   JsonWriter& Key(std::string_view k) {
     writer_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
     return *this;
@@ -71,10 +83,22 @@ class JsonWriter {
     writer_.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
     return *this;
   }
-  JsonWriter& Int(std::int64_t v) { writer_.Int64(v); return *this; }
-  JsonWriter& Double(double v) { writer_.Double(v); return *this; }
-  JsonWriter& Bool(bool v) { writer_.Bool(v); return *this; }
-  JsonWriter& Null() { writer_.Null(); return *this; }
+  JsonWriter& Int(std::int64_t v) {
+    writer_.Int64(v);
+    return *this;
+  }
+  JsonWriter& Double(double v) {
+    writer_.Double(v);
+    return *this;
+  }
+  JsonWriter& Bool(bool v) {
+    writer_.Bool(v);
+    return *this;
+  }
+  JsonWriter& Null() {
+    writer_.Null();
+    return *this;
+  }
   JsonWriter& OptString(const std::optional<std::string>& v) { return v ? String(*v) : Null(); }
   JsonWriter& OptInt(const std::optional<std::int64_t>& v) { return v ? Int(*v) : Null(); }
   JsonWriter& Field(std::string_view k, std::string_view v) { return Key(k).String(v); }

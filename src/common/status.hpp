@@ -11,19 +11,19 @@ namespace govshare::common {
 /// machine-readable reason travels in Status::code().
 enum class ErrorKind {
   kOk,
-  kInvalidArgument,     // 400: the request is malformed or a value is invalid
-  kUnauthenticated,     // 401
-  kForbidden,           // 403
-  kNotFound,            // 404
-  kMethodNotAllowed,    // 405
-  kConflict,            // 409: state or version conflict, duplicate
-  kPayloadTooLarge,     // 413
-  kUnsupportedMedia,    // 415
-  kUnprocessable,       // 422: well-formed but breaks a business rule
-  kLocked,              // 423: account locked
-  kTooManyRequests,     // 429
-  kInternal,            // 500
-  kUnavailable,         // 503: a dependency (storage, audit) cannot take the write: fail closed
+  kInvalidArgument,   // 400: the request is malformed or a value is invalid
+  kUnauthenticated,   // 401
+  kForbidden,         // 403
+  kNotFound,          // 404
+  kMethodNotAllowed,  // 405
+  kConflict,          // 409: state or version conflict, duplicate
+  kPayloadTooLarge,   // 413
+  kUnsupportedMedia,  // 415
+  kUnprocessable,     // 422: well-formed but breaks a business rule
+  kLocked,            // 423: account locked
+  kTooManyRequests,   // 429
+  kInternal,          // 500
+  kUnavailable,       // 503: a dependency (storage, audit) cannot take the write: fail closed
 };
 
 /// The outcome of an operation that can fail in an expected way. Cheap to copy when ok.
@@ -73,7 +73,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor): return values read naturally
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor): return values read naturally
   Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -95,8 +95,8 @@ class Result {
 
 }  // namespace govshare::common
 
-#define GOVSHARE_RETURN_IF_ERROR(expr)     \
-  do {                                     \
-    auto _gs_status = (expr);              \
+#define GOVSHARE_RETURN_IF_ERROR(expr)       \
+  do {                                       \
+    auto _gs_status = (expr);                \
     if (!_gs_status.ok()) return _gs_status; \
   } while (0)

@@ -24,8 +24,8 @@ struct Context {
   Context(const BeastRequest& req, std::string_view p, std::string_view q) : request(req), path(p), query(q) {}
 
   const BeastRequest& request;
-  std::string_view path;   // without the query string
-  std::string_view query;  // without '?'
+  std::string_view path;                                    // without the query string
+  std::string_view query;                                   // without '?'
   std::vector<std::pair<std::string, std::string>> params;  // path parameters by name, e.g. {"id", "42"}
   std::string request_id;
   std::string client_address;

@@ -33,8 +33,10 @@ Router::Match Router::Find(boost::beast::http::verb method, std::string_view pat
     for (std::size_t j = 0; j < segs.size() && ok; ++j) {
       const auto& seg = segs[j];
       if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
-        if (parts[j].empty()) ok = false;
-        else params.emplace_back(seg.substr(1, seg.size() - 2), parts[j]);
+        if (parts[j].empty())
+          ok = false;
+        else
+          params.emplace_back(seg.substr(1, seg.size() - 2), parts[j]);
       } else {
         ok = seg == parts[j];
       }

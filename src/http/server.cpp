@@ -2,6 +2,8 @@
 
 #include "http/server.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -10,8 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <filesystem>
@@ -198,8 +198,8 @@ struct Server::Impl {
           SetIdle(conn_id, &stream);
           stream.expires_after(std::chrono::seconds(options.http.idle_timeout_s));
           boost::system::error_code ec;
-          const std::size_t n =
-              co_await stream.async_read_some(buffer.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+          const std::size_t n = co_await stream.async_read_some(buffer.prepare(kReadChunk),
+                                                                asio::redirect_error(asio::use_awaitable, ec));
           SetIdle(conn_id, nullptr);
           if (ec) break;
           buffer.commit(n);
@@ -221,8 +221,8 @@ struct Server::Impl {
           } else if (ec == beast_http::error::body_limit) {
             co_await WriteBare(stream, 413, "body_too_large",
                                fmt::format("request body exceeds {} bytes", options.http.max_body_bytes));
-          } else if (ec != beast::error::timeout && ec != beast_http::error::end_of_stream &&
-                     ec != asio::error::eof && ec != asio::error::connection_reset) {
+          } else if (ec != beast::error::timeout && ec != beast_http::error::end_of_stream && ec != asio::error::eof &&
+                     ec != asio::error::connection_reset) {
             co_await WriteBare(stream, 400, "bad_request", "malformed HTTP request");
           }
           break;
@@ -314,11 +314,12 @@ struct Server::Impl {
   }
 
   asio::awaitable<beast_http::response<beast_http::string_body>> Handle(const BeastRequest& req,
-                                                                          const std::string& remote) {
+                                                                        const std::string& remote) {
     const auto started = std::chrono::steady_clock::now();
     const std::string_view target = req.target();
     const auto qpos = target.find('?');
-    Context ctx{req, target.substr(0, qpos), qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1)};
+    Context ctx{req, target.substr(0, qpos),
+                qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1)};
     ctx.client_address = remote;
     const auto incoming_id = req["X-Request-Id"];
     ctx.request_id = IsValidRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
@@ -348,9 +349,7 @@ struct Server::Impl {
     co_return Finish(ctx, route_name, started);
   }
 
-  void Invoke(const Route& route, Context& ctx) {
-    route.handler(ctx);
-  }
+  void Invoke(const Route& route, Context& ctx) { route.handler(ctx); }
 
   bool ServeStatic(Context& ctx, std::string& route_name) {
     if (static_files.empty() || ctx.request.method() != beast_http::verb::get) return false;
@@ -371,7 +370,7 @@ struct Server::Impl {
   }
 
   beast_http::response<beast_http::string_body> Finish(Context& ctx, const std::string& route_name,
-                                                         std::chrono::steady_clock::time_point started) {
+                                                       std::chrono::steady_clock::time_point started) {
     beast_http::response<beast_http::string_body> res{static_cast<beast_http::status>(ctx.status),
                                                       ctx.request.version()};
     res.set(beast_http::field::server, "govshare");
@@ -405,9 +404,9 @@ struct Server::Impl {
           .Field("bytes", static_cast<std::int64_t>(bytes))
           .Field("duration_us", static_cast<std::int64_t>(seconds * 1e6));
       if (ctx.principal) {
-        w.Field("principal", fmt::format("{}:{}",
-                                         ctx.principal->kind == org::Principal::Kind::kUser ? "user" : "application",
-                                         ctx.principal->id));
+        w.Field("principal",
+                fmt::format("{}:{}", ctx.principal->kind == org::Principal::Kind::kUser ? "user" : "application",
+                            ctx.principal->id));
       }
       w.EndObject();
       access_log->info(w.str());

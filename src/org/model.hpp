@@ -93,7 +93,7 @@ struct User {
   int failed_logins = 0;
   std::optional<UnixSeconds> locked_until;
   bool must_change_password = false;
-  std::optional<std::string> valid_until;  // YYYY-MM-DD; required for contractors (Art. 27)
+  std::optional<std::string> valid_until;   // YYYY-MM-DD; required for contractors (Art. 27)
   std::optional<std::int64_t> approved_by;  // the administrator who approved a contractor account
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;

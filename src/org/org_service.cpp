@@ -66,9 +66,9 @@ Status OrgService::CheckPasswordPolicy(const std::string& password, const std::s
   const auto has = [&](auto pred) { return std::any_of(password.begin(), password.end(), pred); };
   if (password.size() < kMinPasswordChars || password.size() > 128 || !has(::isupper) || !has(::islower) ||
       !has(::isdigit)) {
-    return Status::Unprocessable("weak_password",
-                                 "the password needs 12 to 128 characters with upper- and lower-case letters and digits",
-                                 "/new_password");
+    return Status::Unprocessable(
+        "weak_password", "the password needs 12 to 128 characters with upper- and lower-case letters and digits",
+        "/new_password");
   }
   if (password.find(username) != std::string::npos) {
     return Status::Unprocessable("weak_password", "the password must not contain the username", "/new_password");
@@ -124,9 +124,9 @@ Result<LoginResult> OrgService::Login(const std::string& username, const std::st
     GOVSHARE_RETURN_IF_ERROR(store_.RecordLogin(user.id, lock ? 0 : failures, lock));
     if (lock) {
       spdlog::warn("account {} locked after {} failed logins from {}", user.username, failures, client_address);
-      return Status(common::ErrorKind::kLocked, "account_locked",
-                    fmt::format("the account is locked after {} failures until {}", failures,
-                                common::FormatRfc3339(*lock)));
+      return Status(
+          common::ErrorKind::kLocked, "account_locked",
+          fmt::format("the account is locked after {} failures until {}", failures, common::FormatRfc3339(*lock)));
     }
     return invalid;
   }
@@ -138,8 +138,8 @@ Result<LoginResult> OrgService::Login(const std::string& username, const std::st
 
   LoginResult result;
   result.token = common::RandomToken(32);
-  result.session = {common::Sha256Hex(result.token), user.id, common::RandomToken(16), now, now + auth_.session_ttl_s,
-                    client_address};
+  result.session = {common::Sha256Hex(result.token), user.id,       common::RandomToken(16), now,
+                    now + auth_.session_ttl_s,       client_address};
   GOVSHARE_RETURN_IF_ERROR(store_.CreateSession(result.session));
   auto session = store_.FindSession(result.session.token_hash);
   if (!session.ok()) return session.status();
@@ -425,7 +425,7 @@ Result<User> OrgService::UpdateUser(const Principal& p, std::int64_t id, const U
   if (patch.valid_until) u.valid_until = *patch.valid_until;
   if (patch.active) {
     if (!*patch.active && id == p.id) {
-      return Status::Unprocessable("cannot_disable_self", "you cannot disable your own account", "/active");
+      return Status::Unprocessable("cannot_disable_self", "you cannot disable your own account", "/status");
     }
     u.active = *patch.active;
   }
@@ -502,8 +502,7 @@ Result<Application> OrgService::UpdateApplication(const Principal& p, std::int64
   Application a = loaded.value();
   if (patch.description) {
     if (common::Utf8Length(*patch.description) > kMaxDescriptionChars || !common::IsCleanText(*patch.description)) {
-      return Status::Invalid("invalid_text", "description is too long or contains control characters",
-                             "/description");
+      return Status::Invalid("invalid_text", "description is too long or contains control characters", "/description");
     }
     a.description = *patch.description;
   }

@@ -25,7 +25,7 @@ struct DepartmentFilter {
 struct UserFilter {
   std::optional<std::int64_t> department_id;
   std::optional<std::vector<std::string>> region_ids;  // only users of departments in these regions
-  std::optional<std::string> query;  // substring of username or display name
+  std::optional<std::string> query;                    // substring of username or display name
 };
 
 struct ApplicationFilter {

@@ -18,9 +18,9 @@ struct PermissionRow {
   std::vector<Grant> grants;
 };
 
-constexpr Role kAllRoles[] = {Role::kPlatformAdmin,  Role::kAuthorityReviewer, Role::kAuthorityHead,
-                              Role::kGovernmentApprover, Role::kCatalogManager, Role::kDataSteward,
-                              Role::kRequester,      Role::kAuditor,           Role::kContractor};
+constexpr Role kAllRoles[] = {Role::kPlatformAdmin,      Role::kAuthorityReviewer, Role::kAuthorityHead,
+                              Role::kGovernmentApprover, Role::kCatalogManager,    Role::kDataSteward,
+                              Role::kRequester,          Role::kAuditor,           Role::kContractor};
 
 std::vector<Grant> Everyone() {
   std::vector<Grant> out;
@@ -112,9 +112,7 @@ bool RegionTree::IsWithin(std::string_view region, std::string_view ancestor) co
   return false;
 }
 
-bool Authorizer::HasPermission(const Principal& p, Permission perm) const {
-  return WidestReach(p, perm).has_value();
-}
+bool Authorizer::HasPermission(const Principal& p, Permission perm) const { return WidestReach(p, perm).has_value(); }
 
 std::optional<Reach> Authorizer::WidestReach(const Principal& p, Permission perm) const {
   if (p.kind != Principal::Kind::kUser) return std::nullopt;  // applications use the data API, not administration

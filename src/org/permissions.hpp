@@ -32,9 +32,9 @@ std::string_view PermissionName(Permission p);
 
 /// How far a grant of a permission reaches.
 enum class Reach {
-  kEverywhere,      // the whole platform
-  kRegionSubtree,   // the principal's region and every region below it (an authority acts for its level and below)
-  kOwnDepartment,   // the principal's own department only
+  kEverywhere,     // the whole platform
+  kRegionSubtree,  // the principal's region and every region below it (an authority acts for its level and below)
+  kOwnDepartment,  // the principal's own department only
 };
 
 /// The resource a permission is exercised on: its region and (if any) its owning department.

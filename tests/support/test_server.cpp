@@ -1,1 +1,175 @@
-// filled in below
+#include <utility>
+
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/setup.hpp"
+
+namespace govshare::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+nlohmann::json HttpResponse::Json() const {
+  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  return j;
+}
+
+namespace {
+
+std::string MakeTempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "govshare-test-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  if (made == nullptr) throw std::runtime_error("mkdtemp failed");
+  return made;
+}
+
+}  // namespace
+
+TestServer::TestServer() : TestServer(Options{}) {}
+
+TestServer::TestServer(Options options, std::shared_ptr<common::FakeClock> clock) {
+  dir_ = MakeTempDir();
+  auto& config = options.config;
+  config.data_dir = dir_ + "/data";
+  config.auth.fast_password_hash = true;
+  config.log.access_log = "";
+  if (options.demo) {
+    std::ostringstream out;
+    auto s = cli::Demo(config, out);
+    if (!s.ok()) throw std::runtime_error("demo failed: " + s.ToString());
+    std::ifstream in(config.data_dir + "/demo-credentials.json");
+    credentials_ = nlohmann::json::parse(in);
+  }
+  auto platform = app::Platform::Open(config, clock);
+  if (!platform.ok()) throw std::runtime_error("open failed: " + platform.status().ToString());
+  platform_ = std::move(platform.value());
+  http::Server::Options server_options;
+  server_options.listen = "127.0.0.1:0";
+  server_options.http = config.http;
+  if (server_options.http.io_threads == 0) server_options.http.io_threads = 2;
+  server_options.http.blocking_threads = 4;
+  auto* p = platform_.get();
+  server_ = std::make_unique<http::Server>(
+      server_options, p->router(), p->metrics(), [p](const std::string& t) { return p->org().Authenticate(t); },
+      p->authorizer(), nullptr);
+  auto s = server_->Start();
+  if (!s.ok()) throw std::runtime_error("start failed: " + s.ToString());
+}
+
+TestServer::~TestServer() {
+  server_.reset();
+  platform_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string TestServer::PasswordOf(const std::string& username) const {
+  for (const auto& u : credentials_.at("users")) {
+    if (u.at("username") == username) return u.at("password").get<std::string>();
+  }
+  throw std::runtime_error("no demo user " + username);
+}
+
+std::string TestServer::ApiKey(std::size_t index) const {
+  return credentials_.at("applications").at(index).at("api_key").get<std::string>();
+}
+
+HttpResponse TestServer::Request(const std::string& method, const std::string& target, const std::string& body,
+                                 const std::map<std::string, std::string>& headers) {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+  req.set(bhttp::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  if (!body.empty()) {
+    if (headers.find("Content-Type") == headers.end()) req.set(bhttp::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.prepare_payload();
+  bhttp::write(stream, req);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 << 20);
+  bhttp::read(stream, buffer, parser);
+  const auto& res = parser.get();
+  HttpResponse out;
+  out.status = res.result_int();
+  out.body = res.body();
+  for (const auto& field : res) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    auto& slot = out.headers[name];
+    if (!slot.empty()) slot += "\n";
+    slot += std::string(field.value());
+  }
+  beast::error_code ec;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  return out;
+}
+
+HttpResponse TestServer::Get(const std::string& target, const std::string& token) {
+  return Request("GET", target, "", {{"Authorization", "Bearer " + token}});
+}
+
+HttpResponse TestServer::Send(const std::string& method, const std::string& target, const nlohmann::json& body,
+                              const std::string& token) {
+  return Request(method, target, body.is_null() ? "" : body.dump(), {{"Authorization", "Bearer " + token}});
+}
+
+std::string TestServer::Login(const std::string& username) {
+  auto res = Request("POST", "/api/v1/auth/login",
+                     nlohmann::json{{"username", username}, {"password", PasswordOf(username)}}.dump());
+  if (res.status != 200) throw std::runtime_error("login of " + username + " failed: " + res.body);
+  return res.Json().at("token").get<std::string>();
+}
+
+std::string TestServer::Raw(const std::string& bytes, int wait_ms, bool* closed_by_server) {
+  asio::io_context ioc;
+  asio::ip::tcp::socket socket(ioc);
+  socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
+  asio::write(socket, asio::buffer(bytes));
+  std::string out;
+  std::array<char, 4096> buf{};
+  bool closed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  socket.non_blocking(true);
+  while (std::chrono::steady_clock::now() < deadline) {
+    boost::system::error_code ec;
+    const std::size_t n = socket.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    if (ec) {
+      closed = true;
+      break;
+    }
+    out.append(buf.data(), n);
+  }
+  if (closed_by_server != nullptr) *closed_by_server = closed;
+  return out;
+}
+
+std::int64_t TestServer::Count(const std::string& table) {
+  std::int64_t n = -1;
+  auto s = platform_->database().Read([&](store::sqlite::Connection& c) {
+    auto stmt = c.Prepare("SELECT COUNT(*) FROM " + table);
+    if (stmt.Step()) n = stmt.Int(0);
+    return common::Status::Ok();
+  });
+  if (!s.ok()) throw std::runtime_error(s.ToString());
+  return n;
+}
+
+}  // namespace govshare::testing

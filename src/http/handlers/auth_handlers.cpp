@@ -103,16 +103,16 @@ void RegisterAuthRoutes(Router& router, app::Platform& platform) {
   auto& p = platform;
   router.Add({verb::post, "/api/v1/auth/login", Access::kPublic, std::nullopt, Exec::kBlocking,
               [&p](Context& ctx) { Login(p, ctx); }});
-  router.Add({verb::post, "/api/v1/auth/logout", Access::kAuthenticated, std::nullopt, Exec::kBlocking,
-              [&p](Context& ctx) {
-                if (ctx.who().kind != org::Principal::Kind::kUser) {
-                  return ctx.Problem(Status::Invalid("not_a_session", "API keys are revoked, not logged out"));
-                }
-                if (auto s = p.org().Logout(ctx.bearer_token); !s.ok()) return ctx.Problem(s);
-                ctx.headers.emplace_back("Set-Cookie", SessionCookie("gs_session", "", 0, true));
-                ctx.headers.emplace_back("Set-Cookie", SessionCookie("gs_csrf", "", 0, false));
-                ctx.NoContent();
-              }});
+  router.Add(
+      {verb::post, "/api/v1/auth/logout", Access::kAuthenticated, std::nullopt, Exec::kBlocking, [&p](Context& ctx) {
+         if (ctx.who().kind != org::Principal::Kind::kUser) {
+           return ctx.Problem(Status::Invalid("not_a_session", "API keys are revoked, not logged out"));
+         }
+         if (auto s = p.org().Logout(ctx.bearer_token); !s.ok()) return ctx.Problem(s);
+         ctx.headers.emplace_back("Set-Cookie", SessionCookie("gs_session", "", 0, true));
+         ctx.headers.emplace_back("Set-Cookie", SessionCookie("gs_csrf", "", 0, false));
+         ctx.NoContent();
+       }});
   router.Add({verb::get, "/api/v1/me", Access::kAuthenticated, std::nullopt, Exec::kInline,
               [&p](Context& ctx) { Me(p, ctx); }});
   router.Add({verb::post, "/api/v1/me/password", Access::kAuthenticated, std::nullopt, Exec::kBlocking,

@@ -23,7 +23,8 @@ Result<std::int64_t> PositiveInt(const std::optional<std::string>& text, std::st
   std::int64_t v = 0;
   const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
   if (ec != std::errc() || ptr != text->data() + text->size() || v < 0) {
-    return Status::Invalid("invalid_parameter", fmt::format("query parameter '{}' must be a non-negative integer", name),
+    return Status::Invalid("invalid_parameter",
+                           fmt::format("query parameter '{}' must be a non-negative integer", name),
                            fmt::format("?{}", name));
   }
   return v;
@@ -418,7 +419,8 @@ void RevokeKey(app::Platform& p, Context& ctx) {
 void RegisterOrgRoutes(Router& router, app::Platform& platform) {
   auto& p = platform;
   auto add = [&](verb method, std::string pattern, Permission perm, Exec exec, void (*fn)(app::Platform&, Context&)) {
-    router.Add({method, std::move(pattern), Access::kAuthenticated, perm, exec, [&p, fn](Context& ctx) { fn(p, ctx); }});
+    router.Add(
+        {method, std::move(pattern), Access::kAuthenticated, perm, exec, [&p, fn](Context& ctx) { fn(p, ctx); }});
   };
   add(verb::get, "/api/v1/regions", Permission::kRegionRead, Exec::kInline, ListRegions);
   add(verb::get, "/api/v1/regions/{id}", Permission::kRegionRead, Exec::kInline, GetRegion);
@@ -437,8 +439,7 @@ void RegisterOrgRoutes(Router& router, app::Platform& platform) {
   add(verb::patch, "/api/v1/applications/{id}", Permission::kApplicationUpdate, Exec::kBlocking, UpdateApplication);
   add(verb::get, "/api/v1/applications/{id}/keys", Permission::kApplicationRead, Exec::kInline, ListKeys);
   add(verb::post, "/api/v1/applications/{id}/keys", Permission::kApiKeyCreate, Exec::kBlocking, CreateKey);
-  add(verb::delete_, "/api/v1/applications/{id}/keys/{key_id}", Permission::kApiKeyRevoke, Exec::kBlocking,
-      RevokeKey);
+  add(verb::delete_, "/api/v1/applications/{id}/keys/{key_id}", Permission::kApiKeyRevoke, Exec::kBlocking, RevokeKey);
 }
 
 }  // namespace govshare::http::handlers

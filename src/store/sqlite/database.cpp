@@ -152,7 +152,7 @@ Status Database::ToStatus(const SqliteError& e) {
 Database::Database(Options options) : options_(std::move(options)) {}
 
 common::Result<std::unique_ptr<Database>> Database::Open(const Options& options,
-                                                        const std::vector<Migration>& migrations) {
+                                                         const std::vector<Migration>& migrations) {
   std::unique_ptr<Database> db(new Database(options));
   try {
     db->writer_ = std::make_unique<Connection>(options.path, Connection::Mode::kReadWrite, options.busy_timeout_ms);
@@ -335,8 +335,8 @@ Database::Lease Database::AcquireReader() {
       ++open_readers_;
       lock.unlock();
       try {
-        return Lease(this, std::make_unique<Connection>(options_.path, Connection::Mode::kReadOnly,
-                                                        options_.busy_timeout_ms));
+        return Lease(
+            this, std::make_unique<Connection>(options_.path, Connection::Mode::kReadOnly, options_.busy_timeout_ms));
       } catch (...) {
         std::lock_guard relock(readers_mutex_);
         --open_readers_;

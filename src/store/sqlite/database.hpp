@@ -58,7 +58,10 @@ class Statement {
   /// Advances; true while a row is available.
   bool Step();
   /// Runs a statement that returns no rows.
-  void Run() { while (Step()) {} }
+  void Run() {
+    while (Step()) {
+    }
+  }
 
   std::int64_t Int(int column) const;
   std::string Text(int column) const;
@@ -70,7 +73,8 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
-/// One SQLite connection. Belongs to one thread at a time (SQLITE_OPEN_NOMUTEX). Caches prepared statements by SQL text.
+/// One SQLite connection. Belongs to one thread at a time (SQLITE_OPEN_NOMUTEX). Caches prepared statements by SQL
+/// text.
 class Connection {
  public:
   enum class Mode { kReadWrite, kReadOnly };
@@ -120,7 +124,8 @@ class Database {
   using WriteJob = std::function<common::Status(Connection&)>;
 
   /// Opens (creating if needed) and applies pending migrations. Fails if the file's schema is newer than `migrations`.
-  static common::Result<std::unique_ptr<Database>> Open(const Options& options, const std::vector<Migration>& migrations);
+  static common::Result<std::unique_ptr<Database>> Open(const Options& options,
+                                                        const std::vector<Migration>& migrations);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

@@ -148,8 +148,8 @@ Result<std::vector<Region>> SqliteOrgStore::ListRegions() {
         "SELECT id, division_code, name, level, parent_id, gb_parent_code, flows_back FROM regions ORDER BY "
         "COALESCE(division_code, id)");
     while (s.Step()) {
-      out.push_back({s.Text(0), s.OptText(1), s.Text(2), ParseLevel(s.Text(3)), s.OptText(4), s.OptText(5),
-                     s.Int(6) != 0});
+      out.push_back(
+          {s.Text(0), s.OptText(1), s.Text(2), ParseLevel(s.Text(3)), s.OptText(4), s.OptText(5), s.Int(6) != 0});
     }
     return Status::Ok();
   });

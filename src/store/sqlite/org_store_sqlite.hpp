@@ -22,7 +22,8 @@ class SqliteOrgStore final : public org::OrgStore {
   common::Status CreateDepartment(org::Department& department) override;
   common::Status UpdateDepartment(const org::Department& department, std::int64_t expected_version) override;
 
-  common::Result<std::vector<org::User>> ListUsers(const org::UserFilter& filter, const org::PageRequest& page) override;
+  common::Result<std::vector<org::User>> ListUsers(const org::UserFilter& filter,
+                                                   const org::PageRequest& page) override;
   common::Result<std::optional<org::User>> GetUser(std::int64_t id) override;
   common::Result<std::optional<org::UserCredentials>> GetUserByUsername(const std::string& username) override;
   common::Status CreateUser(org::User& user, const std::string& password_hash) override;

@@ -1,0 +1,120 @@
+#include "store/sqlite/database.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+namespace govshare::store::sqlite {
+namespace {
+
+using common::Status;
+
+const std::vector<Migration> kSchema = {
+    {1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"},
+};
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("govshare-db-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<Database> Open(const std::vector<Migration>& migrations = kSchema) {
+    Database::Options options;
+    options.path = (dir_ / "test.db").string();
+    auto db = Database::Open(options, migrations);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db.value()) : nullptr;
+  }
+  static std::int64_t Count(Database& db) {
+    std::int64_t n = -1;
+    EXPECT_TRUE(db.Read([&](Connection& c) {
+                    auto s = c.Prepare("SELECT COUNT(*) FROM items");
+                    if (s.Step()) n = s.Int(0);
+                    return Status::Ok();
+                  }).ok());
+    return n;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(DatabaseTest, ConcurrentWritersAreCommittedInGroupsAndAllDurable) {
+  auto db = Open();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&db, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto s = db->Write([&](Connection& c) {
+          c.Prepare("INSERT INTO items(name) VALUES (?)").Bind(1, std::to_string(t) + "-" + std::to_string(i)).Run();
+          return Status::Ok();
+        });
+        ASSERT_TRUE(s.ok()) << s.ToString();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(Count(*db), kThreads * kPerThread);
+  EXPECT_EQ(db->committed_jobs(), static_cast<std::uint64_t>(kThreads * kPerThread));
+  EXPECT_LT(db->committed_groups(), db->committed_jobs()) << "writers waiting together share a commit";
+  // Durable: a new process (here: a new Database on the same file) sees everything.
+  db.reset();
+  auto reopened = Open();
+  EXPECT_EQ(Count(*reopened), kThreads * kPerThread);
+}
+
+TEST_F(DatabaseTest, AFailingJobRollsBackAloneAndReportsItsError) {
+  auto db = Open();
+  ASSERT_TRUE(db->Write([](Connection& c) {
+                  c.Exec("INSERT INTO items(name) VALUES ('a')");
+                  return Status::Ok();
+                }).ok());
+  // The job inserts one row, then violates the unique constraint: neither of its rows may remain.
+  auto s = db->Write([](Connection& c) {
+    c.Exec("INSERT INTO items(name) VALUES ('b')");
+    c.Exec("INSERT INTO items(name) VALUES ('a')");
+    return Status::Ok();
+  });
+  EXPECT_EQ(s.kind(), common::ErrorKind::kConflict);
+  // A job that returns an error is rolled back too.
+  s = db->Write([](Connection& c) {
+    c.Exec("INSERT INTO items(name) VALUES ('c')");
+    return Status::Unprocessable("rule", "business rule broken");
+  });
+  EXPECT_EQ(s.code(), "rule");
+  EXPECT_EQ(Count(*db), 1);
+}
+
+TEST_F(DatabaseTest, MigrationsAreAppliedOnceAndANewerSchemaIsRefused) {
+  auto db = Open();
+  EXPECT_EQ(db->schema_version(), 1);
+  db.reset();
+  auto v2 = kSchema;
+  v2.push_back({2, "index", "CREATE INDEX items_name ON items(name)"});
+  db = Open(v2);
+  EXPECT_EQ(db->schema_version(), 2);
+  db.reset();
+  Database::Options options;
+  options.path = (dir_ / "test.db").string();
+  auto old_binary = Database::Open(options, kSchema);
+  ASSERT_FALSE(old_binary.ok());
+  EXPECT_EQ(old_binary.status().code(), "schema_too_new");
+}
+
+TEST_F(DatabaseTest, ReadersCannotWrite) {
+  auto db = Open();
+  auto s = db->Read([](Connection& c) {
+    c.Exec("INSERT INTO items(name) VALUES ('x')");
+    return Status::Ok();
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(Count(*db), 0);
+}
+
+}  // namespace
+}  // namespace govshare::store::sqlite

@@ -1,0 +1,188 @@
+// The authorisation matrix: every route × every role → allowed or denied. The expectations are written out here, apart
+// from the permission table in src/org/permissions.cpp, so that a change to either that is not mirrored fails.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "common/validate.hpp"
+#include "support/test_server.hpp"
+
+namespace govshare::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string common_check(const std::string& first17) { return std::string(1, common::CreditCodeCheckChar(first17)); }
+
+// Demo users (see src/cli/setup.cpp): province authority users, a provincial department's staff, a city authority head.
+const std::vector<std::string> kUsers = {"admin",   "reviewer",  "head",       "approver", "auditor",      "catalog",
+                                         "steward", "requester", "contractor", "sjz.head", "sjz.requester"};
+constexpr const char* kApplication = "application";  // the API key of 社保待遇资格认证系统
+
+struct Case {
+  std::string method;
+  std::string path;               // with ids filled in
+  std::string route;              // the route template it exercises
+  std::set<std::string> allowed;  // principals allowed; everyone else gets 403 (or 401 for nothing)
+  json body;
+};
+
+std::set<std::string> Everyone() {
+  std::set<std::string> all(kUsers.begin(), kUsers.end());
+  return all;
+}
+
+class AuthzMatrix : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new TestServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static TestServer* server_;
+};
+TestServer* AuthzMatrix::server_ = nullptr;
+
+TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
+  TestServer& s = *server_;
+  std::map<std::string, std::string> tokens;
+  for (const auto& u : kUsers) tokens[u] = s.Login(u);
+  tokens[kApplication] = s.ApiKey(0);
+  const std::string admin = tokens["admin"];
+
+  // Resources at province level owned by 河北省公安厅 (department 11): a target user, its application and a key.
+  auto target = s.Send(
+      "POST", "/api/v1/users",
+      {{"username", "matrix.target"}, {"display_name", "靶用户"}, {"department_id", 11}, {"roles", {"requester"}}},
+      admin);
+  ASSERT_EQ(target.status, 201) << target.body;
+  const std::string user_id = std::to_string(target.Json()["user"]["id"].get<std::int64_t>());
+  const std::string app_id = std::to_string(s.credentials()["applications"][1]["application_id"].get<std::int64_t>());
+  auto key = s.Send("POST", "/api/v1/applications/" + app_id + "/keys", {{"label", "matrix"}}, admin);
+  ASSERT_EQ(key.status, 201);
+  const std::string key_id = std::to_string(key.Json()["key"]["id"].get<std::int64_t>());
+
+  const std::set<std::string> admins = {"admin", "head"};
+  const std::set<std::string> user_readers = {"admin", "head", "auditor"};
+  const std::set<std::string> app_writers = {"admin", "steward"};
+  const std::set<std::string> app_readers = {"admin", "head", "steward", "auditor"};
+  std::set<std::string> everyone_and_app = Everyone();
+  everyone_and_app.insert(kApplication);
+
+  int counter = 0;
+  auto unique = [&counter](const std::string& base) { return base + std::to_string(++counter); };
+
+  std::vector<Case> cases = {
+      {"GET", "/api/v1/me", "/api/v1/me", everyone_and_app, nullptr},
+      {"GET", "/api/v1/roles", "/api/v1/roles", everyone_and_app, nullptr},
+      {"GET", "/api/v1/regions", "/api/v1/regions", Everyone(), nullptr},
+      {"GET", "/api/v1/regions/xiongan", "/api/v1/regions/{id}", Everyone(), nullptr},
+      {"GET", "/api/v1/departments", "/api/v1/departments", Everyone(), nullptr},
+      {"GET", "/api/v1/departments/11", "/api/v1/departments/{id}", Everyone(), nullptr},
+      {"POST", "/api/v1/departments", "/api/v1/departments", admins, nullptr},
+      {"PATCH", "/api/v1/departments/11", "/api/v1/departments/{id}", admins, nullptr},
+      // A city authority head lists users of its own subtree only: allowed, with other regions filtered out.
+      {"GET", "/api/v1/users", "/api/v1/users", {"admin", "head", "auditor", "sjz.head"}, nullptr},
+      {"GET", "/api/v1/users/" + user_id, "/api/v1/users/{id}", user_readers, nullptr},
+      {"POST", "/api/v1/users", "/api/v1/users", admins, nullptr},
+      {"PATCH", "/api/v1/users/" + user_id, "/api/v1/users/{id}", admins, nullptr},
+      {"POST", "/api/v1/users/" + user_id + "/reset-password", "/api/v1/users/{id}/reset-password", admins, nullptr},
+      {"GET",
+       "/api/v1/applications",
+       "/api/v1/applications",
+       {"admin", "head", "steward", "auditor", "sjz.head", "sjz.requester"},
+       nullptr},
+      {"GET", "/api/v1/applications/" + app_id, "/api/v1/applications/{id}", app_readers, nullptr},
+      {"POST", "/api/v1/applications", "/api/v1/applications", app_writers, nullptr},
+      {"PATCH", "/api/v1/applications/" + app_id, "/api/v1/applications/{id}", app_writers, nullptr},
+      {"GET", "/api/v1/applications/" + app_id + "/keys", "/api/v1/applications/{id}/keys", app_readers, nullptr},
+      {"POST", "/api/v1/applications/" + app_id + "/keys", "/api/v1/applications/{id}/keys", app_writers, nullptr},
+      {"DELETE", "/api/v1/applications/" + app_id + "/keys/" + key_id, "/api/v1/applications/{id}/keys/{key_id}",
+       app_writers, nullptr},
+      // Wrong current password: allowed callers get 401 invalid_credentials, never 403.
+      {"POST", "/api/v1/me/password", "/api/v1/me/password", Everyone(), nullptr},
+  };
+
+  std::set<std::string> covered;
+  for (auto& c : cases) {
+    for (const auto& [who, token] : tokens) {
+      json body = c.body;
+      if (c.method == "POST" && c.route == "/api/v1/departments") {
+        // A valid department whose credit code is made unique by its organisation code.
+        body = {{"name", unique("矩阵测试局")},   {"credit_code", ""},
+                {"region_id", "130000"},          {"kind", "department"},
+                {"responsible_unit", "信息中心"}, {"contact_name", "测试"},
+                {"contact_phone", "13800000000"}};
+        std::string first17 = "11130000MA0" + std::to_string(100000 + counter);
+        body["credit_code"] = first17 + common_check(first17);
+      } else if (c.method == "PATCH" && c.route == "/api/v1/departments/{id}") {
+        auto current = s.Get("/api/v1/departments/11", admin).Json();
+        body = {{"version", current["version"]}, {"contact_name", unique("联系人")}};
+      } else if (c.method == "POST" && c.route == "/api/v1/users") {
+        body = {{"username", unique("matrix.user")},
+                {"display_name", "用户"},
+                {"department_id", 11},
+                {"roles", {"requester"}}};
+      } else if (c.method == "PATCH" && c.route == "/api/v1/users/{id}") {
+        auto current = s.Get("/api/v1/users/" + user_id, admin).Json();
+        body = {{"version", current["version"]}, {"display_name", unique("用户")}};
+      } else if (c.method == "POST" && c.route == "/api/v1/applications") {
+        body = {{"department_id", 11}, {"name", unique("矩阵应用")}};
+      } else if (c.method == "PATCH" && c.route == "/api/v1/applications/{id}") {
+        auto current = s.Get("/api/v1/applications/" + app_id, admin).Json();
+        body = {{"version", current["version"]}, {"description", unique("说明")}};
+      } else if (c.route == "/api/v1/applications/{id}/keys" && c.method == "POST") {
+        body = {{"label", unique("k")}};
+      } else if (c.route == "/api/v1/me/password") {
+        body = {{"current_password", "Not-the-password-1"}, {"new_password", "Another-password-2"}};
+      }
+      auto res = s.Send(c.method, c.path, body, token);
+      const bool expect_allowed = c.allowed.count(who) != 0;
+      SCOPED_TRACE(c.method + " " + c.path + " as " + who + " -> " + std::to_string(res.status) + " " + res.body);
+      if (expect_allowed) {
+        EXPECT_NE(res.status, 403u);
+        EXPECT_LT(res.status, 500u);
+        if (c.route == "/api/v1/me/password") {
+          EXPECT_EQ(res.Json()["code"], "invalid_credentials");
+        } else {
+          EXPECT_GE(res.status, 200u);
+          EXPECT_LT(res.status, 300u);
+        }
+      } else {
+        EXPECT_EQ(res.status, 403u);
+      }
+    }
+    covered.insert(c.method + " " + c.route);
+  }
+  // Every authenticated route of the router is in the matrix (login and logout are covered in http_auth_test).
+  for (const auto& route : s.platform().router().routes()) {
+    if (route.access == http::Access::kPublic || route.pattern == "/api/v1/auth/logout") continue;
+    const std::string route_key = std::string(boost::beast::http::to_string(route.method)) + " " + route.pattern;
+    EXPECT_TRUE(covered.count(route_key)) << route_key << " is missing from the authorisation matrix";
+  }
+}
+
+TEST_F(AuthzMatrix, CityAuthorityActsForItsRegionAndBelowOnly) {
+  TestServer& s = *server_;
+  const auto sjz = s.Login("sjz.head");
+  // Art. 4 / Art. 17: 石家庄's authority administers 石家庄 and its counties, not the province or other cities.
+  json dept = {{"name", "正定县测试局"},         {"region_id", "130123"},  {"kind", "department"},
+               {"responsible_unit", "信息中心"}, {"contact_name", "测试"}, {"contact_phone", "13800000001"}};
+  dept["credit_code"] = std::string("11130123MA0000001") + common_check("11130123MA0000001");
+  EXPECT_EQ(s.Send("POST", "/api/v1/departments", dept, sjz).status, 201);
+  dept["name"] = "保定测试局";
+  dept["region_id"] = "130600";
+  dept["credit_code"] = std::string("11130600MA0000001") + common_check("11130600MA0000001");
+  EXPECT_EQ(s.Send("POST", "/api/v1/departments", dept, sjz).status, 403);
+  // Listing users shows only 石家庄's people.
+  auto users = s.Get("/api/v1/users?limit=200", sjz).Json();
+  ASSERT_FALSE(users["items"].empty());
+  for (const auto& u : users["items"]) {
+    EXPECT_TRUE(u["department_name"].get<std::string>().rfind("石家庄", 0) == 0 ||
+                u["department_name"].get<std::string>().rfind("正定", 0) == 0)
+        << u.dump();
+  }
+}
+
+}  // namespace
+}  // namespace govshare::testing

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/platform.hpp"
+#include "common/clock.hpp"
+#include "http/server.hpp"
+
+namespace govshare::testing {
+
+struct HttpResponse {
+  unsigned status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names; Set-Cookie values joined with "\n"
+  nlohmann::json Json() const;
+};
+
+/// A throwaway platform with the demo organisation (fast password hashing) and a live HTTP server on an ephemeral
+/// port. Users and API keys come from the demo-credentials.json it writes.
+class TestServer {
+ public:
+  struct Options {
+    common::Config config;  // data_dir is filled in
+    bool demo = true;
+  };
+  TestServer();
+  explicit TestServer(Options options, std::shared_ptr<common::FakeClock> clock = nullptr);
+  ~TestServer();
+
+  unsigned short port() const { return server_->port(); }
+  app::Platform& platform() { return *platform_; }
+  const nlohmann::json& credentials() const { return credentials_; }
+  std::string PasswordOf(const std::string& username) const;
+  std::string ApiKey(std::size_t index = 0) const;
+
+  HttpResponse Request(const std::string& method, const std::string& target, const std::string& body = "",
+                       const std::map<std::string, std::string>& headers = {});
+  HttpResponse Get(const std::string& target, const std::string& token);
+  HttpResponse Send(const std::string& method, const std::string& target, const nlohmann::json& body,
+                    const std::string& token);
+  /// Logs in and returns the session token (fails the test if login fails).
+  std::string Login(const std::string& username);
+  /// Sends raw bytes on a new connection and returns everything read until the server closes or `wait_ms` passes.
+  std::string Raw(const std::string& bytes, int wait_ms = 2000, bool* closed_by_server = nullptr);
+  /// The number of rows in a table (to prove a failed request changed nothing).
+  std::int64_t Count(const std::string& table);
+
+  const std::string& data_dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  std::unique_ptr<app::Platform> platform_;
+  std::unique_ptr<http::Server> server_;
+  nlohmann::json credentials_;
+};
+
+}  // namespace govshare::testing

@@ -1,0 +1,262 @@
+// End-to-end test of the portal against the real govshare binary, driving Debian's Chromium with playwright-core.
+//   GOVSHARE_BINARY=../build/govshare node e2e/run.mjs      (or: npm run test:e2e)
+// Starts `govshare demo` + `govshare serve` on a free loopback port with a fresh data directory, logs in through the
+// UI and checks the departments page and the menus. Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { completeCreditCode, CREDIT_ALPHABET } from '../src/lib/validators.js';
+
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const binary = path.resolve(webDir, process.env.GOVSHARE_BINARY || '../build/govshare');
+const distDir = path.join(webDir, 'dist');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const shotsDir = process.env.GOVSHARE_E2E_SHOTS || '/tmp/govshare-e2e';
+const TIMEOUT = 15000;
+
+let dataDir;
+let profileDir;
+let server;
+let serverLog = '';
+let baseUrl;
+let context;
+let page;
+let creds;
+const newPasswords = new Map();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url, ms) {
+  const deadline = Date.now() + ms;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}:\n${serverLog}`);
+    try {
+      const r = await fetch(url + '/healthz');
+      const body = await r.json();
+      if (r.ok && body.status === 'ok') return;
+      last = `${r.status} ${JSON.stringify(body)}`;
+    } catch (e) {
+      last = String(e.message || e);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server not healthy after ${ms} ms (${last}):\n${serverLog}`);
+}
+
+function killServer() {
+  if (server && server.exitCode === null && server.signalCode === null) {
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      try {
+        server.kill('SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+process.on('exit', killServer);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { killServer(); process.exit(130); });
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage: false });
+}
+
+const input = (id) => page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first();
+
+async function login(user) {
+  await page.goto(baseUrl + '/login');
+  await page.locator('input[name="username"]').fill(user.username);
+  await page.locator('input[name="password"]').fill(newPasswords.get(user.username) || user.password);
+  await page.locator('[data-testid="login-submit"]').click();
+  // Either the main layout or the forced password change appears.
+  await page.locator('[data-testid="header-user"]').waitFor({ timeout: TIMEOUT });
+  if (new URL(page.url()).pathname === '/account/password') {
+    const old = newPasswords.get(user.username) || user.password;
+    const fresh = `E2e-${Date.now().toString(36)}-Pw9x`;
+    await input('pw-current').fill(old);
+    await input('pw-new').fill(fresh);
+    await input('pw-confirm').fill(fresh);
+    await shot(`${user.username}-forced-password-change`);
+    await page.locator('[data-testid="pw-submit"]').click();
+    await page.waitForURL((u) => u.pathname !== '/account/password', { timeout: TIMEOUT });
+    newPasswords.set(user.username, fresh);
+  }
+}
+
+async function logout() {
+  await page.locator('[data-testid="logout"]').click();
+  await page.locator('.el-message-box .el-button--primary').click();
+  await page.waitForURL((u) => u.pathname === '/login', { timeout: TIMEOUT });
+  await page.locator('input[name="username"]').waitFor({ timeout: TIMEOUT });
+}
+
+function randomCreditCode() {
+  let org = '';
+  for (let i = 0; i < 9; i++) org += CREDIT_ALPHABET[Math.floor(Math.random() * 10) + (i === 0 ? 0 : Math.floor(Math.random() * 21))];
+  return completeCreditCode(`11130100${org}`);
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(binary), `govshare binary not found at ${binary} (set GOVSHARE_BINARY)`);
+  assert.ok(fs.existsSync(path.join(distDir, 'index.html')), `${distDir}/index.html missing: run npm run build first`);
+  assert.ok(fs.existsSync(chromiumPath), `${chromiumPath} missing: apt-get install -y chromium`);
+  fs.mkdirSync(shotsDir, { recursive: true });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govshare-e2e-data-'));
+  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'govshare-e2e-chromium-'));
+
+  const demo = spawnSync(binary, ['demo', '--data', dataDir], { encoding: 'utf8', timeout: 120000 });
+  assert.equal(demo.status, 0, `govshare demo failed (${demo.status}):\n${demo.stdout}\n${demo.stderr}`);
+  const credFile = path.join(dataDir, 'demo-credentials.json');
+  assert.ok(fs.existsSync(credFile), `${credFile} not written by govshare demo`);
+  creds = JSON.parse(fs.readFileSync(credFile, 'utf8'));
+  assert.ok(Array.isArray(creds.users) && creds.users.length, 'demo-credentials.json has no users');
+
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--web', distDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group, so that killServer() takes its children too
+  });
+  const keep = (d) => {
+    serverLog = (serverLog + d.toString()).slice(-20000);
+  };
+  server.stdout.on('data', keep);
+  server.stderr.on('data', keep);
+  await waitHealthy(baseUrl, 30000);
+
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1366, height: 768 },
+    locale: 'zh-CN',
+  });
+  page = context.pages()[0] || (await context.newPage());
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+});
+
+after(async () => {
+  try {
+    if (context) await context.close();
+  } finally {
+    killServer();
+    if (server && server.exitCode === null) await new Promise((r) => { server.once('exit', r); setTimeout(r, 5000); });
+    for (const d of [dataDir, profileDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('the server serves the portal with SPA fallback', async () => {
+  const r = await fetch(baseUrl + '/admin/departments');
+  assert.equal(r.status, 200, 'SPA fallback: a client route must return index.html');
+  assert.match(await r.text(), /<div id="app">/);
+  const h = await fetch(baseUrl + '/healthz');
+  assert.deepEqual(await h.json(), { status: 'ok' });
+});
+
+test('an unauthenticated visit goes to the Chinese login page and keeps the route', async () => {
+  await page.goto(baseUrl + '/admin/departments');
+  await page.waitForURL((u) => u.pathname === '/login', { timeout: TIMEOUT });
+  assert.equal(new URL(page.url()).searchParams.get('redirect'), '/admin/departments');
+  await page.getByText('河北省政务数据共享平台').first().waitFor();
+  await shot('01-login');
+});
+
+test('a wrong password shows the invalid_credentials error', async () => {
+  const admin = creds.users.find((u) => (u.roles || []).includes('platform_admin'));
+  await page.locator('input[name="username"]').fill(admin.username);
+  await page.locator('input[name="password"]').fill('definitely-wrong-password');
+  await page.locator('[data-testid="login-submit"]').click();
+  await page.locator('[data-testid="login-error"]').getByText('用户名或密码错误').waitFor();
+  await shot('02-login-error');
+});
+
+test('platform_admin creates a department; a bad credit code is refused next to the field', async () => {
+  const admin = creds.users.find((u) => (u.roles || []).includes('platform_admin'));
+  assert.ok(admin, 'no platform_admin in demo-credentials.json');
+  await login(admin);
+  await page.locator('[data-testid="menu-admin"]').waitFor();
+  await shot('03-admin-home');
+
+  await page.locator('[data-testid="menu-departments"]').click();
+  await page.waitForURL((u) => u.pathname === '/admin/departments');
+  await page.locator('[data-testid="dept-table"]').waitFor();
+  await shot('04-departments');
+
+  const name = `端到端测试部门${Date.now().toString(36)}`;
+  const good = randomCreditCode();
+  const bad = good.slice(0, 17) + CREDIT_ALPHABET[(CREDIT_ALPHABET.indexOf(good[17]) + 1) % 31];
+
+  await page.locator('[data-testid="dept-create"]').click();
+  const dialog = page.locator('.el-dialog').filter({ has: page.locator('[data-testid="dept-save"]') });
+  await dialog.waitFor();
+  await input('dept-name').fill(name);
+  await input('dept-credit').fill(bad);
+  await input('dept-region').click();
+  await page.locator('.el-tree-select__popper:visible .el-tree-node__content').first().click();
+  await input('dept-responsible').fill('数据管理处');
+  await input('dept-contact').fill('测试员');
+  await input('dept-phone').fill('13812345678');
+  await page.locator('[data-testid="dept-save"]').click();
+  const creditError = page.locator('[data-testid="dept-field-credit"] .el-form-item__error');
+  await creditError.waitFor();
+  assert.match(await creditError.innerText(), /校验位/);
+  await shot('05-invalid-credit-code');
+
+  await input('dept-credit').fill(good);
+  await page.locator('[data-testid="dept-save"]').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.locator('[data-testid="dept-table"]').getByText(name).first().waitFor();
+  await page.locator('[data-testid="dept-table"]').getByText(good).first().waitFor();
+  await shot('06-department-created');
+
+  // Reload: the department really is on the server, not only in the page.
+  await page.reload();
+  await input('dept-filter-q').fill(name);
+  await input('dept-filter-q').press('Enter');
+  await page.locator('[data-testid="dept-table"]').getByText(name).first().waitFor();
+
+  await logout();
+  await shot('07-logged-out');
+});
+
+test('a requester has no Administration menu', async () => {
+  const users = creds.users.filter((u) => (u.roles || []).includes('requester'));
+  assert.ok(users.length, 'no requester in demo-credentials.json');
+  const requester = users.find((u) => u.roles.length === 1) || users[0];
+  await login(requester);
+  await page.locator('[data-testid="side-menu"]').waitFor();
+  assert.equal(await page.locator('[data-testid="menu-admin"]').count(), 0, 'Administration menu visible to a requester');
+  assert.equal(await page.locator('[data-testid="side-menu"]').getByText('管理', { exact: true }).count(), 0);
+  await page.locator('[data-testid="menu-account"]').waitFor();
+  await page.locator('[data-testid="header-user"]').getByText('数据申请人').waitFor();
+  await page.waitForTimeout(400); // let Element Plus tag transitions finish before the screenshot
+  await shot('08-requester');
+  // Switching to English works and is complete on this page.
+  await page.locator('[data-testid="lang-switch"]').first().click();
+  await page.locator('[data-testid="lang-en"]').click();
+  await page.locator('[data-testid="side-menu"]').getByText('Account').waitFor();
+  await shot('09-requester-english');
+  await page.locator('[data-testid="lang-switch"]').first().click();
+  await page.locator('[data-testid="lang-zh-CN"]').click();
+  await logout();
+});

@@ -1,0 +1,76 @@
+import { ref, shallowRef } from 'vue';
+
+/**
+ * Cursor-paged list state: fetchPage(cursor) must resolve to {items, next_cursor}.
+ * reload() starts over; loadMore() appends the next page. Stale responses (after a newer reload) are dropped.
+ */
+export function usePagedList(fetchPage) {
+  const items = ref([]);
+  const loading = ref(false); // first page
+  const loadingMore = ref(false);
+  const error = shallowRef(null); // error of the first page
+  const moreError = shallowRef(null);
+  const nextCursor = ref(null);
+  const loaded = ref(false);
+  let generation = 0;
+
+  async function reload() {
+    const gen = ++generation;
+    loading.value = true;
+    error.value = null;
+    moreError.value = null;
+    try {
+      const page = await fetchPage(null);
+      if (gen !== generation) return;
+      items.value = (page && page.items) || [];
+      nextCursor.value = (page && page.next_cursor) || null;
+      loaded.value = true;
+    } catch (e) {
+      if (gen !== generation) return;
+      items.value = [];
+      nextCursor.value = null;
+      error.value = e;
+    } finally {
+      if (gen === generation) loading.value = false;
+    }
+  }
+
+  async function loadMore() {
+    if (!nextCursor.value || loadingMore.value) return;
+    const gen = generation;
+    loadingMore.value = true;
+    moreError.value = null;
+    try {
+      const page = await fetchPage(nextCursor.value);
+      if (gen !== generation) return;
+      items.value = items.value.concat((page && page.items) || []);
+      nextCursor.value = (page && page.next_cursor) || null;
+    } catch (e) {
+      if (gen === generation) moreError.value = e;
+    } finally {
+      loadingMore.value = false;
+    }
+  }
+
+  /** Replaces an item in place (after a PATCH) by id, or prepends it (after a POST). */
+  function upsert(item) {
+    const i = items.value.findIndex((x) => x.id === item.id);
+    if (i >= 0) items.value.splice(i, 1, item);
+    else items.value.unshift(item);
+  }
+
+  return { items, loading, loadingMore, error, moreError, nextCursor, loaded, reload, loadMore, upsert };
+}
+
+/** Fetches every page of a list (for small reference lists such as departments in a select). */
+export async function fetchAll(fetchPage, maxPages = 20) {
+  let cursor = null;
+  const out = [];
+  for (let i = 0; i < maxPages; i++) {
+    const page = await fetchPage(cursor);
+    out.push(...((page && page.items) || []));
+    cursor = page && page.next_cursor;
+    if (!cursor) break;
+  }
+  return out;
+}

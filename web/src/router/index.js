@@ -1,0 +1,103 @@
+import { createRouter, createWebHistory } from 'vue-router';
+import { ElMessage } from 'element-plus';
+import { session, loadMe, can, hasAdminAccess, clear } from '../session.js';
+import { onUnauthorized } from '../api/http.js';
+import { i18n, errorText } from '../i18n/index.js';
+import MainLayout from '../layouts/MainLayout.vue';
+import LoginView from '../views/LoginView.vue';
+
+export const routes = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+  {
+    path: '/',
+    component: MainLayout,
+    children: [
+      { path: '', name: 'home', redirect: { name: 'account' } },
+      { path: 'account', name: 'account', component: () => import('../views/AccountView.vue'), meta: { title: 'menu.account' } },
+      {
+        path: 'account/password',
+        name: 'change-password',
+        component: () => import('../views/AccountView.vue'),
+        meta: { title: 'account.changePassword', allowWhilePasswordChange: true },
+      },
+      {
+        path: 'admin/regions',
+        name: 'regions',
+        component: () => import('../views/admin/RegionsView.vue'),
+        meta: { title: 'menu.regions', admin: true, permission: 'region.read' },
+      },
+      {
+        path: 'admin/departments',
+        name: 'departments',
+        component: () => import('../views/admin/DepartmentsView.vue'),
+        meta: { title: 'menu.departments', admin: true, permission: 'department.read' },
+      },
+      {
+        path: 'admin/users',
+        name: 'users',
+        component: () => import('../views/admin/UsersView.vue'),
+        meta: { title: 'menu.users', admin: true, permission: 'user.read' },
+      },
+      {
+        path: 'admin/applications',
+        name: 'applications',
+        component: () => import('../views/admin/ApplicationsView.vue'),
+        meta: { title: 'menu.applications', admin: true, permission: 'application.read' },
+      },
+    ],
+  },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+];
+
+export const router = createRouter({ history: createWebHistory(), routes });
+
+function loginRoute(to, reason) {
+  const query = {};
+  if (to && to.fullPath && to.name !== 'login' && to.fullPath !== '/') query.redirect = to.fullPath;
+  if (reason) query.reason = reason;
+  return { name: 'login', query };
+}
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) {
+    try {
+      await loadMe();
+    } catch (e) {
+      // Server unreachable or failing: let public pages render; protected ones go to login with the error.
+      session.loaded = false;
+      if (!to.meta.public) {
+        ElMessage.error(errorText(e));
+        return loginRoute(to);
+      }
+      return true;
+    }
+  }
+  if (to.meta.public) {
+    if (to.name === 'login' && session.me) return { name: 'home' };
+    return true;
+  }
+  if (!session.me) return loginRoute(to, session.lastAuthCode === 'session_expired' ? 'expired' : 'login');
+  const u = session.me.user || {};
+  if (u.must_change_password && !to.meta.allowWhilePasswordChange) return { name: 'change-password' };
+  if (to.meta.admin && !hasAdminAccess()) return { name: 'home' };
+  if (to.meta.permission && !can(to.meta.permission)) return { name: 'home' };
+  return true;
+});
+
+router.afterEach((to) => {
+  const t = i18n.global.t;
+  document.title = to.meta.title ? `${t(to.meta.title)} - ${t('app.fullTitle')}` : t('app.fullTitle');
+});
+
+// Any 401 from an API call while using the portal: the session is gone. Go to login, keep the route.
+let redirecting = false;
+onUnauthorized((err) => {
+  if (redirecting) return;
+  const current = router.currentRoute.value;
+  if (current.meta && current.meta.public) return;
+  redirecting = true;
+  clear();
+  router.replace(loginRoute(current, 'expired')).finally(() => {
+    redirecting = false;
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, it, expect, vi, afterEach } from 'vitest';
+import { request, ApiError, pointerToField, readCookie, onUnauthorized, errorFromResponse } from '../src/api/http.js';
+
+function fakeFetch(status, body, headers = {}) {
+  const calls = [];
+  const fn = async (url, init) => {
+    calls.push({ url, init });
+    const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+    return new Response(status === 204 ? null : text, { status, headers });
+  };
+  fn.calls = calls;
+  return fn;
+}
+
+afterEach(() => {
+  onUnauthorized(null);
+  delete globalThis.document;
+});
+
+describe('pointerToField / readCookie', () => {
+  it('maps JSON pointers to field names', () => {
+    expect(pointerToField('/credit_code')).toBe('credit_code');
+    expect(pointerToField('/roles/0')).toBe('roles.0');
+    expect(pointerToField('/a~1b')).toBe('a/b');
+    expect(pointerToField('')).toBe(null);
+    expect(pointerToField(undefined)).toBe(null);
+  });
+  it('reads cookies', () => {
+    expect(readCookie('gs_csrf', 'a=1; gs_csrf=abc%3D; b=2')).toBe('abc=');
+    expect(readCookie('gs_csrf', 'gs_csrf_x=1')).toBe(null);
+    expect(readCookie('x', '')).toBe(null);
+  });
+});
+
+describe('request', () => {
+  it('GETs JSON with same-origin credentials and a query string, without CSRF header', async () => {
+    globalThis.document = { cookie: 'gs_csrf=tok123' };
+    const f = fakeFetch(200, { items: [], next_cursor: null }, { 'content-type': 'application/json' });
+    const out = await request('GET', '/departments', { query: { q: '公安', kind: '', cursor: null, limit: 50 }, fetchImpl: f });
+    expect(out).toEqual({ items: [], next_cursor: null });
+    expect(f.calls[0].url).toBe('/api/v1/departments?q=%E5%85%AC%E5%AE%89&limit=50');
+    expect(f.calls[0].init.credentials).toBe('same-origin');
+    expect(f.calls[0].init.headers['X-CSRF-Token']).toBeUndefined();
+  });
+  it.each(['POST', 'PATCH', 'PUT', 'DELETE'])('%s sends X-CSRF-Token from the gs_csrf cookie', async (m) => {
+    globalThis.document = { cookie: 'other=1; gs_csrf=tok123' };
+    const f = fakeFetch(204);
+    const out = await request(m, '/x', { body: m === 'DELETE' ? undefined : { a: 1 }, fetchImpl: f });
+    expect(out).toBe(null);
+    expect(f.calls[0].init.headers['X-CSRF-Token']).toBe('tok123');
+    if (m !== 'DELETE') {
+      expect(f.calls[0].init.headers['Content-Type']).toBe('application/json');
+      expect(f.calls[0].init.body).toBe('{"a":1}');
+    }
+  });
+  it('maps problem+json into ApiError with the field', async () => {
+    const f = fakeFetch(
+      422,
+      { type: '/problems/validation_failed', title: 'Unprocessable Content', status: 422, code: 'invalid_credit_code', detail: 'credit_code fails the GB 32100 check character', field: '/credit_code', request_id: 'r-1' },
+      { 'content-type': 'application/problem+json' },
+    );
+    const err = await request('POST', '/departments', { body: {}, fetchImpl: f }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 422, code: 'invalid_credit_code', field: 'credit_code', requestId: 'r-1', detail: 'credit_code fails the GB 32100 check character' });
+  });
+  it('falls back to a status-derived code for non-JSON errors', async () => {
+    const err = await request('GET', '/x', { fetchImpl: fakeFetch(502, '<html>bad gateway</html>', { 'content-type': 'text/html', 'x-request-id': 'abc' }) }).catch((e) => e);
+    expect(err).toMatchObject({ status: 502, code: 'bad_gateway', field: null, requestId: 'abc' });
+  });
+  it('maps a network failure to status 0 network_error', async () => {
+    const err = await request('GET', '/x', { fetchImpl: async () => { throw new TypeError('Failed to fetch'); } }).catch((e) => e);
+    expect(err).toMatchObject({ status: 0, code: 'network_error' });
+  });
+  it('calls the unauthorized handler on 401 session_expired', async () => {
+    const handler = vi.fn();
+    onUnauthorized(handler);
+    const f = fakeFetch(401, { status: 401, code: 'session_expired', detail: 'expired' }, { 'content-type': 'application/problem+json' });
+    const err = await request('GET', '/users', { fetchImpl: f }).catch((e) => e);
+    expect(err.code).toBe('session_expired');
+    expect(handler).toHaveBeenCalledOnce();
+    expect(handler.mock.calls[0][0].code).toBe('session_expired');
+  });
+  it('does not redirect on 401 invalid_credentials (wrong current password) nor with authRedirect:false', async () => {
+    const handler = vi.fn();
+    onUnauthorized(handler);
+    const wrong = fakeFetch(401, { status: 401, code: 'invalid_credentials', field: '/current_password' }, { 'content-type': 'application/problem+json' });
+    const e1 = await request('POST', '/me/password', { body: {}, fetchImpl: wrong }).catch((e) => e);
+    expect(e1).toMatchObject({ code: 'invalid_credentials', field: 'current_password' });
+    const unauth = fakeFetch(401, { status: 401, code: 'unauthenticated' }, { 'content-type': 'application/problem+json' });
+    await request('GET', '/me', { authRedirect: false, fetchImpl: unauth }).catch((e) => e);
+    expect(handler).not.toHaveBeenCalled();
+  });
+  it('errorFromResponse tolerates an empty body', async () => {
+    const err = await errorFromResponse(new Response(null, { status: 403 }));
+    expect(err).toMatchObject({ status: 403, code: 'forbidden' });
+  });
+});
