@@ -18,8 +18,10 @@ build: setup
 	cmake --build $(BUILD) -j $(JOBS)
 
 asan: setup
+	@# -Werror stays on in the release build; under -fsanitize GCC 12 reports false positives inside Asio's coroutine
+	@# frames (mismatched-new-delete), so the sanitizer build shows warnings without failing on them.
 	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DGOVSHARE_SANITIZE=ON \
-	  -DGOVSHARE_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
+	  -DGOVSHARE_BUILD_BENCH=OFF -DGOVSHARE_WERROR=OFF -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target govshare govshare_tests
 
 web:

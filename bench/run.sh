@@ -197,31 +197,49 @@ run_wrk warmup-govshare "$GS_URL" "$WARMUP" "$WORK/warm-gs.txt" "${AUTH[@]}" ||
 check_gs_alive "warm-up"
 run_wrk warmup-nginx "$NGX_URL" "$WARMUP" "$WORK/warm-ngx.txt" || exit 3
 
-RESULTS="$WORK/results.tsv"   # server round rps p50ms p99ms non2xx sockerr
+RESULTS="$WORK/results.tsv"   # server round rps p50ms p99ms non2xx sockerr cpu_us_per_request
 : >"$RESULTS"
+CLK_TCK="$(getconf CLK_TCK)"
+# cpu_ticks PID... -> user+system clock ticks of those processes (all their threads), 0 for a vanished one.
+cpu_ticks() {
+  local p t=0 v
+  for p in "$@"; do
+    v="$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)"
+    t=$((t + ${v:-0}))
+  done
+  echo "$t"
+}
+# shellcheck disable=SC2046  # PID lists are split on purpose
+ngx_pids() { echo "$NGX_PID" $(pgrep -P "$NGX_PID" || true); }
 parse() {
-  local server=$1 round=$2 f=$3
-  local rps p50 p99 non2xx errs
+  local server=$1 round=$2 f=$3 ticks=$4
+  local rps p50 p99 non2xx errs reqs cpu
   rps="$(awk '/^Requests\/sec:/ { print $2 }' "$f")"
   p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' "$f")")"
   p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")"
   non2xx="$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$f")"
   errs="$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$f")"
+  reqs="$(awk '/ requests in / { print $1 }' "$f")"
   [[ -n "$rps" ]] || { echo "bench: cannot parse wrk output for $server round $round:" >&2; cat "$f" >&2; exit 3; }
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$round" "$rps" "$p50" "$p99" "${non2xx:-0}" "${errs:-0}" >>"$RESULTS"
+  cpu="$(awk -v t="$ticks" -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$round" "$rps" "$p50" "$p99" "${non2xx:-0}" "${errs:-0}" "$cpu" >>"$RESULTS"
 }
 
 for round in $(seq 1 "$ROUNDS"); do
   f="$WORK/gs-$round.txt"
+  t0="$(cpu_ticks "$GS_PID")"
   if ! run_wrk govshare "$GS_URL" "$DURATION" "$f" "${AUTH[@]}"; then
     check_gs_alive "round $round"; gs_log_tail; exit 3
   fi
   check_gs_alive "round $round"
-  parse govshare "$round" "$f"
+  parse govshare "$round" "$f" $(($(cpu_ticks "$GS_PID") - t0))
   tail -n 1 "$RESULTS" | awk -F'\t' '{ printf "round %d  %-8s %10.2f req/s  p50 %7.3f ms  p99 %7.3f ms\n", $2, $1, $3, $4, $5 }'
   f="$WORK/ngx-$round.txt"
+  # shellcheck disable=SC2046
+  t0="$(cpu_ticks $(ngx_pids))"
   run_wrk nginx "$NGX_URL" "$DURATION" "$f" || exit 3
-  parse nginx "$round" "$f"
+  # shellcheck disable=SC2046
+  parse nginx "$round" "$f" $(($(cpu_ticks $(ngx_pids)) - t0))
   tail -n 1 "$RESULTS" | awk -F'\t' '{ printf "round %d  %-8s %10.2f req/s  p50 %7.3f ms  p99 %7.3f ms\n", $2, $1, $3, $4, $5 }'
 done
 
@@ -232,23 +250,24 @@ median() {  # median of stdin numbers
 col() { awk -F'\t' -v s="$1" -v c="$2" '$1 == s { print $c }' "$RESULTS"; }
 
 echo
-echo "| round | server   |    req/s | p50 (ms) | p99 (ms) | non-2xx | socket errors |"
-echo "|------:|----------|---------:|---------:|---------:|--------:|--------------:|"
-awk -F'\t' '{ printf "| %5d | %-8s | %8.0f | %8.3f | %8.3f | %7d | %13d |\n", $2, $1, $3, $4, $5, $6, $7 }' "$RESULTS"
+echo "| round | server   |    req/s | p50 (ms) | p99 (ms) | non-2xx | socket errors | server CPU µs/req |"
+echo "|------:|----------|---------:|---------:|---------:|--------:|--------------:|------------------:|"
+awk -F'\t' '{ printf "| %5d | %-8s | %8.0f | %8.3f | %8.3f | %7d | %13d | %17.1f |\n", $2, $1, $3, $4, $5, $6, $7, $8 }' "$RESULTS"
 
 GS_RPS="$(col govshare 3 | median)";  NGX_RPS="$(col nginx 3 | median)"
 GS_P50="$(col govshare 4 | median)";  NGX_P50="$(col nginx 4 | median)"
 GS_P99="$(col govshare 5 | median)";  NGX_P99="$(col nginx 5 | median)"
+GS_CPU="$(col govshare 8 | median)";  NGX_CPU="$(col nginx 8 | median)"
 RATIO="$(awk -v a="$GS_RPS" -v b="$NGX_RPS" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "nan" }')"
 GS_NON2XX="$(col govshare 6 | awk '{ s += $1 } END { print s + 0 }')"
 GS_ERRS="$(col govshare 7 | awk '{ s += $1 } END { print s + 0 }')"
 ACCESS_LINES="$(wc -l <"$DATA/logs/access.log" 2>/dev/null || echo 0)"
 
 echo
-echo "| median   |    req/s | p50 (ms) | p99 (ms) |"
-echo "|----------|---------:|---------:|---------:|"
-printf '| govshare | %8.0f | %8.3f | %8.3f |\n' "$GS_RPS" "$GS_P50" "$GS_P99"
-printf '| nginx    | %8.0f | %8.3f | %8.3f |\n' "$NGX_RPS" "$NGX_P50" "$NGX_P99"
+echo "| median   |    req/s | p50 (ms) | p99 (ms) | server CPU µs/req |"
+echo "|----------|---------:|---------:|---------:|------------------:|"
+printf '| govshare | %8.0f | %8.3f | %8.3f | %17.1f |\n' "$GS_RPS" "$GS_P50" "$GS_P99" "$GS_CPU"
+printf '| nginx    | %8.0f | %8.3f | %8.3f | %17.1f |\n' "$NGX_RPS" "$NGX_P50" "$NGX_P99" "$NGX_CPU"
 PAIRED="$(awk -F'\t' '$1 == "govshare" { g[$2] = $3 } $1 == "nginx" { n[$2] = $3 }
   END { for (r = 1; r in g; r++) printf "%s%.3f", (r > 1 ? " " : ""), (n[r] > 0 ? g[r] / n[r] : 0) }' "$RESULTS")"
 echo

@@ -8,8 +8,11 @@ namespace govshare::http {
 
 void Metrics::Observe(std::string_view method, std::string_view route, unsigned status, double seconds) {
   std::lock_guard lock(mutex_);
-  auto key = std::make_tuple(std::string(method), std::string(route), status);
-  auto& s = series_[std::move(key)];
+  // Heterogeneous lookup: no allocation once a series exists.
+  auto it = series_.find(std::make_tuple(method, route, status));
+  if (it == series_.end())
+    it = series_.emplace(std::make_tuple(std::string(method), std::string(route), status), Series{}).first;
+  auto& s = it->second;
   ++s.count;
   s.sum += seconds;
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <regex>
-
 #include "common/crypto.hpp"
 #include "common/json.hpp"
 #include "common/validate.hpp"
@@ -24,6 +22,8 @@ constexpr std::int64_t kMaxContractorDays = 180;  // Art. 27: contractor access 
 constexpr std::int64_t kMaxApiKeyDays = 730;
 constexpr std::size_t kApiKeyPrefixChars = 12;
 constexpr std::size_t kMinPasswordChars = 12;
+constexpr auto kPrincipalCacheTtl = std::chrono::seconds(5);
+constexpr std::size_t kPrincipalCacheMax = 100000;
 
 Status CheckText(const std::string& value, std::string_view field, std::size_t max_chars) {
   const std::string pointer = "/" + std::string(field);
@@ -43,9 +43,24 @@ Status NotFound(std::string_view what, std::int64_t id) {
   return Status::NotFound(fmt::format("{} {} does not exist", what, id));
 }
 
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+/// ^[a-z0-9][a-z0-9._-]{2,63}$
 bool IsUsername(const std::string& s) {
-  static const std::regex kPattern("^[a-z0-9][a-z0-9._-]{2,63}$");
-  return std::regex_match(s, kPattern);
+  if (s.size() < 3 || s.size() > 64 || !IsLowerAlnum(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return IsLowerAlnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+/// A landline: ^0\d{2,3}-?\d{7,8}$ (area code with its leading 0, optional dash, local number).
+bool IsLandline(const std::string& s) {
+  const auto dash = s.find('-');
+  const std::string digits = dash == std::string::npos ? s : s.substr(0, dash) + s.substr(dash + 1);
+  if (digits.empty() || digits[0] != '0' || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return false;
+  if (dash != std::string::npos) {
+    const std::size_t local = s.size() - dash - 1;
+    return (dash == 3 || dash == 4) && (local == 7 || local == 8) && s.find('-', dash + 1) == std::string::npos;
+  }
+  return digits.size() >= 10 && digits.size() <= 12;
 }
 
 /// A dummy argon2id hash so that a login for an unknown user costs as much as one for a known user.
@@ -148,9 +163,44 @@ Result<LoginResult> OrgService::Login(const std::string& username, const std::st
   return result;
 }
 
-Status OrgService::Logout(const std::string& token) { return store_.RevokeSession(common::Sha256Hex(token)); }
+Status OrgService::Logout(const std::string& token) {
+  const std::string hash = common::Sha256Hex(token);
+  GOVSHARE_RETURN_IF_ERROR(store_.RevokeSession(hash));
+  std::unique_lock lock(cache_mutex_);
+  cache_.erase(hash);
+  return Status::Ok();
+}
+
+std::optional<Principal> OrgService::FromCache(const std::string& key) {
+  std::shared_lock lock(cache_mutex_);
+  const auto it = cache_.find(key);
+  if (it == cache_.end() || it->second.generation != generation_.load() ||
+      std::chrono::steady_clock::now() - it->second.cached_at > kPrincipalCacheTtl) {
+    return std::nullopt;
+  }
+  if (it->second.expires_at <= clock_.Now()) return std::nullopt;  // let the full path report why
+  const auto& p = it->second.principal;
+  if (p.valid_until && Today() > *p.valid_until) return std::nullopt;
+  return p;
+}
+
+void OrgService::ToCache(const std::string& key, const Principal& p, UnixSeconds expires_at, std::uint64_t generation) {
+  std::unique_lock lock(cache_mutex_);
+  if (cache_.size() >= kPrincipalCacheMax) cache_.clear();
+  cache_[key] = {p, expires_at, generation, std::chrono::steady_clock::now()};
+}
 
 Result<Principal> OrgService::Authenticate(const std::string& token) {
+  // The cache is keyed by the credential's hash, never by the credential itself.
+  const std::string key = common::Sha256Hex(token);
+  if (auto cached = FromCache(key)) return *std::move(cached);
+  const std::uint64_t generation = generation_.load();  // read before loading: a concurrent change wins
+  auto loaded = CheckCachedOrLoad(token);
+  if (loaded.ok()) ToCache(key, loaded.value(), loaded->expires_at, generation);
+  return loaded;
+}
+
+Result<Principal> OrgService::CheckCachedOrLoad(const std::string& token) {
   const Status invalid = Status::Unauthenticated("unauthenticated", "missing or invalid credentials");
   const UnixSeconds now = clock_.Now();
   if (token.rfind("gsk_", 0) == 0) {
@@ -191,7 +241,9 @@ Status OrgService::ChangePassword(const Principal& p, const std::string& current
   if (next == current) {
     return Status::Unprocessable("weak_password", "the new password must differ from the current one", "/new_password");
   }
-  return store_.SetPassword(p.id, HashPasswordOrDie(next), /*must_change=*/false);
+  GOVSHARE_RETURN_IF_ERROR(store_.SetPassword(p.id, HashPasswordOrDie(next), /*must_change=*/false));
+  InvalidateCache();
+  return Status::Ok();
 }
 
 // ---- departments ------------------------------------------------------------------------------------------------
@@ -207,8 +259,7 @@ Status OrgService::ValidateDepartment(const Department& d) const {
   }
   GOVSHARE_RETURN_IF_ERROR(CheckText(d.responsible_unit, "responsible_unit", kMaxUnitChars));
   GOVSHARE_RETURN_IF_ERROR(CheckText(d.contact_name, "contact_name", kMaxPersonChars));
-  if (!common::IsValidMobile(d.contact_phone) &&
-      !std::regex_match(d.contact_phone, std::regex(R"(^0\d{2,3}-?\d{7,8}$)"))) {
+  if (!common::IsValidMobile(d.contact_phone) && !IsLandline(d.contact_phone)) {
     return Status::Unprocessable("invalid_phone", "contact_phone must be a mobile or landline number",
                                  "/contact_phone");
   }
@@ -269,6 +320,7 @@ Result<Department> OrgService::UpdateDepartment(const Principal& p, std::int64_t
   if (patch.active) d.active = *patch.active;
   GOVSHARE_RETURN_IF_ERROR(ValidateDepartment(d));
   Status s = store_.UpdateDepartment(d, patch.version);
+  InvalidateCache();
   if (s.code() == "constraint_violation") {
     return Status::Conflict("duplicate_department", "another department of the region has this name", "/name");
   }
@@ -438,6 +490,7 @@ Result<User> OrgService::UpdateUser(const Principal& p, std::int64_t id, const U
     if (u.roles.Has(Role::kContractor)) u.approved_by = p.id;
   }
   GOVSHARE_RETURN_IF_ERROR(store_.UpdateUser(u, patch.version));
+  InvalidateCache();
   auto reloaded = store_.GetUser(id);
   if (!reloaded.ok()) return reloaded.status();
   return *reloaded.value();
@@ -452,6 +505,7 @@ Result<std::string> OrgService::ResetPassword(const Principal& p, std::int64_t i
   std::string password = common::GeneratePassword();
   GOVSHARE_RETURN_IF_ERROR(store_.SetPassword(id, HashPasswordOrDie(password), /*must_change=*/true));
   GOVSHARE_RETURN_IF_ERROR(store_.RevokeUserSessions(id));
+  InvalidateCache();
   return password;
 }
 
@@ -508,6 +562,7 @@ Result<Application> OrgService::UpdateApplication(const Principal& p, std::int64
   }
   if (patch.active) a.active = *patch.active;
   GOVSHARE_RETURN_IF_ERROR(store_.UpdateApplication(a, patch.version));
+  InvalidateCache();
   return LoadApplicationFor(p, id, Permission::kApplicationRead);
 }
 
@@ -555,7 +610,9 @@ Result<CreatedApiKey> OrgService::BootstrapApiKey(std::int64_t application_id, c
 Status OrgService::RevokeApiKey(const Principal& p, std::int64_t application_id, std::int64_t key_id) {
   auto app = LoadApplicationFor(p, application_id, Permission::kApiKeyRevoke);
   if (!app.ok()) return app.status();
-  return store_.RevokeApiKey(application_id, key_id, clock_.Now());
+  GOVSHARE_RETURN_IF_ERROR(store_.RevokeApiKey(application_id, key_id, clock_.Now()));
+  InvalidateCache();
+  return Status::Ok();
 }
 
 }  // namespace govshare::org

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -133,6 +136,25 @@ class OrgService {
   const Authorizer& authorizer_;
   const common::Clock& clock_;
   common::Config::Auth auth_;
+
+  /// Principals of recently seen credentials, so that the hot path (every authenticated request) does not read the
+  /// database. An entry lives at most kPrincipalCacheTtl; logout erases it and every change to users, departments,
+  /// applications or keys bumps `generation_`, which invalidates all entries at once. Expiry (session, key, contractor
+  /// validity) is checked on every use. With several nodes, a change made on another node is seen within the TTL.
+  struct CachedPrincipal {
+    Principal principal;
+    UnixSeconds expires_at = 0;
+    std::uint64_t generation = 0;
+    std::chrono::steady_clock::time_point cached_at;
+  };
+  std::optional<Principal> FromCache(const std::string& key);
+  void ToCache(const std::string& key, const Principal& p, UnixSeconds expires_at, std::uint64_t generation);
+  void InvalidateCache() { generation_.fetch_add(1); }
+  common::Result<Principal> CheckCachedOrLoad(const std::string& token);
+
+  std::shared_mutex cache_mutex_;
+  std::unordered_map<std::string, CachedPrincipal> cache_;
+  std::atomic<std::uint64_t> generation_{0};
 
   std::mutex throttle_mutex_;
   std::unordered_map<std::string, std::pair<UnixSeconds, int>> attempts_;  // client -> (minute, count)
