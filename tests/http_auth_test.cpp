@@ -174,6 +174,21 @@ TEST(HttpAuth, InitialPasswordMustBeChangedBeforeAnythingElse) {
   EXPECT_EQ(s.Get("/api/v1/departments", token).status, 200);
 }
 
+TEST(HttpAuth, AUserWhoMustChangeThePasswordCanStillReadMeAndLogOut) {
+  TestServer s;
+  const auto admin = s.Login("admin");
+  auto created = s.Send(
+      "POST", "/api/v1/users",
+      {{"username", "new.auditor"}, {"display_name", "新审计员"}, {"department_id", 1}, {"roles", {"auditor"}}}, admin);
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto login = s.Request("POST", "/api/v1/auth/login",
+                         Creds("new.auditor", created.Json()["initial_password"].get<std::string>()).dump());
+  const auto token = login.Json()["token"].get<std::string>();
+  EXPECT_EQ(s.Get("/api/v1/me", token).status, 200);
+  EXPECT_EQ(s.Get("/api/v1/roles", token).Json()["code"], "password_change_required");
+  EXPECT_EQ(s.Send("POST", "/api/v1/auth/logout", nullptr, token).status, 204);
+}
+
 // Art. 27: third-party accounts are approved, scoped and time-boxed.
 TEST(HttpAuth, Art27ContractorAccountsNeedAValidityAndExpire) {
   auto clock = std::make_shared<common::FakeClock>(1795737600);  // 2026-11-27

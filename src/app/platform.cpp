@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "common/crypto.hpp"
+#include "common/json_file.hpp"
 #include "http/handlers/handlers.hpp"
 #include "store/sqlite/migrations.hpp"
 
@@ -71,14 +72,9 @@ Status Platform::Ready() const {
 }
 
 Status Platform::ImportRegions(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::Invalid("missing_file", fmt::format("cannot read {}", path));
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Invalid("invalid_json", fmt::format("{}: {}", path, e.what()));
-  }
+  auto file = common::ReadJsonFile(path);
+  if (!file.ok()) return file.status();
+  const nlohmann::json& doc = file.value();
   std::vector<org::Region> regions;
   try {
     for (const auto& r : doc.at("regions")) {

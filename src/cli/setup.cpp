@@ -8,6 +8,7 @@
 
 #include "app/platform.hpp"
 #include "common/crypto.hpp"
+#include "common/json_file.hpp"
 
 namespace govshare::cli {
 
@@ -17,16 +18,6 @@ using common::Status;
 namespace {
 
 constexpr const char* kProvinceAuthorityKey = "hebei-authority";
-
-Result<nlohmann::json> ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::Invalid("missing_file", fmt::format("cannot read {}", path));
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Invalid("invalid_json", fmt::format("{}: {}", path, e.what()));
-  }
-}
 
 org::Department DepartmentFromJson(const nlohmann::json& j) {
   org::Department d;
@@ -62,7 +53,7 @@ Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(con
 }  // namespace
 
 Status Init(const common::Config& config, std::ostream& out) {
-  auto organisation = ReadJson(app::ResourceDir() + "/demo/organisation.json");
+  auto organisation = common::ReadJsonFile(app::ResourceDir() + "/demo/organisation.json");
   if (!organisation.ok()) return organisation.status();
   auto boot = Bootstrap(config, organisation.value());
   if (!boot.ok()) return boot.status();
@@ -76,7 +67,7 @@ Status Init(const common::Config& config, std::ostream& out) {
 }
 
 Status Demo(const common::Config& config, std::ostream& out) {
-  auto organisation = ReadJson(app::ResourceDir() + "/demo/organisation.json");
+  auto organisation = common::ReadJsonFile(app::ResourceDir() + "/demo/organisation.json");
   if (!organisation.ok()) return organisation.status();
   auto boot = Bootstrap(config, organisation.value());
   if (!boot.ok()) return boot.status();

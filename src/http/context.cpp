@@ -43,9 +43,7 @@ unsigned HttpStatusFor(ErrorKind kind) {
   return 500;
 }
 
-namespace {
-
-std::string_view Title(unsigned status) {
+std::string_view ProblemTitle(unsigned status) {
   switch (status) {
     case 400:
       return "Bad Request";
@@ -71,10 +69,14 @@ std::string_view Title(unsigned status) {
       return "Too Many Requests";
     case 503:
       return "Service Unavailable";
+    case 431:
+      return "Request Header Fields Too Large";
     default:
       return "Internal Server Error";
   }
 }
+
+namespace {
 
 int Hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -150,7 +152,7 @@ void Context::Problem(const Status& s) {
   common::JsonWriter w;
   w.StartObject()
       .Field("type", "/problems/" + s.code())
-      .Field("title", Title(status))
+      .Field("title", ProblemTitle(status))
       .Field("status", static_cast<int>(status))
       .Field("code", s.code())
       .Field("detail", s.message());

@@ -61,6 +61,8 @@ struct Context {
   void Problem(const common::Status& s);
 };
 
+/// The RFC 9110 reason phrase used as a problem's title.
+std::string_view ProblemTitle(unsigned status);
 /// The HTTP status for an error kind.
 unsigned HttpStatusFor(common::ErrorKind kind);
 

@@ -29,6 +29,8 @@ struct Route {
   std::optional<org::Permission> permission;  // route-level check; resource scope is checked by the service
   Exec exec = Exec::kInline;
   Handler handler;
+  /// Usable by a user who must first replace a generated password (reading /me, changing it, logging out).
+  bool before_password_change = false;
 };
 
 /// Matches method + path to a route. Patterns are literal segments and {name} parameters. Built once at start-up,

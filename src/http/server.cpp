@@ -249,6 +249,7 @@ struct Server::Impl {
     common::JsonWriter w;
     w.StartObject()
         .Field("type", fmt::format("/problems/{}", code))
+        .Field("title", ProblemTitle(status))
         .Field("status", static_cast<int>(status))
         .Field("code", code)
         .Field("detail", detail)
@@ -299,8 +300,7 @@ struct Server::Impl {
       return false;
     }
     // A user with a generated password must choose their own before doing anything else.
-    if (ctx.principal->must_change_password && route.pattern != "/api/v1/me" &&
-        route.pattern != "/api/v1/me/password" && route.pattern != "/api/v1/auth/logout") {
+    if (ctx.principal->must_change_password && !route.before_password_change) {
       ctx.Problem(Status(ErrorKind::kForbidden, "password_change_required", "change your password first"));
       return false;
     }
@@ -332,9 +332,9 @@ struct Server::Impl {
       if (Admit(ctx, *match.route)) {
         try {
           if (match.route->exec == Exec::kBlocking) {
-            co_await RunBlocking(blocking, [&] { Invoke(*match.route, ctx); });
+            co_await RunBlocking(blocking, [&] { match.route->handler(ctx); });
           } else {
-            Invoke(*match.route, ctx);
+            match.route->handler(ctx);
           }
         } catch (const std::exception& e) {
           spdlog::error("{} {} [{}]: {}", req.method_string(), ctx.path, ctx.request_id, e.what());
@@ -348,8 +348,6 @@ struct Server::Impl {
     }
     co_return Finish(ctx, route_name, started);
   }
-
-  void Invoke(const Route& route, Context& ctx) { route.handler(ctx); }
 
   bool ServeStatic(Context& ctx, std::string& route_name) {
     if (static_files.empty() || ctx.request.method() != beast_http::verb::get) return false;

@@ -370,7 +370,7 @@ Status OrgService::CheckRolesAssignable(const Principal* p, const RoleSet& roles
       return Status::Unprocessable("contractor_needs_validity", "a contractor account needs valid_until",
                                    "/valid_until");
     }
-    if (roles.bits() != RoleSet().bits() && roles.Names().size() > 1) {
+    if (roles.Names().size() > 1) {
       return Status::Unprocessable("contractor_role_exclusive", "a contractor account holds no other role", "/roles");
     }
   }

@@ -45,6 +45,16 @@ void Login(app::Platform& platform, Context& ctx) {
   ctx.Json(200, w.str());
 }
 
+void Logout(app::Platform& platform, Context& ctx) {
+  if (ctx.who().kind != org::Principal::Kind::kUser) {
+    return ctx.Problem(Status::Invalid("not_a_session", "API keys are revoked, not logged out"));
+  }
+  if (auto s = platform.org().Logout(ctx.bearer_token); !s.ok()) return ctx.Problem(s);
+  ctx.headers.emplace_back("Set-Cookie", SessionCookie("gs_session", "", 0, true));
+  ctx.headers.emplace_back("Set-Cookie", SessionCookie("gs_csrf", "", 0, false));
+  ctx.NoContent();
+}
+
 void Me(app::Platform& platform, Context& ctx) {
   const auto& p = ctx.who();
   common::JsonWriter w;
@@ -103,20 +113,12 @@ void RegisterAuthRoutes(Router& router, app::Platform& platform) {
   auto& p = platform;
   router.Add({verb::post, "/api/v1/auth/login", Access::kPublic, std::nullopt, Exec::kBlocking,
               [&p](Context& ctx) { Login(p, ctx); }});
-  router.Add(
-      {verb::post, "/api/v1/auth/logout", Access::kAuthenticated, std::nullopt, Exec::kBlocking, [&p](Context& ctx) {
-         if (ctx.who().kind != org::Principal::Kind::kUser) {
-           return ctx.Problem(Status::Invalid("not_a_session", "API keys are revoked, not logged out"));
-         }
-         if (auto s = p.org().Logout(ctx.bearer_token); !s.ok()) return ctx.Problem(s);
-         ctx.headers.emplace_back("Set-Cookie", SessionCookie("gs_session", "", 0, true));
-         ctx.headers.emplace_back("Set-Cookie", SessionCookie("gs_csrf", "", 0, false));
-         ctx.NoContent();
-       }});
+  router.Add({verb::post, "/api/v1/auth/logout", Access::kAuthenticated, std::nullopt, Exec::kBlocking,
+              [&p](Context& ctx) { Logout(p, ctx); }, /*before_password_change=*/true});
   router.Add({verb::get, "/api/v1/me", Access::kAuthenticated, std::nullopt, Exec::kInline,
-              [&p](Context& ctx) { Me(p, ctx); }});
+              [&p](Context& ctx) { Me(p, ctx); }, /*before_password_change=*/true});
   router.Add({verb::post, "/api/v1/me/password", Access::kAuthenticated, std::nullopt, Exec::kBlocking,
-              [&p](Context& ctx) { ChangePassword(p, ctx); }});
+              [&p](Context& ctx) { ChangePassword(p, ctx); }, /*before_password_change=*/true});
   router.Add({verb::get, "/api/v1/roles", Access::kAuthenticated, std::nullopt, Exec::kInline,
               [](Context& ctx) { Roles(ctx); }});
 }
