@@ -1,8 +1,5 @@
 // govshare: the single binary of the platform. Subcommands: serve, init, demo, migrate.
 #include <fmt/format.h>
-#include <spdlog/async.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -25,25 +22,16 @@ int Fail(const Status& s) {
   return 1;
 }
 
-std::shared_ptr<spdlog::logger> AccessLog(const Config& config) {
-  if (config.log.access_log.empty()) return nullptr;
-  spdlog::init_thread_pool(65536, 1);
-  std::shared_ptr<spdlog::sinks::sink> sink;
-  if (config.log.access_log == "-") {
-    sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-  } else {
-    const std::filesystem::path path = std::filesystem::path(config.log.access_log).is_absolute()
-                                           ? std::filesystem::path(config.log.access_log)
-                                           : std::filesystem::path(config.data_dir) / config.log.access_log;
-    std::filesystem::create_directories(path.parent_path());
-    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string());
-  }
-  auto logger = std::make_shared<spdlog::async_logger>("access", sink, spdlog::thread_pool(),
-                                                       spdlog::async_overflow_policy::block);
-  logger->set_pattern("%v");
-  spdlog::register_logger(logger);
-  spdlog::flush_every(std::chrono::seconds(1));  // batched writes; Server::Stop flushes the rest
-  return logger;
+/// The access log of `serve`: a path relative to the data directory, "-" for standard output, "" for none.
+govshare::common::Result<std::unique_ptr<govshare::http::AccessLog>> OpenAccessLog(const Config& config) {
+  if (config.log.access_log.empty()) return std::unique_ptr<govshare::http::AccessLog>();
+  if (config.log.access_log == "-") return govshare::http::AccessLog::Open("-");
+  const std::filesystem::path path = std::filesystem::path(config.log.access_log).is_absolute()
+                                         ? std::filesystem::path(config.log.access_log)
+                                         : std::filesystem::path(config.data_dir) / config.log.access_log;
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  return govshare::http::AccessLog::Open(path.string());
 }
 
 int Serve(const Config& config) {
@@ -51,13 +39,15 @@ int Serve(const Config& config) {
   if (!platform.ok()) return Fail(platform.status());
   auto& p = *platform.value();
   if (auto ready = p.Ready(); !ready.ok()) return Fail(ready);
+  auto access_log = OpenAccessLog(config);
+  if (!access_log.ok()) return Fail(access_log.status());
   govshare::http::Server::Options options;
   options.listen = config.listen;
   options.http = config.http;
   options.web_dir = config.web_dir;
   govshare::http::Server server(
       options, p.router(), p.metrics(), [&p](const std::string& token) { return p.org().Authenticate(token); },
-      p.authorizer(), AccessLog(config));
+      p.authorizer(), access_log.value().get());
   if (auto s = server.Start(); !s.ok()) return Fail(s);
   const auto colon = config.listen.rfind(':');
   std::cout << fmt::format("govshare is serving on http://{}:{}/", config.listen.substr(0, colon), server.port())

@@ -101,33 +101,36 @@ struct Server::Impl {
   Metrics& metrics;
   Authenticate authenticate;
   const org::Authorizer& authorizer;
-  std::shared_ptr<spdlog::logger> access_log;
+  AccessLog* access_log;
 
-  asio::io_context ioc;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  tcp::acceptor acceptor{ioc};
+  /// One io_context per io thread (concurrency hint 1): a connection lives on one thread from accept to close, so the
+  /// request path takes no lock and wakes no other thread. The acceptor runs on worker 0 and deals connections out in
+  /// turn.
+  struct Worker {
+    asio::io_context ioc{1};
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::unordered_map<std::uint64_t, beast::tcp_stream*> idle;  // this thread only: connections waiting for a request
+    std::thread thread;
+  };
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::optional<tcp::acceptor> acceptor;
   asio::thread_pool blocking;
-  std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<bool> stopped{false};
   std::mutex stop_mutex;
   std::unordered_map<std::string, StaticFile> static_files;
 
-  // Idle connections, so that shutdown can close them; guarded by idle_mutex.
-  std::mutex idle_mutex;
-  std::unordered_map<std::uint64_t, beast::tcp_stream*> idle;
   std::atomic<std::uint64_t> next_connection{1};
   std::atomic<std::uint64_t> next_request{1};
   std::string request_id_prefix = common::RandomToken(6);
 
-  Impl(Options o, const Router& r, Metrics& m, Authenticate a, const org::Authorizer& az,
-       std::shared_ptr<spdlog::logger> log)
+  Impl(Options o, const Router& r, Metrics& m, Authenticate a, const org::Authorizer& az, AccessLog* log)
       : options(std::move(o)),
         router(r),
         metrics(m),
         authenticate(std::move(a)),
         authorizer(az),
-        access_log(std::move(log)),
+        access_log(log),
         blocking(static_cast<std::size_t>(std::max<std::int64_t>(1, options.http.blocking_threads))) {}
 
   void LoadStaticFiles() {
@@ -150,10 +153,10 @@ struct Server::Impl {
   }
 
   asio::awaitable<void> Accept() {
-    for (;;) {
-      tcp::socket socket(ioc);
+    for (std::size_t turn = 0;; ++turn) {
+      Worker& worker = *workers[turn % workers.size()];
       boost::system::error_code ec;
-      co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket = co_await acceptor->async_accept(worker.ioc, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopping) co_return;
         spdlog::warn("accept: {}", ec.message());
@@ -165,21 +168,11 @@ struct Server::Impl {
         continue;
       }
       metrics.open_connections.fetch_add(1);
-      // Spread connections over the io threads via the io_context (strand per connection implicitly: one coroutine).
-      asio::co_spawn(ioc, Serve(std::move(socket)), asio::detached);
+      asio::co_spawn(worker.ioc, Serve(worker, std::move(socket)), asio::detached);
     }
   }
 
-  void SetIdle(std::uint64_t id, beast::tcp_stream* stream) {
-    std::lock_guard lock(idle_mutex);
-    if (stream != nullptr) {
-      idle[id] = stream;
-    } else {
-      idle.erase(id);
-    }
-  }
-
-  asio::awaitable<void> Serve(tcp::socket socket) {
+  asio::awaitable<void> Serve(Worker& worker, tcp::socket socket) {
     const std::uint64_t conn_id = next_connection.fetch_add(1);
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -195,12 +188,12 @@ struct Server::Impl {
         if (stopping) break;
         // 1. Wait for the first byte of the next request (keep-alive idle timeout).
         if (buffer.size() == 0) {
-          SetIdle(conn_id, &stream);
+          worker.idle[conn_id] = &stream;
           stream.expires_after(std::chrono::seconds(options.http.idle_timeout_s));
           boost::system::error_code ec;
           const std::size_t n = co_await stream.async_read_some(buffer.prepare(kReadChunk),
                                                                 asio::redirect_error(asio::use_awaitable, ec));
-          SetIdle(conn_id, nullptr);
+          worker.idle.erase(conn_id);
           if (ec) break;
           buffer.commit(n);
         }
@@ -236,7 +229,7 @@ struct Server::Impl {
     } catch (const std::exception& e) {
       spdlog::debug("connection {}: {}", conn_id, e.what());
     }
-    SetIdle(conn_id, nullptr);
+    worker.idle.erase(conn_id);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
@@ -407,16 +400,16 @@ struct Server::Impl {
                             ctx.principal->id));
       }
       w.EndObject();
-      access_log->info(w.str());
+      access_log->Write(w.str());
     }
     return res;
   }
 };
 
 Server::Server(Options options, const Router& router, Metrics& metrics, Authenticate authenticate,
-               const org::Authorizer& authorizer, std::shared_ptr<spdlog::logger> access_log)
+               const org::Authorizer& authorizer, AccessLog* access_log)
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics, std::move(authenticate), authorizer,
-                                   std::move(access_log))) {}
+                                   access_log)) {}
 
 Server::~Server() { Stop(); }
 
@@ -434,44 +427,55 @@ Status Server::Start() {
     return Status::Invalid("invalid_listen", fmt::format("bad port in {}", o.listen));
   }
   tcp::endpoint endpoint(address, port);
-  auto& acceptor = impl_->acceptor;
+  const auto n = o.http.io_threads > 0 ? static_cast<unsigned>(o.http.io_threads)
+                                       : std::max(1U, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) impl_->workers.push_back(std::make_unique<Impl::Worker>());
+  auto& acceptor = impl_->acceptor.emplace(impl_->workers[0]->ioc);
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Status::Unavailable("listen_failed", fmt::format("cannot listen on {}: {}", o.listen, ec.message()));
+  if (ec) {
+    impl_->acceptor.reset();
+    impl_->workers.clear();
+    return Status::Unavailable("listen_failed", fmt::format("cannot listen on {}: {}", o.listen, ec.message()));
+  }
   port_ = acceptor.local_endpoint().port();
   impl_->LoadStaticFiles();
-  impl_->work.emplace(impl_->ioc.get_executor());
-  asio::co_spawn(impl_->ioc, impl_->Accept(), asio::detached);
-  const auto n = o.http.io_threads > 0 ? static_cast<unsigned>(o.http.io_threads)
-                                       : std::max(1U, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  asio::co_spawn(impl_->workers[0]->ioc, impl_->Accept(), asio::detached);
+  for (auto& worker : impl_->workers) {
+    worker->work.emplace(worker->ioc.get_executor());
+    worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
+  }
   return Status::Ok();
 }
 
 void Server::Stop() {
   std::lock_guard lock(impl_->stop_mutex);
-  if (impl_->stopped || impl_->threads.empty()) return;
+  if (impl_->stopped || impl_->workers.empty()) return;
   impl_->stopping = true;
-  asio::post(impl_->ioc, [this] {
+  asio::post(impl_->workers[0]->ioc, [this] {
     boost::system::error_code ec;
-    impl_->acceptor.close(ec);
+    impl_->acceptor->close(ec);
   });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(impl_->options.http.shutdown_grace_s);
-  // Close idle keep-alive connections now and again (a connection may turn idle after its last response).
+  // Close idle keep-alive connections now and again (a connection may turn idle after its last response). Each worker
+  // cancels its own connections on its own thread.
   while (impl_->metrics.open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    asio::post(impl_->ioc, [this] {
-      std::lock_guard idle_lock(impl_->idle_mutex);
-      for (auto& [id, stream] : impl_->idle) stream->cancel();
-    });
+    for (auto& worker : impl_->workers) {
+      asio::post(worker->ioc, [w = worker.get()] {
+        for (auto& [id, stream] : w->idle) stream->cancel();
+      });
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  impl_->work.reset();
-  impl_->ioc.stop();
-  for (auto& t : impl_->threads) t.join();
+  for (auto& worker : impl_->workers) {
+    worker->work.reset();
+    worker->ioc.stop();
+  }
+  for (auto& worker : impl_->workers) worker->thread.join();
   impl_->blocking.join();
-  if (impl_->access_log) impl_->access_log->flush();
+  if (impl_->access_log) impl_->access_log->Flush();
   impl_->stopped = true;
 }
 

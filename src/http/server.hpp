@@ -15,14 +15,11 @@
 
 #include "common/config.hpp"
 #include "common/status.hpp"
+#include "http/access_log.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "org/model.hpp"
 #include "org/permissions.hpp"
-
-namespace spdlog {
-class logger;
-}
 
 namespace govshare::http {
 
@@ -42,8 +39,9 @@ class Server {
     std::string web_dir;  // empty: no portal
   };
 
+  /// `access_log` may be null (no access log); it must outlive the server.
   Server(Options options, const Router& router, Metrics& metrics, Authenticate authenticate,
-         const org::Authorizer& authorizer, std::shared_ptr<spdlog::logger> access_log);
+         const org::Authorizer& authorizer, AccessLog* access_log);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

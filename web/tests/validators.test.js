@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { creditCodeCheckChar, creditCodeError, isValidCreditCode, completeCreditCode, isValidMobile, passwordProblems, CREDIT_ALPHABET } from '../src/lib/validators.js';
+import { creditCodeCheckChar, creditCodeError, isValidCreditCode, completeCreditCode, isValidMobile, isValidLandline, isValidContactPhone, passwordProblems, CREDIT_ALPHABET } from '../src/lib/validators.js';
 
 describe('GB 32100 unified social credit code', () => {
   it('accepts published valid codes', () => {
@@ -67,5 +67,21 @@ describe('password policy', () => {
     expect(passwordProblems('ABCDEFGHIJ12')).toEqual(['lower']);
     expect(passwordProblems('Abcdefghijkl')).toEqual(['digit']);
     expect(passwordProblems('')).toEqual(['length', 'upper', 'lower', 'digit']);
+  });
+});
+
+describe('department contact phone (server rules)', () => {
+  it('accepts landlines with or without a dash', () => {
+    for (const s of ['0311-12345678', '0311-1234567', '010-12345678', '010-1234567', '031112345678', '0311123456', '01012345678']) expect(isValidLandline(s), s).toBe(true);
+  });
+  it('refuses malformed landlines', () => {
+    for (const s of ['311-12345678', '0311-123456', '0311-123456789', '03-12345678', '03111-1234567', '0311-1234-567', '031112345', '0311123456789', '0311-1234567a', '', null])
+      expect(isValidLandline(s), String(s)).toBe(false);
+  });
+  it('accepts mobiles (also +86 / 86 prefixed) and landlines', () => {
+    for (const s of ['13812345678', '+8613812345678', '8613812345678', '0311-12345678', '031112345678']) expect(isValidContactPhone(s), s).toBe(true);
+  });
+  it('refuses anything else', () => {
+    for (const s of ['12812345678', '1381234567', '138 1234 5678', '+86-13812345678', '8612812345678', 'abc', '', null, undefined]) expect(isValidContactPhone(s), String(s)).toBe(false);
   });
 });

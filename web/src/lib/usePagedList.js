@@ -1,4 +1,4 @@
-import { ref, shallowRef } from 'vue';
+import { reactive, ref, shallowRef, watch } from 'vue';
 
 /**
  * Cursor-paged list state: fetchPage(cursor) must resolve to {items, next_cursor}.
@@ -60,6 +60,31 @@ export function usePagedList(fetchPage) {
   }
 
   return { items, loading, loadingMore, error, moreError, nextCursor, loaded, reload, loadMore, upsert };
+}
+
+const normalizeFilter = (v) => (v == null ? '' : typeof v === 'string' ? v.trim() : v);
+
+/**
+ * A paged list behind a filter toolbar. `filters` is what the toolbar edits, `applied` what the list is queried with:
+ * fetchPage(appliedFilters, cursor) must resolve to {items, next_cursor}.
+ * search() copies the filters (strings trimmed, cleared values as '') to `applied` and reloads from the first page;
+ * reset() restores the defaults and searches; a change to one of the `instant` filters (selects) searches at once.
+ * The caller starts the first load with list.reload() (or search()).
+ */
+export function useFilteredList(fetchPage, defaults, { instant = [] } = {}) {
+  const filters = reactive({ ...defaults });
+  const applied = reactive({ ...defaults });
+  const list = usePagedList((cursor) => fetchPage({ ...applied }, cursor));
+  function search() {
+    for (const k of Object.keys(defaults)) applied[k] = normalizeFilter(filters[k]);
+    list.reload();
+  }
+  function reset() {
+    Object.assign(filters, defaults);
+    search();
+  }
+  if (instant.length) watch(() => instant.map((k) => filters[k]), search);
+  return { list, filters, applied, search, reset };
 }
 
 /** Fetches every page of a list (for small reference lists such as departments in a select). */

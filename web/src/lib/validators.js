@@ -42,6 +42,35 @@ export const MOBILE_RE = /^1[3-9]\d{9}$/;
 export const isValidMobile = (s) => typeof s === 'string' && MOBILE_RE.test(s);
 
 /**
+ * Landline as the server accepts it (IsLandline in src/org/org_service.cpp): digits starting with 0, either
+ * "area-local" with a 3- or 4-character area code and a 7- or 8-digit local number (0311-12345678, 010-1234567),
+ * or 10 to 12 digits without a dash (031112345678).
+ */
+export function isValidLandline(s) {
+  if (typeof s !== 'string') return false;
+  const dash = s.indexOf('-');
+  const digits = dash < 0 ? s : s.slice(0, dash) + s.slice(dash + 1);
+  if (!/^0\d*$/.test(digits)) return false;
+  if (dash >= 0) {
+    const local = s.length - dash - 1;
+    return (dash === 3 || dash === 4) && (local === 7 || local === 8);
+  }
+  return digits.length >= 10 && digits.length <= 12;
+}
+
+/**
+ * Department contact phone, mirroring the server: a mobile number (1[3-9] + 9 digits, optionally prefixed with
+ * +86 or 86) or a landline (see isValidLandline).
+ */
+export function isValidContactPhone(s) {
+  if (typeof s !== 'string') return false;
+  let m = s;
+  if (m.startsWith('+86')) m = m.slice(3);
+  else if (m.length === 13 && m.startsWith('86')) m = m.slice(2);
+  return isValidMobile(m) || isValidLandline(s);
+}
+
+/**
  * Password policy, mirroring the server: at least 12 characters with an upper-case letter, a lower-case letter
  * and a digit. Returns the list of unmet rules ([] when strong enough).
  */

@@ -6,6 +6,20 @@ import { i18n, errorText } from '../i18n/index.js';
 import MainLayout from '../layouts/MainLayout.vue';
 import LoginView from '../views/LoginView.vue';
 
+// Administration pages, each at /admin/<name> and titled menu.<name>: [name, view, permission needed].
+const ADMIN_PAGES = [
+  ['regions', () => import('../views/admin/RegionsView.vue'), 'region.read'],
+  ['departments', () => import('../views/admin/DepartmentsView.vue'), 'department.read'],
+  ['users', () => import('../views/admin/UsersView.vue'), 'user.read'],
+  ['applications', () => import('../views/admin/ApplicationsView.vue'), 'application.read'],
+];
+const adminRoutes = ADMIN_PAGES.map(([name, component, permission]) => ({
+  path: `admin/${name}`,
+  name,
+  component,
+  meta: { title: `menu.${name}`, admin: true, permission },
+}));
+
 export const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   {
@@ -20,30 +34,7 @@ export const routes = [
         component: () => import('../views/AccountView.vue'),
         meta: { title: 'account.changePassword', allowWhilePasswordChange: true },
       },
-      {
-        path: 'admin/regions',
-        name: 'regions',
-        component: () => import('../views/admin/RegionsView.vue'),
-        meta: { title: 'menu.regions', admin: true, permission: 'region.read' },
-      },
-      {
-        path: 'admin/departments',
-        name: 'departments',
-        component: () => import('../views/admin/DepartmentsView.vue'),
-        meta: { title: 'menu.departments', admin: true, permission: 'department.read' },
-      },
-      {
-        path: 'admin/users',
-        name: 'users',
-        component: () => import('../views/admin/UsersView.vue'),
-        meta: { title: 'menu.users', admin: true, permission: 'user.read' },
-      },
-      {
-        path: 'admin/applications',
-        name: 'applications',
-        component: () => import('../views/admin/ApplicationsView.vue'),
-        meta: { title: 'menu.applications', admin: true, permission: 'application.read' },
-      },
+      ...adminRoutes,
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

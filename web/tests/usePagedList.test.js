@@ -1,0 +1,142 @@
+import { describe, it, expect } from 'vitest';
+import { nextTick } from 'vue';
+import { usePagedList, useFilteredList, fetchAll } from '../src/lib/usePagedList.js';
+
+// A fake cursor-paged API over `rows`, pages of `size`; records every call.
+function fakeApi(rows, size = 2) {
+  const calls = [];
+  const fetch = async (cursor, filters = {}) => {
+    calls.push({ cursor, filters });
+    const q = filters.q || '';
+    const hits = rows.filter((r) => r.name.includes(q));
+    const start = cursor ? Number(cursor) : 0;
+    const next = start + size < hits.length ? String(start + size) : null;
+    return { items: hits.slice(start, start + size), next_cursor: next };
+  };
+  return { fetch, calls };
+}
+const rows = [1, 2, 3, 4, 5].map((id) => ({ id, name: `d${id}` }));
+const deferred = () => {
+  let resolve, reject;
+  const promise = new Promise((a, b) => ((resolve = a), (reject = b)));
+  return { promise, resolve, reject };
+};
+
+describe('usePagedList', () => {
+  it('loads the first page, then appends pages until there is no cursor', async () => {
+    const api = fakeApi(rows);
+    const l = usePagedList((c) => api.fetch(c));
+    const p = l.reload();
+    expect(l.loading.value).toBe(true);
+    await p;
+    expect(l.loading.value).toBe(false);
+    expect(l.loaded.value).toBe(true);
+    expect(l.items.value.map((r) => r.id)).toEqual([1, 2]);
+    expect(l.nextCursor.value).toBe('2');
+    await l.loadMore();
+    await l.loadMore();
+    expect(l.items.value.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(l.nextCursor.value).toBe(null);
+    await l.loadMore(); // no cursor: no call
+    expect(api.calls.map((c) => c.cursor)).toEqual([null, '2', '4']);
+  });
+
+  it('a failing first page empties the list and keeps the error; reload clears it', async () => {
+    let fail = true;
+    const err = new Error('down');
+    const l = usePagedList(async () => {
+      if (fail) throw err;
+      return { items: [{ id: 1 }], next_cursor: null };
+    });
+    await l.reload();
+    expect(l.error.value).toBe(err);
+    expect(l.items.value).toEqual([]);
+    expect(l.loading.value).toBe(false);
+    fail = false;
+    await l.reload();
+    expect(l.error.value).toBe(null);
+    expect(l.items.value).toEqual([{ id: 1 }]);
+  });
+
+  it('a failing next page keeps the items and the cursor and sets moreError', async () => {
+    let n = 0;
+    const err = new Error('more failed');
+    const l = usePagedList(async (c) => {
+      n++;
+      if (c) throw err;
+      return { items: [{ id: 1 }], next_cursor: 'x' };
+    });
+    await l.reload();
+    await l.loadMore();
+    expect(l.moreError.value).toBe(err);
+    expect(l.items.value).toEqual([{ id: 1 }]);
+    expect(l.nextCursor.value).toBe('x');
+    expect(l.loadingMore.value).toBe(false);
+    expect(n).toBe(2);
+  });
+
+  it('drops a stale response when a newer reload started', async () => {
+    const first = deferred();
+    const second = deferred();
+    const pending = [first, second];
+    const l = usePagedList(() => pending.shift().promise);
+    const p1 = l.reload();
+    const p2 = l.reload();
+    second.resolve({ items: [{ id: 'new' }], next_cursor: null });
+    await p2;
+    first.resolve({ items: [{ id: 'old' }], next_cursor: 'c' });
+    await p1;
+    expect(l.items.value).toEqual([{ id: 'new' }]);
+    expect(l.nextCursor.value).toBe(null);
+    expect(l.loading.value).toBe(false);
+  });
+
+  it('upsert replaces by id or prepends', async () => {
+    const l = usePagedList(async () => ({ items: [{ id: 1, v: 1 }, { id: 2, v: 1 }], next_cursor: null }));
+    await l.reload();
+    l.upsert({ id: 2, v: 2 });
+    l.upsert({ id: 3, v: 1 });
+    expect(l.items.value).toEqual([{ id: 3, v: 1 }, { id: 1, v: 1 }, { id: 2, v: 2 }]);
+  });
+});
+
+describe('useFilteredList', () => {
+  it('queries with the applied filters, trimmed, and reloads from the first page on search', async () => {
+    const api = fakeApi(rows);
+    const f = useFilteredList((applied, cursor) => api.fetch(cursor, applied), { kind: '', q: '' });
+    await f.list.reload();
+    await f.list.loadMore();
+    f.filters.q = '  d5 ';
+    expect(api.calls.at(-1).filters).toEqual({ kind: '', q: '' }); // editing alone does not query
+    f.search();
+    await nextTick();
+    await new Promise((r) => setTimeout(r));
+    expect(api.calls.at(-1)).toEqual({ cursor: null, filters: { kind: '', q: 'd5' } });
+    expect(f.applied.q).toBe('d5');
+    expect(f.list.items.value.map((r) => r.id)).toEqual([5]);
+  });
+
+  it('an instant filter searches on change; cleared values become empty; reset restores the defaults', async () => {
+    const api = fakeApi(rows);
+    const f = useFilteredList((applied, cursor) => api.fetch(cursor, applied), { region_id: '', q: '' }, { instant: ['region_id'] });
+    f.filters.region_id = '130000';
+    await nextTick();
+    expect(api.calls.at(-1).filters).toEqual({ region_id: '130000', q: '' });
+    f.filters.region_id = undefined; // el-select / el-tree-select cleared
+    await nextTick();
+    expect(api.calls.at(-1).filters).toEqual({ region_id: '', q: '' });
+    f.filters.q = 'x';
+    f.search();
+    f.reset();
+    expect({ ...f.filters }).toEqual({ region_id: '', q: '' });
+    expect(api.calls.at(-1).filters).toEqual({ region_id: '', q: '' });
+  });
+});
+
+describe('fetchAll', () => {
+  it('follows cursors up to maxPages', async () => {
+    const api = fakeApi(rows);
+    expect((await fetchAll((c) => api.fetch(c))).map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+    expect((await fetchAll((c) => api.fetch(c), 2)).map((r) => r.id)).toEqual([1, 2, 3, 4]);
+  });
+});
