@@ -33,6 +33,8 @@ namespace {
 
 constexpr std::size_t kMaxRequestIdChars = 64;
 constexpr std::size_t kReadChunk = 8192;
+constexpr int kLingerSeconds = 2;
+constexpr std::size_t kLingerBytes = 4 << 20;
 
 bool IsUnsafe(beast_http::verb v) {
   return v == beast_http::verb::post || v == beast_http::verb::put || v == beast_http::verb::patch ||
@@ -255,6 +257,17 @@ struct Server::Impl {
     boost::system::error_code ec;
     stream.expires_after(std::chrono::seconds(5));
     co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    // Lingering close: the client may still be sending the rest of a refused request. Closing at once would reset
+    // the connection and destroy our answer in the client's receive buffer, so stop sending, then read and discard
+    // for a bounded time and amount before closing.
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, kReadChunk> sink{};
+    std::size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(kLingerSeconds));
+    while (!ec && drained < kLingerBytes) {
+      drained += co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+    }
   }
 
   std::string NewRequestId() {
