@@ -1,6 +1,7 @@
 #include "app/platform.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -47,6 +48,17 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   p->org_store_ = std::make_unique<store::sqlite::SqliteOrgStore>(*p->db_, *p->clock_);
   GOVSHARE_RETURN_IF_ERROR(p->ReloadRegions());
   p->org_ = std::make_unique<org::OrgService>(*p->org_store_, p->regions_, p->authorizer_, *p->clock_, config.auth);
+  // The official calendar ships with govshare; years installed by an administrator override it (Art. 9, 15, 16).
+  GOVSHARE_RETURN_IF_ERROR(p->calendar_.LoadDirectory(ResourceDir() + "/calendar"));
+  if (std::filesystem::is_directory(config.data_dir + "/calendar")) {
+    GOVSHARE_RETURN_IF_ERROR(p->calendar_.LoadDirectory(config.data_dir + "/calendar"));
+  }
+  auto rules = calendar::RulePack::Load(ResourceDir() + "/rules/" + config.workflow.rule_pack + ".json");
+  if (!rules.ok()) return rules.status();
+  p->rules_ = std::make_unique<calendar::RulePack>(std::move(rules.value()));
+  p->case_store_ = std::make_unique<store::sqlite::SqliteCaseStore>(*p->db_);
+  p->cases_ = std::make_unique<workflow::CaseService>(*p->case_store_, *p->org_store_, p->regions_, p->calendar_,
+                                                      *p->rules_, *p->clock_);
   http::handlers::RegisterAll(p->router_, *p);
   auto* raw = p.get();
   p->metrics_.AddGauge("govshare_storage_healthy", "1 when the main database accepts commits.",
@@ -56,6 +68,43 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   p->metrics_.AddGauge("govshare_storage_committed_jobs", "Write jobs committed to the main database since start.",
                        [raw] { return static_cast<double>(raw->db_->committed_jobs()); });
   return p;
+}
+
+Platform::~Platform() { StopJobs(); }
+
+void Platform::StartJobs() {
+  const auto interval = std::chrono::seconds(std::max<std::int64_t>(1, config_.workflow.monitor_interval_s));
+  jobs_ = std::thread([this, interval] {
+    std::unique_lock lock(jobs_mutex_);
+    while (!jobs_stopping_) {
+      lock.unlock();
+      auto touched = cases_->RunDeadlineMonitor();  // state-based: the first pass catches up after downtime
+      if (!touched.ok()) spdlog::warn("deadline monitor: {}", touched.status().ToString());
+      lock.lock();
+      jobs_cv_.wait_for(lock, interval, [this] { return jobs_stopping_; });
+    }
+  });
+}
+
+void Platform::StopJobs() {
+  {
+    std::lock_guard lock(jobs_mutex_);
+    jobs_stopping_ = true;
+  }
+  jobs_cv_.notify_all();
+  if (jobs_.joinable()) jobs_.join();
+}
+
+Status Platform::InstallCalendarYear(const nlohmann::json& year_file) {
+  auto year = calendar::WorkingCalendar::ParseYear(year_file);
+  if (!year.ok()) return year.status();
+  GOVSHARE_RETURN_IF_ERROR(calendar::WorkingCalendar::ValidateYear(year.value()));
+  const int number = year->year;
+  const std::string dir = config_.data_dir + "/calendar";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  GOVSHARE_RETURN_IF_ERROR(common::WriteFileDurably(fmt::format("{}/{}.json", dir, number), year_file.dump(2)));
+  return calendar_.AddYear(std::move(year.value()));
 }
 
 Status Platform::ReloadRegions() {

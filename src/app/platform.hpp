@@ -1,8 +1,14 @@
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "calendar/calendar.hpp"
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/status.hpp"
@@ -10,8 +16,10 @@
 #include "http/router.hpp"
 #include "org/org_service.hpp"
 #include "org/permissions.hpp"
+#include "store/sqlite/case_store_sqlite.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/org_store_sqlite.hpp"
+#include "workflow/case_service.hpp"
 
 namespace govshare::app {
 
@@ -30,6 +38,17 @@ class Platform {
   common::Clock& clock() { return *clock_; }
   store::sqlite::Database& database() { return *db_; }
   org::OrgService& org() { return *org_; }
+  workflow::CaseService& cases() { return *cases_; }
+  calendar::WorkingCalendar& calendar() { return calendar_; }
+  const calendar::RulePack& rules() const { return *rules_; }
+  /// Validates a year's schedule, stores it in DATA_DIR/calendar/YYYY.json (kept across restarts, overriding the
+  /// shipped file) and makes it effective at once.
+  common::Status InstallCalendarYear(const nlohmann::json& year_file);
+
+  /// Starts the periodic jobs of `serve` (the deadline monitor); StopJobs (or destruction) ends them.
+  void StartJobs();
+  void StopJobs();
+  ~Platform();
   const org::RegionTree& regions() const { return regions_; }
   const org::Authorizer& authorizer() const { return authorizer_; }
   http::Metrics& metrics() { return metrics_; }
@@ -48,8 +67,16 @@ class Platform {
   org::RegionTree regions_;
   org::Authorizer authorizer_{regions_};
   std::unique_ptr<org::OrgService> org_;
+  calendar::WorkingCalendar calendar_;
+  std::unique_ptr<calendar::RulePack> rules_;
+  std::unique_ptr<store::sqlite::SqliteCaseStore> case_store_;
+  std::unique_ptr<workflow::CaseService> cases_;
   http::Metrics metrics_;
   http::Router router_;
+  std::thread jobs_;
+  std::mutex jobs_mutex_;
+  std::condition_variable jobs_cv_;
+  bool jobs_stopping_ = false;
 };
 
 /// Where the data files shipped with govshare (regions, demo data, rule packs) live: $GOVSHARE_RESOURCES, else the

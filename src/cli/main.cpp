@@ -52,7 +52,9 @@ int Serve(const Config& config) {
   const auto colon = config.listen.rfind(':');
   std::cout << fmt::format("govshare is serving on http://{}:{}/", config.listen.substr(0, colon), server.port())
             << std::endl;
+  p.StartJobs();  // the deadline monitor (catches up on anything missed while the server was down)
   server.RunUntilSignalled();
+  p.StopJobs();
   std::cout << "govshare stopped" << std::endl;
   return 0;
 }
@@ -82,6 +84,14 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "apply pending schema migrations and print the schema version");
   migrate->add_option("--data", data_dir, "data directory");
 
+  auto* calendar = cli.add_subcommand("calendar", "working-day calendar (Asia/Shanghai, official holidays)");
+  calendar->require_subcommand(1);
+  std::string from_date;
+  int days = 0;
+  auto* calendar_add = calendar->add_subcommand("add", "print the due day N working days after a receipt date");
+  calendar_add->add_option("date", from_date, "receipt date YYYY-MM-DD")->required();
+  calendar_add->add_option("days", days, "working days")->required()->check(CLI::Range(1, 366));
+
   CLI11_PARSE(cli, argc, argv);
 
   auto loaded = govshare::common::LoadConfig(config_file);
@@ -93,6 +103,16 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config.log.level));
 
   if (serve->parsed()) return Serve(config);
+  if (calendar_add->parsed()) {
+    govshare::calendar::WorkingCalendar cal;
+    if (auto s = cal.LoadDirectory(govshare::app::ResourceDir() + "/calendar"); !s.ok()) return Fail(s);
+    const auto day = govshare::common::ParseDate(from_date);
+    if (!day) return Fail(Status::Invalid("invalid_date", "the date must be YYYY-MM-DD"));
+    auto due = cal.AddWorkingDays(*day, days);
+    if (!due.ok()) return Fail(due.status());
+    std::cout << govshare::calendar::FormatDay(due.value()) << std::endl;
+    return 0;
+  }
   if (migrate->parsed()) {
     auto platform = govshare::app::Platform::Open(config);
     if (!platform.ok()) return Fail(platform.status());

@@ -62,6 +62,11 @@ std::map<std::string, Key> Keys() {
     c.auth.fast_password_hash = v == "true";
     return Status::Ok();
   }};
+  keys["workflow.rule_pack"] = {[](Config& c, const std::string& v) {
+    c.workflow.rule_pack = v;
+    return Status::Ok();
+  }};
+  integer("workflow.monitor_interval_s", [](Config& c) -> std::int64_t& { return c.workflow.monitor_interval_s; });
   keys["log.access_log"] = {[](Config& c, const std::string& v) {
     c.log.access_log = v;
     return Status::Ok();

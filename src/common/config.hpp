@@ -37,6 +37,11 @@ struct Config {
     bool fast_password_hash = false;  // tests only: argon2id at libsodium's minimum cost
   } auth;
 
+  struct Workflow {
+    std::string rule_pack = "hebei-2022";  // data/rules/<pack>.json: statutory deadlines (DOMAIN.md §4)
+    std::int64_t monitor_interval_s = 60;  // deadline monitor period
+  } workflow;
+
   struct Log {
     std::string access_log = "logs/access.log";  // relative to data_dir; "-" for stdout; "" to disable
     std::string level = "info";

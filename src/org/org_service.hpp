@@ -3,8 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>

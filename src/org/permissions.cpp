@@ -69,6 +69,13 @@ const std::vector<PermissionRow>& Table() {
       {Permission::kApiKeyRevoke,
        "apikey.revoke",
        {{Role::kPlatformAdmin, Reach::kEverywhere}, {Role::kDataSteward, Reach::kOwnDepartment}}},
+      {Permission::kCalendarRead, "calendar.read", Everyone()},
+      // Art. 9, 15, 16: deadlines follow the official calendar; only administrators load a new year's schedule.
+      {Permission::kCalendarManage, "calendar.manage", {{Role::kPlatformAdmin, Reach::kEverywhere}}},
+      // Cases: every user sees the cases of its department or authority; the case engine checks each transition's
+      // roles and the party the actor acts for.
+      {Permission::kCaseRead, "case.read", Everyone()},
+      {Permission::kCaseAct, "case.act", Everyone()},
   };
   return table;
 }

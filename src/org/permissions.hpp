@@ -26,8 +26,12 @@ enum class Permission {
   kApplicationUpdate,
   kApiKeyCreate,
   kApiKeyRevoke,
+  kCalendarRead,
+  kCalendarManage,
+  kCaseRead,
+  kCaseAct,
 };
-inline constexpr int kPermissionCount = 12;
+inline constexpr int kPermissionCount = 16;
 std::string_view PermissionName(Permission p);
 
 /// How far a grant of a permission reaches.

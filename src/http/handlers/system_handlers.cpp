@@ -9,6 +9,8 @@ void RegisterAll(Router& router, app::Platform& platform) {
   RegisterSystemRoutes(router, platform);
   RegisterAuthRoutes(router, platform);
   RegisterOrgRoutes(router, platform);
+  RegisterCalendarRoutes(router, platform);
+  RegisterCaseRoutes(router, platform);
 }
 
 void RegisterSystemRoutes(Router& router, app::Platform& platform) {

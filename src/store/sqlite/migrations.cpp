@@ -86,6 +86,75 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_application ON api_keys(application_id);
 )SQL"},
+      {2, "case engine", R"SQL(
+CREATE TABLE cases (
+  id                        INTEGER PRIMARY KEY,
+  type                      TEXT NOT NULL,
+  state                     TEXT NOT NULL,
+  subject                   TEXT NOT NULL,
+  reference                 TEXT,
+  parent_id                 INTEGER REFERENCES cases(id),
+  requester_department_id   INTEGER NOT NULL REFERENCES departments(id),
+  provider_department_id    INTEGER REFERENCES departments(id),
+  region_id                 TEXT NOT NULL REFERENCES regions(id),
+  step                      TEXT,
+  step_started_at           INTEGER,
+  due_at                    INTEGER,
+  responsible_department_id INTEGER REFERENCES departments(id),
+  reminded                  INTEGER NOT NULL DEFAULT 0,
+  overdue                   INTEGER NOT NULL DEFAULT 0,
+  extensions_used           INTEGER NOT NULL DEFAULT 0,
+  created_by                INTEGER NOT NULL,
+  created_at                INTEGER NOT NULL,
+  updated_at                INTEGER NOT NULL,
+  closed_at                 INTEGER,
+  version                   INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX cases_due ON cases(due_at) WHERE closed_at IS NULL;
+CREATE INDEX cases_responsible ON cases(responsible_department_id);
+CREATE INDEX cases_parent ON cases(parent_id);
+CREATE TABLE case_history (
+  id         INTEGER PRIMARY KEY,
+  case_id    INTEGER NOT NULL REFERENCES cases(id),
+  actor_id   INTEGER NOT NULL,
+  actor_role TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state   TEXT NOT NULL,
+  comment    TEXT NOT NULL,
+  at         INTEGER NOT NULL
+);
+CREATE INDEX case_history_case ON case_history(case_id);
+CREATE TABLE case_idempotency (
+  key        TEXT NOT NULL,
+  actor_id   INTEGER NOT NULL,
+  case_id    INTEGER NOT NULL REFERENCES cases(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (key, actor_id)
+);
+CREATE TABLE overdue_evidence (
+  id                        INTEGER PRIMARY KEY,
+  case_id                   INTEGER NOT NULL REFERENCES cases(id),
+  step                      TEXT NOT NULL,
+  responsible_department_id INTEGER,
+  due_at                    INTEGER NOT NULL,
+  detected_at               INTEGER NOT NULL,
+  working_days_late         INTEGER NOT NULL,
+  UNIQUE (case_id, step, due_at)
+);
+CREATE TABLE inbox (
+  id            INTEGER PRIMARY KEY,
+  user_id       INTEGER REFERENCES users(id),
+  department_id INTEGER REFERENCES departments(id),
+  case_id       INTEGER REFERENCES cases(id),
+  kind          TEXT NOT NULL,
+  message       TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  read_at       INTEGER
+);
+CREATE INDEX inbox_user ON inbox(user_id);
+CREATE INDEX inbox_department ON inbox(department_id);
+)SQL"},
   };
   return migrations;
 }

@@ -1,0 +1,252 @@
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "app/platform.hpp"
+#include "http/handlers/handlers.hpp"
+
+namespace govshare::http::handlers {
+
+using boost::beast::http::verb;
+using common::Result;
+using common::Status;
+using org::Permission;
+
+namespace {
+
+constexpr int kDefaultLimit = 50;
+constexpr int kMaxLimit = 200;
+constexpr std::size_t kMaxIdempotencyKey = 128;
+
+void OptTime(common::JsonWriter& w, std::string_view key, const std::optional<common::UnixSeconds>& t) {
+  w.Key(key);
+  if (t) {
+    w.String(common::FormatRfc3339(*t));
+  } else {
+    w.Null();
+  }
+}
+
+void WriteCase(common::JsonWriter& w, const workflow::Case& c, const app::Platform& p) {
+  const auto* step = c.step ? p.rules().Find(*c.step) : nullptr;
+  w.StartObject()
+      .Field("id", c.id)
+      .Field("type", c.type)
+      .Field("state", c.state)
+      .Field("subject", c.subject)
+      .Field("reference", c.reference)
+      .Field("parent_id", c.parent_id)
+      .Field("requester_department_id", c.requester_department_id)
+      .Field("provider_department_id", c.provider_department_id)
+      .Field("region_id", c.region_id)
+      .Field("step", c.step);
+  w.Key("step_name").OptString(step ? std::optional<std::string>(step->name) : std::nullopt);
+  w.Key("article").OptString(step ? std::optional<std::string>(step->article) : std::nullopt);
+  OptTime(w, "due_at", c.due_at);
+  w.Field("responsible_department_id", c.responsible_department_id)
+      .Field("overdue", c.overdue)
+      .Field("reminded", c.reminded)
+      .Field("extensions_used", c.extensions_used);
+  OptTime(w, "created_at", c.created_at);
+  OptTime(w, "updated_at", c.updated_at);
+  OptTime(w, "closed_at", c.closed_at);
+  w.Field("version", c.version).EndObject();
+}
+
+Result<org::PageRequest> Page(const Context& ctx) {
+  org::PageRequest page;
+  page.limit = kDefaultLimit;
+  for (const char* name : {"limit", "cursor"}) {
+    auto text = ctx.Query(name);
+    if (!text) continue;
+    std::int64_t v = 0;
+    const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+    const bool is_limit = std::string_view(name) == "limit";
+    if (ec != std::errc() || ptr != text->data() + text->size() || v < 0 || (is_limit && (v < 1 || v > kMaxLimit))) {
+      return Status::Invalid("invalid_parameter", fmt::format("invalid query parameter '{}'", name),
+                             fmt::format("?{}", name));
+    }
+    if (is_limit) {
+      page.limit = static_cast<int>(v);
+    } else {
+      page.after_id = v;
+    }
+  }
+  return page;
+}
+
+Result<std::optional<bool>> BoolQuery(const Context& ctx, std::string_view name) {
+  auto text = ctx.Query(name);
+  if (!text) return std::optional<bool>();
+  if (*text == "true") return std::optional<bool>(true);
+  if (*text == "false") return std::optional<bool>(false);
+  return Status::Invalid("invalid_parameter", fmt::format("'{}' must be true or false", name),
+                         fmt::format("?{}", name));
+}
+
+void ListCases(app::Platform& p, Context& ctx) {
+  auto page = Page(ctx);
+  if (!page.ok()) return ctx.Problem(page.status());
+  workflow::CaseFilter filter;
+  filter.type = ctx.Query("type");
+  filter.state = ctx.Query("state");
+  auto overdue = BoolQuery(ctx, "overdue");
+  auto mine = BoolQuery(ctx, "mine");
+  auto open = BoolQuery(ctx, "open");
+  for (const auto* r : {&overdue, &mine, &open}) {
+    if (!r->ok()) return ctx.Problem(r->status());
+  }
+  filter.overdue = overdue.value();
+  filter.open_only = open.value().value_or(false);
+  if (auto before = ctx.Query("due_before")) {
+    auto day = common::ParseDate(*before);
+    if (!day) return ctx.Problem(Status::Invalid("invalid_date", "due_before must be YYYY-MM-DD", "?due_before"));
+    filter.due_before = calendar::EndOfShanghaiDay(*day);
+  }
+  auto items = p.cases().List(ctx.who(), filter, mine.value().value_or(false), page.value());
+  if (!items.ok()) return ctx.Problem(items.status());
+  common::JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  for (const auto& c : items.value()) WriteCase(w, c, p);
+  w.EndArray().Key("next_cursor");
+  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
+    w.String(std::to_string(items->back().id));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  ctx.Json(200, w.str());
+}
+
+void WriteView(app::Platform& p, Context& ctx, std::int64_t id, unsigned status) {
+  auto view = p.cases().Get(ctx.who(), id);
+  if (!view.ok()) return ctx.Problem(view.status());
+  common::JsonWriter w;
+  w.StartObject().Key("case");
+  WriteCase(w, view->c, p);
+  w.Field("type_name", view->type ? view->type->name : std::string());
+  w.Key("history").StartArray();
+  for (const auto& h : view->history) {
+    w.StartObject()
+        .Field("actor_id", h.actor_id)
+        .Field("actor_role", h.actor_role)
+        .Field("action", h.action)
+        .Field("from", h.from_state)
+        .Field("to", h.to_state)
+        .Field("comment", h.comment)
+        .Field("at", common::FormatRfc3339(h.at))
+        .EndObject();
+  }
+  w.EndArray().Key("available_actions").StartArray();
+  for (const auto* t : view->available) {
+    w.StartObject()
+        .Field("action", t->action)
+        .Field("to", t->to)
+        .Field("requires_comment", t->requires_comment)
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+  ctx.Json(status, w.str());
+}
+
+void GetCase(app::Platform& p, Context& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ctx.Problem(id.status());
+  WriteView(p, ctx, id.value(), 200);
+}
+
+void Transition(app::Platform& p, Context& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ctx.Problem(id.status());
+  auto body = ctx.JsonBody();
+  if (!body.ok()) return ctx.Problem(body.status());
+  workflow::TransitionRequest request;
+  std::optional<std::string> comment;
+  Status s = body->OnlyFields({"action", "comment", "version"});
+  if (s.ok()) s = body->RequiredString("action", request.action, 64);
+  if (s.ok()) s = body->OptionalString("comment", comment, 2000);
+  if (s.ok()) s = body->RequiredInt("version", request.version);
+  if (!s.ok()) return ctx.Problem(s);
+  request.comment = comment.value_or("");
+  const auto key = ctx.request["Idempotency-Key"];
+  if (!key.empty()) {
+    if (key.size() > kMaxIdempotencyKey || !common::IsCleanText(key)) {
+      return ctx.Problem(
+          Status::Invalid("invalid_idempotency_key", "Idempotency-Key must be 1-128 printable characters"));
+    }
+    request.idempotency_key = std::string(key);
+  }
+  auto result = p.cases().Fire(ctx.who(), id.value(), request);
+  if (!result.ok()) return ctx.Problem(result.status());
+  WriteView(p, ctx, id.value(), 200);
+}
+
+void RequestExtension(app::Platform& p, Context& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ctx.Problem(id.status());
+  auto body = ctx.JsonBody();
+  if (!body.ok()) return ctx.Problem(body.status());
+  std::string reason;
+  Status s = body->OnlyFields({"reason"});
+  if (s.ok()) s = body->RequiredString("reason", reason, 2000);
+  if (!s.ok()) return ctx.Problem(s);
+  auto created = p.cases().RequestExtension(ctx.who(), id.value(), reason);
+  if (!created.ok()) return ctx.Problem(created.status());
+  ctx.headers.emplace_back("Location", fmt::format("/api/v1/cases/{}", created->id));
+  WriteView(p, ctx, created->id, 201);
+}
+
+void Inbox(app::Platform& p, Context& ctx) {
+  auto page = Page(ctx);
+  if (!page.ok()) return ctx.Problem(page.status());
+  auto unread = BoolQuery(ctx, "unread");
+  if (!unread.ok()) return ctx.Problem(unread.status());
+  auto items = p.cases().Inbox(ctx.who(), unread.value().value_or(false), page.value());
+  if (!items.ok()) return ctx.Problem(items.status());
+  common::JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  for (const auto& i : items.value()) {
+    w.StartObject()
+        .Field("id", i.id)
+        .Field("case_id", i.case_id)
+        .Field("kind", i.kind)
+        .Field("message", i.message)
+        .Field("for", i.user_id ? "user" : "department")
+        .Field("created_at", common::FormatRfc3339(i.created_at));
+    OptTime(w, "read_at", i.read_at);
+    w.EndObject();
+  }
+  w.EndArray().Key("next_cursor");
+  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
+    w.String(std::to_string(items->back().id));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  ctx.Json(200, w.str());
+}
+
+void MarkRead(app::Platform& p, Context& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ctx.Problem(id.status());
+  if (auto s = p.cases().MarkRead(ctx.who(), id.value()); !s.ok()) return ctx.Problem(s);
+  ctx.NoContent();
+}
+
+}  // namespace
+
+void RegisterCaseRoutes(Router& router, app::Platform& platform) {
+  auto& p = platform;
+  auto add = [&](verb method, std::string pattern, Permission perm, Exec exec, void (*fn)(app::Platform&, Context&)) {
+    router.Add(
+        {method, std::move(pattern), Access::kAuthenticated, perm, exec, [&p, fn](Context& ctx) { fn(p, ctx); }});
+  };
+  add(verb::get, "/api/v1/cases", Permission::kCaseRead, Exec::kInline, ListCases);
+  add(verb::get, "/api/v1/cases/{id}", Permission::kCaseRead, Exec::kInline, GetCase);
+  add(verb::post, "/api/v1/cases/{id}/transitions", Permission::kCaseAct, Exec::kBlocking, Transition);
+  add(verb::post, "/api/v1/cases/{id}/extensions", Permission::kCaseAct, Exec::kBlocking, RequestExtension);
+  add(verb::get, "/api/v1/inbox", Permission::kCaseRead, Exec::kInline, Inbox);
+  add(verb::post, "/api/v1/inbox/{id}/read", Permission::kCaseAct, Exec::kBlocking, MarkRead);
+}
+
+}  // namespace govshare::http::handlers

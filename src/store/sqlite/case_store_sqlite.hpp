@@ -1,0 +1,37 @@
+#pragma once
+
+#include "store/sqlite/database.hpp"
+#include "workflow/case_store.hpp"
+
+namespace govshare::store::sqlite {
+
+/// CaseStore on the main SQLite database. A transition and everything it causes commit in one write job.
+class SqliteCaseStore final : public workflow::CaseStore {
+ public:
+  explicit SqliteCaseStore(Database& db) : db_(db) {}
+
+  common::Status CreateCase(workflow::Case& c, const workflow::HistoryEntry& history,
+                            const std::vector<workflow::InboxItem>& notify) override;
+  common::Result<std::optional<workflow::Case>> GetCase(std::int64_t id) override;
+  common::Result<std::vector<workflow::Case>> ListCases(const workflow::CaseFilter& filter,
+                                                        const org::PageRequest& page) override;
+  common::Result<std::vector<workflow::HistoryEntry>> History(std::int64_t case_id) override;
+  common::Result<std::vector<workflow::Case>> OpenSubCases(std::int64_t parent_id) override;
+  common::Status ApplyTransition(const workflow::TransitionWrite& write) override;
+  common::Result<std::optional<std::int64_t>> FindIdempotent(const std::string& key, std::int64_t actor_id) override;
+  common::Result<std::vector<workflow::Case>> CasesDueBefore(workflow::UnixSeconds until) override;
+  common::Status MarkReminded(std::int64_t case_id, const std::vector<workflow::InboxItem>& notify) override;
+  common::Status MarkOverdue(const workflow::OverdueEvidence& evidence,
+                             const std::vector<workflow::InboxItem>& notify) override;
+  common::Result<std::vector<workflow::OverdueEvidence>> ListOverdueEvidence(
+      std::optional<std::int64_t> case_id) override;
+  common::Result<std::vector<workflow::InboxItem>> ListInbox(std::int64_t user_id, std::int64_t department_id,
+                                                             bool unread_only, const org::PageRequest& page) override;
+  common::Status MarkInboxRead(std::int64_t item_id, std::int64_t user_id, std::int64_t department_id,
+                               workflow::UnixSeconds at) override;
+
+ private:
+  Database& db_;
+};
+
+}  // namespace govshare::store::sqlite

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.hpp"
+#include "org/org_store.hpp"
+#include "workflow/case_model.hpp"
+
+namespace govshare::workflow {
+
+struct CaseFilter {
+  std::optional<std::string> type;
+  std::optional<std::string> state;
+  std::optional<bool> overdue;
+  std::optional<UnixSeconds> due_before;
+  bool open_only = false;
+  /// Visibility: cases where one of these departments is requester, provider or responsible ...
+  std::optional<std::int64_t> department_id;
+  /// ... or whose region is one of these (authorities see their region and below). Both empty: everything.
+  std::optional<std::vector<std::string>> region_ids;
+  std::optional<std::int64_t> responsible_department_id;  // "mine": waiting for this department
+};
+
+/// A transition as one atomic write: the case's new fields (checked against `expected_version`), its history entry,
+/// the notifications it causes, the idempotency record, and for an approved extension the parent's new deadline.
+struct TransitionWrite {
+  Case updated;
+  std::int64_t expected_version = 0;
+  HistoryEntry history;
+  std::vector<InboxItem> notifications;
+  std::optional<std::string> idempotency_key;
+  struct ParentExtension {
+    std::int64_t parent_id = 0;
+    UnixSeconds new_due_at = 0;
+    int max_extensions = 0;
+  };
+  std::optional<ParentExtension> extend_parent;
+};
+
+/// Storage of cases, their history, overdue evidence and inboxes. Thread-safe; writes are durable on return.
+class CaseStore {
+ public:
+  virtual ~CaseStore() = default;
+
+  virtual common::Status CreateCase(Case& c, const HistoryEntry& history, const std::vector<InboxItem>& notify) = 0;
+  virtual common::Result<std::optional<Case>> GetCase(std::int64_t id) = 0;
+  virtual common::Result<std::vector<Case>> ListCases(const CaseFilter& filter, const org::PageRequest& page) = 0;
+  virtual common::Result<std::vector<HistoryEntry>> History(std::int64_t case_id) = 0;
+  virtual common::Result<std::vector<Case>> OpenSubCases(std::int64_t parent_id) = 0;
+  /// Fails with version_conflict if the case changed, duplicate_request if the idempotency key was used, and
+  /// extension_limit if the parent has no extension left.
+  virtual common::Status ApplyTransition(const TransitionWrite& write) = 0;
+  /// The case a (key, actor) pair was used for, if any.
+  virtual common::Result<std::optional<std::int64_t>> FindIdempotent(const std::string& key, std::int64_t actor_id) = 0;
+
+  /// Open cases with a due time before `until` that still need a reminder or an overdue mark.
+  virtual common::Result<std::vector<Case>> CasesDueBefore(UnixSeconds until) = 0;
+  virtual common::Status MarkReminded(std::int64_t case_id, const std::vector<InboxItem>& notify) = 0;
+  /// Marks the case overdue and records the evidence once per (case, step, due time).
+  virtual common::Status MarkOverdue(const OverdueEvidence& evidence, const std::vector<InboxItem>& notify) = 0;
+  virtual common::Result<std::vector<OverdueEvidence>> ListOverdueEvidence(std::optional<std::int64_t> case_id) = 0;
+
+  virtual common::Result<std::vector<InboxItem>> ListInbox(std::int64_t user_id, std::int64_t department_id,
+                                                           bool unread_only, const org::PageRequest& page) = 0;
+  virtual common::Status MarkInboxRead(std::int64_t item_id, std::int64_t user_id, std::int64_t department_id,
+                                       UnixSeconds at) = 0;
+};
+
+}  // namespace govshare::workflow

@@ -1,0 +1,269 @@
+// The case engine over HTTP: deadlines on the working-day calendar, transitions with roles, parties and reasons,
+// optimistic concurrency, idempotency, extensions, the deadline monitor and the inbox; the calendar and rules API.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "support/test_server.hpp"
+
+namespace govshare::testing {
+namespace {
+
+using nlohmann::json;
+using org::Role;
+using workflow::OnDeadline;
+using workflow::Party;
+
+constexpr common::UnixSeconds k20260930Morning = 1790733600;  // 2026-09-30 10:00 +08:00
+constexpr std::int64_t kProvincialPsb = 11;                   // 河北省公安厅 in the demo organisation
+
+/// A catalog-review-like case type (Art. 8, 9): the authority reviews within 10 WD; a return needs reasons.
+workflow::CaseType ReviewType() {
+  workflow::CaseType t;
+  t.id = "test_review";
+  t.name = "测试审核";
+  t.initial_state = "submitted";
+  t.final_states = {"published"};
+  t.transitions = {{"approve", "submitted", "published", {Role::kAuthorityReviewer}, false},
+                   {"return", "submitted", "returned", {Role::kAuthorityReviewer}, true},
+                   {"resubmit", "returned", "submitted", {Role::kCatalogManager}, false}};
+  t.waits = {{"submitted", Party::kAuthority, "catalog_review", OnDeadline::kEscalate},
+             {"returned", Party::kRequester, "", OnDeadline::kMarkOverdue}};
+  return t;
+}
+
+/// An update case (Art. 9): the department updates within 10 WD, extendable once by 10 WD with consent.
+workflow::CaseType UpdateType() {
+  workflow::CaseType t;
+  t.id = "test_update";
+  t.name = "测试更新";
+  t.initial_state = "updating";
+  t.final_states = {"done"};
+  t.transitions = {{"finish", "updating", "done", {Role::kCatalogManager}, false}};
+  t.waits = {{"updating", Party::kRequester, "catalog_update", OnDeadline::kMarkOverdue}};
+  t.extendable_step = "catalog_update";
+  return t;
+}
+
+class Cases : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_shared<common::FakeClock>(k20260930Morning);
+    server_ = std::make_unique<TestServer>(TestServer::Options{}, clock_);
+    ASSERT_TRUE(server_->platform().cases().RegisterType(ReviewType()).ok());
+    ASSERT_TRUE(server_->platform().cases().RegisterType(UpdateType()).ok());
+  }
+  std::int64_t Open(const std::string& type) {
+    workflow::NewCase n{type, "人口基础信息目录", "catalog_entry:1", kProvincialPsb, std::nullopt, "130000", {}, {}};
+    auto c = server_->platform().cases().Open(nullptr, n);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? c->id : 0;
+  }
+  HttpResponse Fire(std::int64_t id, const std::string& user, const std::string& action, std::int64_t version,
+                    const std::string& comment = "", const std::string& key = "") {
+    std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + Token(user)}};
+    if (!key.empty()) headers["Idempotency-Key"] = key;
+    json body = {{"action", action}, {"version", version}};
+    if (!comment.empty()) body["comment"] = comment;
+    return server_->Request("POST", "/api/v1/cases/" + std::to_string(id) + "/transitions", body.dump(), headers);
+  }
+  json Case(std::int64_t id, const std::string& user = "reviewer") {
+    return server_->Get("/api/v1/cases/" + std::to_string(id), Token(user)).Json();
+  }
+  /// Moves time; sessions (8 h) do not survive the jump, so users log in again.
+  void Advance(std::int64_t seconds) {
+    clock_->Advance(seconds);
+    tokens_.clear();
+  }
+  const std::string& Token(const std::string& user) {
+    auto it = tokens_.find(user);
+    if (it == tokens_.end()) it = tokens_.emplace(user, server_->Login(user)).first;
+    return it->second;
+  }
+  std::shared_ptr<common::FakeClock> clock_;
+  std::unique_ptr<TestServer> server_;
+  std::map<std::string, std::string> tokens_;
+};
+
+TEST_F(Cases, Art9ReviewIsDueTenWorkingDaysAfterReceiptAcrossNationalDay) {
+  const auto id = Open("test_review");
+  const auto c = Case(id)["case"];
+  EXPECT_EQ(c["state"], "submitted");
+  EXPECT_EQ(c["step"], "catalog_review");
+  EXPECT_EQ(c["article"], "9");
+  // Received 2026-09-30; 10-01..10-07 are off, 10-10 is a make-up Saturday: the 10th working day is 10-20.
+  EXPECT_EQ(c["due_at"], "2026-10-20T23:59:59+08:00");
+  EXPECT_EQ(c["responsible_department_id"], 1) << "the provincial authority reviews";
+  // The authority's inbox has the task.
+  auto inbox = server_->Get("/api/v1/inbox", Token("reviewer")).Json();
+  ASSERT_FALSE(inbox["items"].empty());
+  EXPECT_EQ(inbox["items"][0]["kind"], "assigned");
+}
+
+TEST_F(Cases, Art8AReturnNeedsReasonsAndTheRightRoleAndParty) {
+  const auto id = Open("test_review");
+  auto no_reason = Fire(id, "reviewer", "return", 1);
+  EXPECT_EQ(no_reason.status, 422);
+  EXPECT_EQ(no_reason.Json()["code"], "reason_required");
+  EXPECT_EQ(Fire(id, "head", "approve", 1).status, 403) << "authority_head is not a reviewer";
+  EXPECT_EQ(Fire(id, "catalog", "approve", 1).status, 403) << "the requester does not review itself";
+  // 石家庄's reviewer is an authority reviewer, but not for a provincial case.
+  EXPECT_EQ(Fire(id, "sjz.head", "approve", 1).status, 404) << "not even visible outside its region";
+  EXPECT_EQ(Fire(id, "reviewer", "publish", 1).Json()["code"], "invalid_transition");
+  auto returned = Fire(id, "reviewer", "return", 1, "缺少共享条件");
+  ASSERT_EQ(returned.status, 200) << returned.body;
+  EXPECT_EQ(returned.Json()["case"]["state"], "returned");
+  EXPECT_EQ(returned.Json()["case"]["responsible_department_id"], kProvincialPsb);
+  EXPECT_EQ(returned.Json()["history"].back()["comment"], "缺少共享条件");
+  // Nothing changed by the refused attempts: open + return.
+  EXPECT_EQ(returned.Json()["history"].size(), 2u);
+}
+
+TEST_F(Cases, AStaleVersionIsRefused) {
+  const auto id = Open("test_review");
+  ASSERT_EQ(Fire(id, "reviewer", "return", 1, "补充").status, 200);
+  auto stale = Fire(id, "catalog", "resubmit", 1);
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(stale.Json()["code"], "version_conflict");
+  EXPECT_EQ(Fire(id, "catalog", "resubmit", 2).status, 200);
+}
+
+TEST_F(Cases, AReplayedIdempotencyKeyGivesTheSameResultWithoutASecondTransition) {
+  const auto id = Open("test_review");
+  auto first = Fire(id, "reviewer", "approve", 1, "", "key-1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto replay = Fire(id, "reviewer", "approve", 1, "", "key-1");
+  EXPECT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(replay.Json()["case"]["version"], first.Json()["case"]["version"]);
+  EXPECT_EQ(Case(id)["history"].size(), 2u);
+  EXPECT_EQ(Case(id)["case"]["state"], "published");
+}
+
+TEST_F(Cases, ConcurrentTransitionsOnOneCaseExactlyOneWins) {
+  const auto id = Open("test_review");
+  Token("reviewer");
+  std::vector<unsigned> statuses(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      statuses[i] =
+          i % 2 ? Fire(id, "reviewer", "approve", 1).status : Fire(id, "reviewer", "return", 1, "并发退回").status;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200u), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409u), 7);
+  EXPECT_EQ(Case(id)["history"].size(), 2u);
+}
+
+TEST_F(Cases, Art9ExtensionMovesTheDeadlineOnceAndASecondIsRefused) {
+  const auto id = Open("test_update");
+  EXPECT_EQ(Case(id, "catalog")["case"]["due_at"], "2026-10-20T23:59:59+08:00");
+  const auto ext_path = "/api/v1/cases/" + std::to_string(id) + "/extensions";
+  EXPECT_EQ(server_->Send("POST", ext_path, {{"reason", ""}}, Token("catalog")).status, 400);
+  EXPECT_EQ(server_->Send("POST", ext_path, {{"reason", "法规修订"}}, Token("requester")).status, 404)
+      << "another department cannot even see the case";
+  auto ext = server_->Send("POST", ext_path, {{"reason", "法规修订，需重新梳理信息项"}}, Token("catalog"));
+  ASSERT_EQ(ext.status, 201) << ext.body;
+  const auto ext_id = ext.Json()["case"]["id"].get<std::int64_t>();
+  EXPECT_EQ(server_->Send("POST", ext_path, {{"reason", "再次"}}, Token("catalog")).Json()["code"],
+            "extension_pending");
+  auto approved = Fire(ext_id, "head", "approve", 1);
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  // 10 more working days after 10-20: 10-21..10-23, 10-26..10-30, 11-02, 11-03.
+  const auto parent = Case(id, "catalog")["case"];
+  EXPECT_EQ(parent["due_at"], "2026-11-03T23:59:59+08:00");
+  EXPECT_EQ(parent["extensions_used"], 1);
+  auto second = server_->Send("POST", ext_path, {{"reason", "还需要时间"}}, Token("catalog"));
+  EXPECT_EQ(second.status, 409);
+  EXPECT_EQ(second.Json()["code"], "extension_limit");
+}
+
+TEST_F(Cases, DeadlineMonitorRemindsMarksOverdueAndCatchesUpAfterDowntime) {
+  const auto id = Open("test_review");
+  auto& cases = server_->platform().cases();
+  ASSERT_TRUE(cases.RunDeadlineMonitor().ok());
+  const auto before = Case(id);
+  ASSERT_TRUE(before.contains("case")) << before.dump();
+  EXPECT_FALSE(before["case"]["reminded"].get<bool>());
+  // 2026-10-19 10:00: the due day 10-20 is one working day away → a reminder, once.
+  Advance(19 * 86400);
+  ASSERT_EQ(cases.RunDeadlineMonitor().value(), 1);
+  EXPECT_TRUE(Case(id)["case"]["reminded"].get<bool>());
+  EXPECT_EQ(cases.RunDeadlineMonitor().value(), 0);
+  // The server "was down" until 2026-10-23 10:00: the first pass after it marks the case overdue with evidence.
+  Advance(4 * 86400);
+  ASSERT_EQ(cases.RunDeadlineMonitor().value(), 1);
+  const auto c = Case(id)["case"];
+  EXPECT_TRUE(c["overdue"].get<bool>());
+  auto evidence = cases.Evidence(*server_->platform().org().Authenticate(Token("reviewer")), id);
+  ASSERT_TRUE(evidence.ok());
+  ASSERT_EQ(evidence->size(), 1u);
+  EXPECT_EQ(evidence->at(0).step, "catalog_review");
+  EXPECT_EQ(evidence->at(0).working_days_late, 3) << "10-21, 10-22 and 10-23 are working days";
+  EXPECT_EQ(evidence->at(0).responsible_department_id, 1);
+  EXPECT_EQ(cases.RunDeadlineMonitor().value(), 0) << "evidence is recorded once";
+  // Escalated: the authority's inbox has an 'escalated' item; overdue cases are listed as such.
+  auto inbox = server_->Get("/api/v1/inbox?unread=true", Token("head")).Json();
+  bool escalated = false;
+  for (const auto& i : inbox["items"]) escalated |= i["kind"] == "escalated";
+  EXPECT_TRUE(escalated);
+  auto overdue = server_->Get("/api/v1/cases?overdue=true", Token("reviewer")).Json();
+  ASSERT_EQ(overdue["items"].size(), 1u);
+  EXPECT_EQ(overdue["items"][0]["id"], id);
+}
+
+TEST_F(Cases, ListsAreScopedToTheViewersPartiesAndInboxItemsCanBeRead) {
+  const auto id = Open("test_review");
+  EXPECT_EQ(server_->Get("/api/v1/cases", Token("catalog")).Json()["items"].size(), 1u);
+  EXPECT_EQ(server_->Get("/api/v1/cases", Token("requester")).Json()["items"].size(), 0u);
+  EXPECT_EQ(server_->Get("/api/v1/cases", Token("sjz.head")).Json()["items"].size(), 0u);
+  EXPECT_EQ(server_->Get("/api/v1/cases/" + std::to_string(id), Token("requester")).status, 404);
+  EXPECT_EQ(server_->Get("/api/v1/cases?mine=true", Token("reviewer")).Json()["items"].size(), 1u);
+  EXPECT_EQ(server_->Get("/api/v1/cases?mine=true", Token("catalog")).Json()["items"].size(), 0u);
+  auto inbox = server_->Get("/api/v1/inbox", Token("reviewer")).Json();
+  const auto item = inbox["items"][0]["id"].get<std::int64_t>();
+  EXPECT_EQ(server_->Send("POST", "/api/v1/inbox/" + std::to_string(item) + "/read", nullptr, Token("reviewer")).status,
+            204);
+  EXPECT_EQ(server_->Send("POST", "/api/v1/inbox/" + std::to_string(item) + "/read", nullptr, Token("catalog")).status,
+            404);
+  EXPECT_TRUE(server_->Get("/api/v1/inbox?unread=true", Token("reviewer")).Json()["items"].empty());
+}
+
+TEST_F(Cases, CalendarAndRulesApi) {
+  const auto& t = Token("requester");
+  auto due = server_->Get("/api/v1/calendar/add-working-days?from=2026-09-30&days=3", t).Json();
+  EXPECT_EQ(due["date"], "2026-10-10");
+  EXPECT_EQ(server_->Get("/api/v1/calendar/years/2026", t).Json()["working_days"], 248);
+  EXPECT_EQ(server_->Get("/api/v1/calendar/working-days?from=2026-09-30&to=2026-10-10", t).Json()["working_days"], 3);
+  auto missing = server_->Get("/api/v1/calendar/add-working-days?from=2031-01-05&days=1", t);
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_EQ(missing.Json()["code"], "calendar_year_missing");
+  EXPECT_EQ(server_->Get("/api/v1/calendar/add-working-days?from=2026-02-30&days=1", t).status, 400);
+  EXPECT_EQ(server_->Get("/api/v1/calendar/add-working-days?from=2026-09-30&days=0", t).status, 400);
+  auto rules = server_->Get("/api/v1/rules", t).Json();
+  EXPECT_EQ(rules["pack"], "hebei-2022");
+  EXPECT_EQ(rules["steps"].size(), 8u);
+}
+
+TEST_F(Cases, AnAdministratorInstallsANewYearWithoutARestart) {
+  json y2027 = {{"year", 2027}, {"source", "测试"}, {"holidays", {"2027-01-01"}}, {"makeup_workdays", json::array()}};
+  EXPECT_EQ(server_->Send("PUT", "/api/v1/calendar/years/2027", y2027, Token("requester")).status, 403);
+  json bad = y2027;
+  bad["makeup_workdays"] = {"2027-01-06"};  // a Wednesday
+  auto refused = server_->Send("PUT", "/api/v1/calendar/years/2027", bad, Token("admin"));
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(refused.Json()["code"], "makeup_not_weekend");
+  EXPECT_EQ(server_->Get("/api/v1/calendar/years/2027", Token("admin")).status, 422) << "nothing was installed";
+  auto installed = server_->Send("PUT", "/api/v1/calendar/years/2027", y2027, Token("admin"));
+  ASSERT_EQ(installed.status, 200) << installed.body;
+  EXPECT_EQ(installed.Json()["holidays"], json::array({"2027-01-01"}));
+  EXPECT_EQ(server_->Get("/api/v1/calendar/add-working-days?from=2026-12-31&days=1", Token("admin")).Json()["date"],
+            "2027-01-04");
+  std::ifstream kept(server_->data_dir() + "/data/calendar/2027.json");
+  EXPECT_TRUE(kept.good()) << "the year is kept for the next start";
+}
+
+}  // namespace
+}  // namespace govshare::testing
