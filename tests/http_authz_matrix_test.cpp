@@ -131,6 +131,10 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
        {{"reason", "matrix"}},
        404},
       {"POST", "/api/v1/inbox/999999/read", "/api/v1/inbox/{id}/read", Everyone(), nullptr, 404},
+      {"POST", "/api/v1/cases/999999/attachments?filename=a.txt", "/api/v1/cases/{id}/attachments", Everyone(),
+       json("x"), 404},
+      {"GET", "/api/v1/cases/999999/attachments/1", "/api/v1/cases/{id}/attachments/{attachment_id}", Everyone(),
+       nullptr, 404},
   };
 
   std::set<std::string> covered;

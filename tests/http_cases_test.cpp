@@ -55,7 +55,12 @@ class Cases : public ::testing::Test {
     ASSERT_TRUE(server_->platform().cases().RegisterType(UpdateType()).ok());
   }
   std::int64_t Open(const std::string& type) {
-    workflow::NewCase n{type, "人口基础信息目录", "catalog_entry:1", kProvincialPsb, std::nullopt, "130000", {}, {}};
+    workflow::NewCase n;
+    n.type = type;
+    n.subject = "人口基础信息目录";
+    n.reference = "catalog_entry:1";
+    n.requester_department_id = kProvincialPsb;
+    n.region_id = "130000";
     auto c = server_->platform().cases().Open(nullptr, n);
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? c->id : 0;
@@ -263,6 +268,74 @@ TEST_F(Cases, AnAdministratorInstallsANewYearWithoutARestart) {
             "2027-01-04");
   std::ifstream kept(server_->data_dir() + "/data/calendar/2027.json");
   EXPECT_TRUE(kept.good()) << "the year is kept for the next start";
+}
+
+}  // namespace
+}  // namespace govshare::testing
+
+namespace govshare::testing {
+namespace {
+
+TEST_F(Cases, ADomainChangeCommitsWithTheTransitionOrNotAtAll) {
+  auto& db = server_->platform().database();
+  ASSERT_TRUE(db.Write([](store::sqlite::Connection& c) {
+                  c.Exec("CREATE TABLE test_published (case_id INTEGER PRIMARY KEY)");
+                  return common::Status::Ok();
+                }).ok());
+  const auto id = Open("test_review");
+  const auto reviewer = server_->platform().org().Authenticate(Token("reviewer")).value();
+  auto publish = [id](store::Transaction& tx) {
+    auto& c = dynamic_cast<store::sqlite::SqliteTransaction&>(tx).connection;
+    c.Prepare("INSERT INTO test_published(case_id) VALUES (?)").Bind(1, id).Run();
+    return common::Status::Ok();
+  };
+  // A domain change that fails after writing: neither its row nor the transition remains.
+  workflow::TransitionRequest failing{"approve", "", 1, std::nullopt, [&](store::Transaction& tx) {
+                                        publish(tx);
+                                        return common::Status::Unprocessable("rule", "the entry is incomplete");
+                                      }};
+  auto refused = server_->platform().cases().Fire(reviewer, id, failing);
+  EXPECT_EQ(refused.status().code(), "rule");
+  EXPECT_EQ(Case(id)["case"]["state"], "submitted");
+  EXPECT_EQ(server_->Count("test_published"), 0);
+  // The same change succeeding commits with the transition.
+  workflow::TransitionRequest ok{"approve", "", 1, std::nullopt, publish};
+  auto done = server_->platform().cases().Fire(reviewer, id, ok);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->state, "published");
+  EXPECT_EQ(server_->Count("test_published"), 1);
+}
+
+TEST_F(Cases, PartiesAttachFilesThatAreKeptByHashAndRecordedInTheHistory) {
+  const auto id = Open("test_review");
+  const std::string path = "/api/v1/cases/" + std::to_string(id) + "/attachments";
+  const std::string letter = "关于人口基础信息目录的补充说明";
+  auto up = server_->Request("POST", path + "?filename=%E8%AF%B4%E6%98%8E.txt", letter,
+                             {{"Authorization", "Bearer " + Token("catalog")}, {"Content-Type", "text/plain"}});
+  ASSERT_EQ(up.status, 201) << up.body;
+  const auto attachments = up.Json()["attachments"];
+  ASSERT_EQ(attachments.size(), 1u);
+  EXPECT_EQ(attachments[0]["filename"], "说明.txt");
+  EXPECT_EQ(attachments[0]["size"], letter.size());
+  EXPECT_EQ(up.Json()["history"].back()["action"], "attach");
+  const auto aid = attachments[0]["id"].get<std::int64_t>();
+  auto down = server_->Get(path + "/" + std::to_string(aid), Token("reviewer"));
+  EXPECT_EQ(down.status, 200);
+  EXPECT_EQ(down.body, letter);
+  EXPECT_EQ(down.headers["x-content-sha256"], attachments[0]["sha256"]);
+  // Bad names, empty files, outsiders and unknown attachments are refused.
+  auto bad = server_->Request("POST", path + "?filename=..%2Fetc%2Fpasswd", "x",
+                              {{"Authorization", "Bearer " + Token("catalog")}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Json()["code"], "invalid_filename");
+  EXPECT_EQ(
+      server_->Request("POST", path + "?filename=a.txt", "", {{"Authorization", "Bearer " + Token("catalog")}}).status,
+      400);
+  EXPECT_EQ(server_->Request("POST", path + "?filename=a.txt", "x", {{"Authorization", "Bearer " + Token("requester")}})
+                .status,
+            404);
+  EXPECT_EQ(server_->Get(path + "/999", Token("reviewer")).status, 404);
+  EXPECT_EQ(Case(id)["attachments"].size(), 1u);
 }
 
 }  // namespace

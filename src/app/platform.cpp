@@ -57,8 +57,9 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   if (!rules.ok()) return rules.status();
   p->rules_ = std::make_unique<calendar::RulePack>(std::move(rules.value()));
   p->case_store_ = std::make_unique<store::sqlite::SqliteCaseStore>(*p->db_);
-  p->cases_ = std::make_unique<workflow::CaseService>(*p->case_store_, *p->org_store_, p->regions_, p->calendar_,
-                                                      *p->rules_, *p->clock_);
+  p->blobs_ = std::make_unique<store::FileBlobStore>(config.data_dir + "/attachments");
+  p->cases_ = std::make_unique<workflow::CaseService>(*p->case_store_, *p->blobs_, *p->org_store_, p->regions_,
+                                                      p->calendar_, *p->rules_, *p->clock_);
   http::handlers::RegisterAll(p->router_, *p);
   auto* raw = p.get();
   p->metrics_.AddGauge("govshare_storage_healthy", "1 when the main database accepts commits.",

@@ -70,6 +70,7 @@ class Platform {
   calendar::WorkingCalendar calendar_;
   std::unique_ptr<calendar::RulePack> rules_;
   std::unique_ptr<store::sqlite::SqliteCaseStore> case_store_;
+  std::unique_ptr<store::FileBlobStore> blobs_;
   std::unique_ptr<workflow::CaseService> cases_;
   http::Metrics metrics_;
   http::Router router_;

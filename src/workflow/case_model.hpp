@@ -105,6 +105,18 @@ struct OverdueEvidence {
   int working_days_late = 0;
 };
 
+/// A file attached to a case (evidence, a reply letter); the bytes live in the blob store under their SHA-256.
+struct Attachment {
+  std::int64_t id = 0;
+  std::int64_t case_id = 0;
+  std::string filename;
+  std::string content_type;
+  std::int64_t size = 0;
+  std::string sha256;
+  std::int64_t uploaded_by = 0;
+  UnixSeconds uploaded_at = 0;
+};
+
 struct InboxItem {
   std::int64_t id = 0;
   std::optional<std::int64_t> user_id;

@@ -29,10 +29,10 @@ bool Sees(const Principal& p, Role r) { return p.kind == Principal::Kind::kUser 
 
 }  // namespace
 
-CaseService::CaseService(CaseStore& store, org::OrgStore& org, const org::RegionTree& regions,
+CaseService::CaseService(CaseStore& store, store::BlobStore& blobs, org::OrgStore& org, const org::RegionTree& regions,
                          const calendar::WorkingCalendar& calendar, const calendar::RulePack& rules,
                          const common::Clock& clock)
-    : store_(store), org_(org), regions_(regions), calendar_(calendar), rules_(rules), clock_(clock) {
+    : store_(store), blobs_(blobs), org_(org), regions_(regions), calendar_(calendar), rules_(rules), clock_(clock) {
   // Extension requests (Art. 9, 16): the authority's head consents or refuses with reasons.
   CaseType extension;
   extension.id = kExtensionType;
@@ -197,7 +197,7 @@ Result<Case> CaseService::Open(const Principal* actor, const NewCase& request) {
   HistoryEntry h{
       0,           c.created_by, roles.empty() ? "" : roles.front(), "open", "", type->initial_state, request.comment,
       c.created_at};
-  GOVSHARE_RETURN_IF_ERROR(store_.CreateCase(c, h, notify));
+  GOVSHARE_RETURN_IF_ERROR(store_.CreateCase(c, h, notify, request.domain_change));
   return c;
 }
 
@@ -224,6 +224,9 @@ Result<CaseView> CaseService::Get(const Principal& p, std::int64_t id) {
   if (!history.ok()) return history.status();
   view.history = std::move(history.value());
   if (view.type != nullptr) view.available = Available(p, view.c, *view.type);
+  auto attachments = store_.Attachments(id);
+  if (!attachments.ok()) return attachments.status();
+  view.attachments = std::move(attachments.value());
   return view;
 }
 
@@ -307,6 +310,7 @@ Result<Case> CaseService::Fire(const Principal& p, std::int64_t id, const Transi
     write.extend_parent = {*c.parent_id, calendar::EndOfShanghaiDay(new_due_day.value()), step->max_extensions};
   }
   write.updated = c;
+  write.domain_change = request.domain_change;
   Status s = store_.ApplyTransition(write);
   if (s.code() == "duplicate_request") {  // the same key raced in: answer as the replay does
     auto again = Get(p, id);
@@ -344,15 +348,69 @@ Result<Case> CaseService::RequestExtension(const Principal& p, std::int64_t pare
   for (const auto& sub : open.value()) {
     if (sub.type == kExtensionType) return Status::Conflict("extension_pending", "an extension request is pending");
   }
-  NewCase request{kExtensionType,
-                  fmt::format("延期申请：{}", parent.subject),
-                  fmt::format("case:{}", parent_id),
-                  p.department_id,
-                  std::nullopt,
-                  parent.region_id,
-                  parent_id,
-                  reason};
+  NewCase request;
+  request.type = kExtensionType;
+  request.subject = fmt::format("延期申请：{}", parent.subject);
+  request.reference = fmt::format("case:{}", parent_id);
+  request.requester_department_id = p.department_id;
+  request.region_id = parent.region_id;
+  request.parent_id = parent_id;
+  request.comment = reason;
   return Open(&p, request);
+}
+
+// ---- attachments ------------------------------------------------------------------------------------------------
+
+Result<Attachment> CaseService::Attach(const Principal& p, std::int64_t case_id, const std::string& filename,
+                                       const std::string& content_type, std::string_view bytes) {
+  constexpr std::size_t kMaxFilenameChars = 200;
+  if (filename.empty() || common::Utf8Length(filename) > kMaxFilenameChars || !common::IsCleanText(filename) ||
+      filename.find_first_of("/\\\n\r\t") != std::string::npos || filename == "." || filename == "..") {
+    return Status::Invalid("invalid_filename", "give a file name of 1-200 characters without path separators",
+                           "?filename");
+  }
+  if (bytes.empty()) return Status::Invalid("empty_file", "the file is empty");
+  auto view = Get(p, case_id);
+  if (!view.ok()) return view.status();
+  const Case& c = view->c;
+  if (!ActsFor(p, c, Party::kRequester) && !ActsFor(p, c, Party::kProvider) && !ActsFor(p, c, Party::kAuthority)) {
+    return Status::Forbidden("only a party of the case may attach files");
+  }
+  if (c.closed_at) return Status::Conflict("case_closed", "the case is closed");
+  auto sha = blobs_.Put(bytes);  // durable before the row that refers to it
+  if (!sha.ok()) return sha.status();
+  Attachment a{0,
+               case_id,
+               filename,
+               content_type.empty() ? "application/octet-stream" : content_type,
+               static_cast<std::int64_t>(bytes.size()),
+               sha.value(),
+               p.id,
+               clock_.Now()};
+  const auto roles = p.roles.Names();
+  HistoryEntry h{case_id,
+                 p.id,
+                 roles.empty() ? "" : roles.front(),
+                 "attach",
+                 c.state,
+                 c.state,
+                 fmt::format("{} ({} bytes, sha256 {})", filename, bytes.size(), a.sha256),
+                 a.uploaded_at};
+  GOVSHARE_RETURN_IF_ERROR(store_.AddAttachment(a, h));
+  return a;
+}
+
+Result<std::pair<Attachment, std::string>> CaseService::Download(const Principal& p, std::int64_t case_id,
+                                                                 std::int64_t attachment_id) {
+  auto view = Get(p, case_id);
+  if (!view.ok()) return view.status();
+  for (const auto& a : view->attachments) {
+    if (a.id != attachment_id) continue;
+    auto bytes = blobs_.Get(a.sha256);
+    if (!bytes.ok()) return bytes.status();
+    return std::make_pair(a, std::move(bytes.value()));
+  }
+  return Status::NotFound("no such attachment on this case");
 }
 
 // ---- deadline monitor -------------------------------------------------------------------------------------------

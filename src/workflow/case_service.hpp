@@ -9,6 +9,7 @@
 #include "common/clock.hpp"
 #include "org/org_store.hpp"
 #include "org/permissions.hpp"
+#include "store/blob_store.hpp"
 #include "workflow/case_store.hpp"
 
 namespace govshare::workflow {
@@ -24,7 +25,8 @@ struct NewCase {
   std::optional<std::int64_t> provider_department_id;
   std::string region_id;
   std::optional<std::int64_t> parent_id;
-  std::string comment;  // the opening history entry's comment (e.g. an extension's reason)
+  std::string comment;         // the opening history entry's comment (e.g. an extension's reason)
+  DomainChange domain_change;  // the capability's own write, committed atomically with the new case
 };
 
 struct TransitionRequest {
@@ -32,6 +34,7 @@ struct TransitionRequest {
   std::string comment;
   std::int64_t version = 0;
   std::optional<std::string> idempotency_key;
+  DomainChange domain_change;  // the capability's own write, committed atomically with the transition
 };
 
 struct CaseView {
@@ -39,6 +42,7 @@ struct CaseView {
   const CaseType* type = nullptr;
   std::vector<HistoryEntry> history;
   std::vector<const Transition*> available;  // what the viewer may fire now
+  std::vector<Attachment> attachments;
 };
 
 /// The case engine: every statutory process is a case of a declared type. Opening a case and every transition compute
@@ -47,7 +51,7 @@ struct CaseView {
 /// registered (RegisterType is for start-up).
 class CaseService {
  public:
-  CaseService(CaseStore& store, org::OrgStore& org, const org::RegionTree& regions,
+  CaseService(CaseStore& store, store::BlobStore& blobs, org::OrgStore& org, const org::RegionTree& regions,
               const calendar::WorkingCalendar& calendar, const calendar::RulePack& rules, const common::Clock& clock);
 
   /// Validates and adds a case type: states referenced by transitions exist, every step is in the rule pack, every
@@ -64,6 +68,14 @@ class CaseService {
   common::Result<Case> Fire(const org::Principal& p, std::int64_t id, const TransitionRequest& request);
   /// Art. 9, 16: the party responsible for an extendable step asks the authority for more time, once.
   common::Result<Case> RequestExtension(const org::Principal& p, std::int64_t parent_id, const std::string& reason);
+
+  /// Attaches a file to an open case; any party of the case may. The file is kept under its SHA-256 and the
+  /// attachment is recorded in the case's history.
+  common::Result<Attachment> Attach(const org::Principal& p, std::int64_t case_id, const std::string& filename,
+                                    const std::string& content_type, std::string_view bytes);
+  /// An attachment and its bytes, verified against the recorded hash.
+  common::Result<std::pair<Attachment, std::string>> Download(const org::Principal& p, std::int64_t case_id,
+                                                              std::int64_t attachment_id);
 
   /// One pass of the deadline monitor: reminders one working day before a due time, overdue marks and evidence after
   /// it. State-based, so a pass after downtime catches up on everything missed. Returns how many cases it touched.
@@ -83,6 +95,7 @@ class CaseService {
   std::vector<const Transition*> Available(const org::Principal& p, const Case& c, const CaseType& type) const;
 
   CaseStore& store_;
+  store::BlobStore& blobs_;
   org::OrgStore& org_;
   const org::RegionTree& regions_;
   const calendar::WorkingCalendar& calendar_;

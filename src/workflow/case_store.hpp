@@ -1,11 +1,13 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.hpp"
 #include "org/org_store.hpp"
+#include "store/transaction.hpp"
 #include "workflow/case_model.hpp"
 
 namespace govshare::workflow {
@@ -23,6 +25,10 @@ struct CaseFilter {
   std::optional<std::int64_t> responsible_department_id;  // "mine": waiting for this department
 };
 
+/// A change to a capability's own data that must commit or roll back together with a case write. It runs inside the
+/// store's transaction after the case checks passed; a non-OK Status rolls back the whole write.
+using DomainChange = std::function<common::Status(store::Transaction&)>;
+
 /// A transition as one atomic write: the case's new fields (checked against `expected_version`), its history entry,
 /// the notifications it causes, the idempotency record, and for an approved extension the parent's new deadline.
 struct TransitionWrite {
@@ -37,6 +43,7 @@ struct TransitionWrite {
     int max_extensions = 0;
   };
   std::optional<ParentExtension> extend_parent;
+  DomainChange domain_change;
 };
 
 /// Storage of cases, their history, overdue evidence and inboxes. Thread-safe; writes are durable on return.
@@ -44,7 +51,8 @@ class CaseStore {
  public:
   virtual ~CaseStore() = default;
 
-  virtual common::Status CreateCase(Case& c, const HistoryEntry& history, const std::vector<InboxItem>& notify) = 0;
+  virtual common::Status CreateCase(Case& c, const HistoryEntry& history, const std::vector<InboxItem>& notify,
+                                    const DomainChange& domain_change = nullptr) = 0;
   virtual common::Result<std::optional<Case>> GetCase(std::int64_t id) = 0;
   virtual common::Result<std::vector<Case>> ListCases(const CaseFilter& filter, const org::PageRequest& page) = 0;
   virtual common::Result<std::vector<HistoryEntry>> History(std::int64_t case_id) = 0;
@@ -54,6 +62,10 @@ class CaseStore {
   virtual common::Status ApplyTransition(const TransitionWrite& write) = 0;
   /// The case a (key, actor) pair was used for, if any.
   virtual common::Result<std::optional<std::int64_t>> FindIdempotent(const std::string& key, std::int64_t actor_id) = 0;
+
+  /// Records an attachment and its history entry ("attach") in one write; sets the attachment's id.
+  virtual common::Status AddAttachment(Attachment& a, const HistoryEntry& history) = 0;
+  virtual common::Result<std::vector<Attachment>> Attachments(std::int64_t case_id) = 0;
 
   /// Open cases with a due time before `until` that still need a reminder or an overdue mark.
   virtual common::Result<std::vector<Case>> CasesDueBefore(UnixSeconds until) = 0;

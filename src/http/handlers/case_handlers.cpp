@@ -145,6 +145,18 @@ void WriteView(app::Platform& p, Context& ctx, std::int64_t id, unsigned status)
         .Field("requires_comment", t->requires_comment)
         .EndObject();
   }
+  w.EndArray().Key("attachments").StartArray();
+  for (const auto& a : view->attachments) {
+    w.StartObject()
+        .Field("id", a.id)
+        .Field("filename", a.filename)
+        .Field("content_type", a.content_type)
+        .Field("size", a.size)
+        .Field("sha256", a.sha256)
+        .Field("uploaded_by", a.uploaded_by)
+        .Field("uploaded_at", common::FormatRfc3339(a.uploaded_at))
+        .EndObject();
+  }
   w.EndArray().EndObject();
   ctx.Json(status, w.str());
 }
@@ -196,6 +208,44 @@ void RequestExtension(app::Platform& p, Context& ctx) {
   WriteView(p, ctx, created->id, 201);
 }
 
+void Attach(app::Platform& p, Context& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ctx.Problem(id.status());
+  const auto filename = ctx.Query("filename").value_or("");
+  const std::string content_type(ctx.request[boost::beast::http::field::content_type].substr(0, 100));
+  if (!common::IsCleanText(content_type)) {
+    return ctx.Problem(Status::Invalid("invalid_content_type", "Content-Type is not printable text"));
+  }
+  auto a = p.cases().Attach(ctx.who(), id.value(), filename, content_type, ctx.request.body());
+  if (!a.ok()) return ctx.Problem(a.status());
+  ctx.headers.emplace_back("Location", fmt::format("/api/v1/cases/{}/attachments/{}", id.value(), a->id));
+  WriteView(p, ctx, id.value(), 201);
+}
+
+void DownloadAttachment(app::Platform& p, Context& ctx) {
+  auto id = ctx.IdParam("id");
+  auto attachment_id = ctx.IdParam("attachment_id");
+  if (!id.ok()) return ctx.Problem(id.status());
+  if (!attachment_id.ok()) return ctx.Problem(attachment_id.status());
+  auto file = p.cases().Download(ctx.who(), id.value(), attachment_id.value());
+  if (!file.ok()) return ctx.Problem(file.status());
+  auto& [a, bytes] = file.value();
+  ctx.status = 200;
+  ctx.content_type = a.content_type;
+  ctx.body = std::move(bytes);
+  // RFC 6266 with RFC 8187 encoding, so that Chinese file names survive.
+  std::string encoded;
+  for (unsigned char ch : a.filename) {
+    if (std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_') {
+      encoded.push_back(static_cast<char>(ch));
+    } else {
+      encoded += fmt::format("%{:02X}", ch);
+    }
+  }
+  ctx.headers.emplace_back("Content-Disposition", "attachment; filename*=UTF-8''" + encoded);
+  ctx.headers.emplace_back("X-Content-SHA256", a.sha256);
+}
+
 void Inbox(app::Platform& p, Context& ctx) {
   auto page = Page(ctx);
   if (!page.ok()) return ctx.Problem(page.status());
@@ -245,6 +295,9 @@ void RegisterCaseRoutes(Router& router, app::Platform& platform) {
   add(verb::get, "/api/v1/cases/{id}", Permission::kCaseRead, Exec::kInline, GetCase);
   add(verb::post, "/api/v1/cases/{id}/transitions", Permission::kCaseAct, Exec::kBlocking, Transition);
   add(verb::post, "/api/v1/cases/{id}/extensions", Permission::kCaseAct, Exec::kBlocking, RequestExtension);
+  add(verb::post, "/api/v1/cases/{id}/attachments", Permission::kCaseAct, Exec::kBlocking, Attach);
+  add(verb::get, "/api/v1/cases/{id}/attachments/{attachment_id}", Permission::kCaseRead, Exec::kBlocking,
+      DownloadAttachment);
   add(verb::get, "/api/v1/inbox", Permission::kCaseRead, Exec::kInline, Inbox);
   add(verb::post, "/api/v1/inbox/{id}/read", Permission::kCaseAct, Exec::kBlocking, MarkRead);
 }

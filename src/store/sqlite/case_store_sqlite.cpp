@@ -87,7 +87,8 @@ std::optional<std::int64_t> BoolParam(const std::optional<bool>& b) {
 
 }  // namespace
 
-Status SqliteCaseStore::CreateCase(Case& c, const HistoryEntry& history, const std::vector<InboxItem>& notify) {
+Status SqliteCaseStore::CreateCase(Case& c, const HistoryEntry& history, const std::vector<InboxItem>& notify,
+                                   const workflow::DomainChange& domain_change) {
   return db_.Write([&](Connection& conn) {
     conn.Prepare(
             "INSERT INTO cases(type, state, subject, reference, parent_id, requester_department_id, "
@@ -113,6 +114,10 @@ Status SqliteCaseStore::CreateCase(Case& c, const HistoryEntry& history, const s
     c.version = 1;
     InsertHistory(conn, history, c.id);
     InsertInbox(conn, notify, c.id);
+    if (domain_change) {
+      SqliteTransaction tx(conn);
+      return domain_change(tx);  // an error rolls the whole job back (its savepoint)
+    }
     return Status::Ok();
   });
 }
@@ -231,6 +236,10 @@ Status SqliteCaseStore::ApplyTransition(const workflow::TransitionWrite& w) {
     }
     InsertHistory(c, w.history, u.id);
     InsertInbox(c, w.notifications, u.id);
+    if (w.domain_change) {
+      SqliteTransaction tx(c);
+      return w.domain_change(tx);  // an error rolls the whole job back (its savepoint)
+    }
     return Status::Ok();
   });
 }
@@ -241,6 +250,41 @@ Result<std::optional<std::int64_t>> SqliteCaseStore::FindIdempotent(const std::s
     auto s = c.Prepare("SELECT case_id FROM case_idempotency WHERE key = ? AND actor_id = ?");
     s.Bind(1, key).Bind(2, actor_id);
     if (s.Step()) out = s.Int(0);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Status SqliteCaseStore::AddAttachment(workflow::Attachment& a, const HistoryEntry& history) {
+  return db_.Write([&](Connection& c) {
+    c.Prepare(
+         "INSERT INTO case_attachments(case_id, filename, content_type, size, sha256, uploaded_by, uploaded_at) VALUES "
+         "(?, ?, ?, ?, ?, ?, ?)")
+        .Bind(1, a.case_id)
+        .Bind(2, a.filename)
+        .Bind(3, a.content_type)
+        .Bind(4, a.size)
+        .Bind(5, a.sha256)
+        .Bind(6, a.uploaded_by)
+        .Bind(7, a.uploaded_at)
+        .Run();
+    a.id = c.LastInsertId();
+    InsertHistory(c, history, a.case_id);
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<workflow::Attachment>> SqliteCaseStore::Attachments(std::int64_t case_id) {
+  std::vector<workflow::Attachment> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(
+        "SELECT id, case_id, filename, content_type, size, sha256, uploaded_by, uploaded_at FROM case_attachments "
+        "WHERE case_id = ? ORDER BY id");
+    s.Bind(1, case_id);
+    while (s.Step()) {
+      out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4), s.Text(5), s.Int(6), s.Int(7)});
+    }
     return Status::Ok();
   });
   if (!status.ok()) return status;

@@ -11,7 +11,8 @@ class SqliteCaseStore final : public workflow::CaseStore {
   explicit SqliteCaseStore(Database& db) : db_(db) {}
 
   common::Status CreateCase(workflow::Case& c, const workflow::HistoryEntry& history,
-                            const std::vector<workflow::InboxItem>& notify) override;
+                            const std::vector<workflow::InboxItem>& notify,
+                            const workflow::DomainChange& domain_change) override;
   common::Result<std::optional<workflow::Case>> GetCase(std::int64_t id) override;
   common::Result<std::vector<workflow::Case>> ListCases(const workflow::CaseFilter& filter,
                                                         const org::PageRequest& page) override;
@@ -19,6 +20,8 @@ class SqliteCaseStore final : public workflow::CaseStore {
   common::Result<std::vector<workflow::Case>> OpenSubCases(std::int64_t parent_id) override;
   common::Status ApplyTransition(const workflow::TransitionWrite& write) override;
   common::Result<std::optional<std::int64_t>> FindIdempotent(const std::string& key, std::int64_t actor_id) override;
+  common::Status AddAttachment(workflow::Attachment& a, const workflow::HistoryEntry& history) override;
+  common::Result<std::vector<workflow::Attachment>> Attachments(std::int64_t case_id) override;
   common::Result<std::vector<workflow::Case>> CasesDueBefore(workflow::UnixSeconds until) override;
   common::Status MarkReminded(std::int64_t case_id, const std::vector<workflow::InboxItem>& notify) override;
   common::Status MarkOverdue(const workflow::OverdueEvidence& evidence,

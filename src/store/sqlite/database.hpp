@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/status.hpp"
+#include "store/transaction.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -94,6 +95,13 @@ class Connection {
  private:
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+/// The SQLite form of store::Transaction: the writer connection inside the running write job.
+class SqliteTransaction final : public store::Transaction {
+ public:
+  explicit SqliteTransaction(Connection& c) : connection(c) {}
+  Connection& connection;
 };
 
 /// A versioned schema change. Versions are applied in order, each in its own transaction, and recorded in

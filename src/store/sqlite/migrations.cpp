@@ -155,6 +155,19 @@ CREATE TABLE inbox (
 CREATE INDEX inbox_user ON inbox(user_id);
 CREATE INDEX inbox_department ON inbox(department_id);
 )SQL"},
+      {3, "case attachments", R"SQL(
+CREATE TABLE case_attachments (
+  id           INTEGER PRIMARY KEY,
+  case_id      INTEGER NOT NULL REFERENCES cases(id),
+  filename     TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size         INTEGER NOT NULL,
+  sha256       TEXT NOT NULL,
+  uploaded_by  INTEGER NOT NULL,
+  uploaded_at  INTEGER NOT NULL
+);
+CREATE INDEX case_attachments_case ON case_attachments(case_id);
+)SQL"},
   };
   return migrations;
 }
