@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "support/test_server.hpp"
@@ -336,6 +337,119 @@ TEST_F(Cases, PartiesAttachFilesThatAreKeptByHashAndRecordedInTheHistory) {
             404);
   EXPECT_EQ(server_->Get(path + "/999", Token("reviewer")).status, 404);
   EXPECT_EQ(Case(id)["attachments"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace govshare::testing
+
+namespace govshare::testing {
+namespace {
+
+/// A stand-in for a department's system: records webhook requests and answers with the statuses queued.
+class Receiver {
+ public:
+  Receiver() : authorizer_(regions_) {
+    router_.Add({boost::beast::http::verb::post, "/hook", http::Access::kPublic, std::nullopt, http::Exec::kInline,
+                 [this](http::Context& ctx) {
+                   std::lock_guard lock(mutex_);
+                   std::map<std::string, std::string> headers;
+                   for (const auto& f : ctx.request) headers[std::string(f.name_string())] = std::string(f.value());
+                   received_.push_back({headers, ctx.request.body()});
+                   const unsigned status = statuses_.empty() ? 200 : statuses_.front();
+                   if (!statuses_.empty()) statuses_.erase(statuses_.begin());
+                   ctx.Json(status, "{}");
+                 }});
+    http::Server::Options options;
+    options.listen = "127.0.0.1:0";
+    options.http.io_threads = 1;
+    server_ = std::make_unique<http::Server>(
+        options, router_, metrics_, [](const std::string&) { return common::Result<org::Principal>(org::Principal{}); },
+        authorizer_, nullptr);
+    EXPECT_TRUE(server_->Start().ok());
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook"; }
+  void Answer(std::vector<unsigned> statuses) {
+    std::lock_guard lock(mutex_);
+    statuses_ = std::move(statuses);
+  }
+  struct Request {
+    std::map<std::string, std::string> headers;
+    std::string body;
+  };
+  std::vector<Request> received() {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+
+ private:
+  org::RegionTree regions_;
+  org::Authorizer authorizer_;
+  http::Router router_;
+  http::Metrics metrics_;
+  std::unique_ptr<http::Server> server_;
+  std::mutex mutex_;
+  std::vector<unsigned> statuses_;
+  std::vector<Request> received_;
+};
+
+TEST_F(Cases, WebhooksAreSignedRetriedWithBackoffAndLogged) {
+  Receiver receiver;
+  const std::string hooks = "/api/v1/departments/1/webhooks";
+  // A data steward manages only its own department's webhooks; an administrator any.
+  EXPECT_EQ(server_->Send("POST", hooks, {{"url", receiver.Url()}}, Token("steward")).status, 403);
+  EXPECT_EQ(server_->Send("POST", hooks, {{"url", "ftp://example/x"}}, Token("admin")).Json()["code"], "invalid_url");
+  auto created = server_->Send("POST", hooks, {{"url", receiver.Url()}}, Token("admin"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto secret = created.Json()["secret"].get<std::string>();
+  const auto hook_id = created.Json()["webhook"]["id"].get<std::int64_t>();
+  EXPECT_EQ(server_->Get(hooks, Token("admin")).body.find(secret), std::string::npos) << "the secret is shown once";
+
+  Open("test_review");  // the provincial authority (department 1) is told: one delivery queued
+  auto& webhooks = server_->platform().webhooks();
+  receiver.Answer({500});
+  ASSERT_EQ(webhooks.DeliverDue().value(), 1);
+  const std::string log = hooks + "/" + std::to_string(hook_id) + "/deliveries";
+  auto first = server_->Get(log, Token("admin")).Json()["items"][0];
+  EXPECT_EQ(first["status"], "pending");
+  EXPECT_EQ(first["attempts"], 1);
+  EXPECT_EQ(first["last_status"], 500);
+  EXPECT_EQ(webhooks.DeliverDue().value(), 0) << "the retry waits for its backoff";
+  Advance(workflow::WebhookService::Backoff(1));
+  ASSERT_EQ(webhooks.DeliverDue().value(), 1);
+  auto delivered = server_->Get(log, Token("admin")).Json()["items"][0];
+  EXPECT_EQ(delivered["status"], "delivered");
+  EXPECT_EQ(delivered["attempts"], 2);
+
+  const auto requests = receiver.received();
+  ASSERT_EQ(requests.size(), 2u);
+  const auto& last = requests.back();
+  const auto timestamp = std::stoll(last.headers.at("X-Govshare-Timestamp"));
+  EXPECT_EQ(last.headers.at("X-Govshare-Signature"), workflow::WebhookService::Signature(secret, timestamp, last.body));
+  EXPECT_EQ(last.headers.at("X-Govshare-Event"), "assigned");
+  EXPECT_EQ(json::parse(last.body)["department_id"], 1);
+}
+
+TEST_F(Cases, AnUnreachableWebhookIsGivenUpAfterItsAttemptsAndARemovedOneGetsNothing) {
+  const std::string hooks = "/api/v1/departments/1/webhooks";
+  // Port 9 (discard) on loopback: nothing listens, so every attempt fails at once.
+  auto created = server_->Send("POST", hooks, {{"url", "http://127.0.0.1:9/hook"}}, Token("admin"));
+  ASSERT_EQ(created.status, 201);
+  const auto hook_id = created.Json()["webhook"]["id"].get<std::int64_t>();
+  Open("test_review");
+  auto& webhooks = server_->platform().webhooks();
+  for (int attempt = 1; attempt <= workflow::WebhookService::kMaxAttempts; ++attempt) {
+    ASSERT_EQ(webhooks.DeliverDue().value(), 1) << "attempt " << attempt;
+    Advance(workflow::WebhookService::Backoff(attempt));
+  }
+  EXPECT_EQ(webhooks.DeliverDue().value(), 0);
+  const std::string path = hooks + "/" + std::to_string(hook_id);
+  auto given_up = server_->Get(path + "/deliveries", Token("admin")).Json()["items"][0];
+  EXPECT_EQ(given_up["status"], "failed");
+  EXPECT_EQ(given_up["attempts"], workflow::WebhookService::kMaxAttempts);
+  EXPECT_FALSE(given_up["last_error"].is_null());
+  EXPECT_EQ(server_->Send("DELETE", path, nullptr, Token("admin")).status, 204);
+  Open("test_review");
+  EXPECT_EQ(webhooks.DeliverDue().value(), 0) << "a removed webhook is not called";
 }
 
 }  // namespace

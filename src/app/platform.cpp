@@ -10,6 +10,7 @@
 
 #include "common/crypto.hpp"
 #include "common/json_file.hpp"
+#include "http/client.hpp"
 #include "http/handlers/handlers.hpp"
 #include "store/sqlite/migrations.hpp"
 
@@ -60,6 +61,15 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   p->blobs_ = std::make_unique<store::FileBlobStore>(config.data_dir + "/attachments");
   p->cases_ = std::make_unique<workflow::CaseService>(*p->case_store_, *p->blobs_, *p->org_store_, p->regions_,
                                                       p->calendar_, *p->rules_, *p->clock_);
+  p->webhooks_ = std::make_unique<workflow::WebhookService>(
+      *p->case_store_, *p->org_store_, p->authorizer_, *p->clock_,
+      [](const std::string& url, const std::string& body,
+         const std::vector<std::pair<std::string, std::string>>& headers) -> common::Result<unsigned> {
+        constexpr auto kWebhookTimeout = std::chrono::seconds(5);
+        auto res = http::Post(url, body, headers, kWebhookTimeout);
+        if (!res.ok()) return res.status();
+        return res->status;
+      });
   http::handlers::RegisterAll(p->router_, *p);
   auto* raw = p.get();
   p->metrics_.AddGauge("govshare_storage_healthy", "1 when the main database accepts commits.",
@@ -76,13 +86,20 @@ Platform::~Platform() { StopJobs(); }
 void Platform::StartJobs() {
   const auto interval = std::chrono::seconds(std::max<std::int64_t>(1, config_.workflow.monitor_interval_s));
   jobs_ = std::thread([this, interval] {
+    constexpr auto kTick = std::chrono::seconds(1);
+    auto next_monitor = std::chrono::steady_clock::now();
     std::unique_lock lock(jobs_mutex_);
     while (!jobs_stopping_) {
       lock.unlock();
-      auto touched = cases_->RunDeadlineMonitor();  // state-based: the first pass catches up after downtime
-      if (!touched.ok()) spdlog::warn("deadline monitor: {}", touched.status().ToString());
+      if (std::chrono::steady_clock::now() >= next_monitor) {
+        auto touched = cases_->RunDeadlineMonitor();  // state-based: the first pass catches up after downtime
+        if (!touched.ok()) spdlog::warn("deadline monitor: {}", touched.status().ToString());
+        next_monitor = std::chrono::steady_clock::now() + interval;
+      }
+      auto sent = webhooks_->DeliverDue();
+      if (!sent.ok()) spdlog::warn("webhook delivery: {}", sent.status().ToString());
       lock.lock();
-      jobs_cv_.wait_for(lock, interval, [this] { return jobs_stopping_; });
+      jobs_cv_.wait_for(lock, kTick, [this] { return jobs_stopping_; });
     }
   });
 }

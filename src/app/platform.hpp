@@ -20,6 +20,7 @@
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/org_store_sqlite.hpp"
 #include "workflow/case_service.hpp"
+#include "workflow/webhooks.hpp"
 
 namespace govshare::app {
 
@@ -39,13 +40,15 @@ class Platform {
   store::sqlite::Database& database() { return *db_; }
   org::OrgService& org() { return *org_; }
   workflow::CaseService& cases() { return *cases_; }
+  workflow::WebhookService& webhooks() { return *webhooks_; }
   calendar::WorkingCalendar& calendar() { return calendar_; }
   const calendar::RulePack& rules() const { return *rules_; }
   /// Validates a year's schedule, stores it in DATA_DIR/calendar/YYYY.json (kept across restarts, overriding the
   /// shipped file) and makes it effective at once.
   common::Status InstallCalendarYear(const nlohmann::json& year_file);
 
-  /// Starts the periodic jobs of `serve` (the deadline monitor); StopJobs (or destruction) ends them.
+  /// Starts the periodic jobs of `serve` (webhook deliveries every second, the deadline monitor every
+  /// workflow.monitor_interval_s); StopJobs (or destruction) ends them.
   void StartJobs();
   void StopJobs();
   ~Platform();
@@ -72,6 +75,7 @@ class Platform {
   std::unique_ptr<store::sqlite::SqliteCaseStore> case_store_;
   std::unique_ptr<store::FileBlobStore> blobs_;
   std::unique_ptr<workflow::CaseService> cases_;
+  std::unique_ptr<workflow::WebhookService> webhooks_;
   http::Metrics metrics_;
   http::Router router_;
   std::thread jobs_;

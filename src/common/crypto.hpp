@@ -14,6 +14,8 @@ Status InitCrypto();
 std::string RandomToken(std::size_t bytes = 32);
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
+/// Lower-case hex HMAC-SHA256 of `data` under `key` (RFC 2104).
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
 /// Constant-time equality of two equal-length strings (false when lengths differ).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

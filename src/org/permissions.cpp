@@ -76,6 +76,9 @@ const std::vector<PermissionRow>& Table() {
       // roles and the party the actor acts for.
       {Permission::kCaseRead, "case.read", Everyone()},
       {Permission::kCaseAct, "case.act", Everyone()},
+      {Permission::kWebhookManage,
+       "webhook.manage",
+       {{Role::kPlatformAdmin, Reach::kEverywhere}, {Role::kDataSteward, Reach::kOwnDepartment}}},
   };
   return table;
 }

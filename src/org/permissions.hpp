@@ -30,8 +30,9 @@ enum class Permission {
   kCalendarManage,
   kCaseRead,
   kCaseAct,
+  kWebhookManage,
 };
-inline constexpr int kPermissionCount = 16;
+inline constexpr int kPermissionCount = 17;
 std::string_view PermissionName(Permission p);
 
 /// How far a grant of a permission reaches.

@@ -117,6 +117,35 @@ struct Attachment {
   UnixSeconds uploaded_at = 0;
 };
 
+/// A department's webhook: every inbox item for the department is also POSTed to `url`, signed with `secret`.
+struct Webhook {
+  std::int64_t id = 0;
+  std::int64_t department_id = 0;
+  std::string url;
+  std::string secret;
+  bool active = true;
+  std::int64_t created_by = 0;
+  UnixSeconds created_at = 0;
+};
+
+/// One notification to one webhook: a durable outbox row, retried with backoff until delivered or given up.
+struct Delivery {
+  std::int64_t id = 0;
+  std::int64_t webhook_id = 0;
+  std::string event;
+  std::string payload;
+  std::string status;  // pending, delivered, failed
+  int attempts = 0;
+  UnixSeconds next_attempt_at = 0;
+  std::optional<std::int64_t> last_status;
+  std::optional<std::string> last_error;
+  std::optional<UnixSeconds> delivered_at;
+  UnixSeconds created_at = 0;
+  // Joined from the webhook for sending.
+  std::string url;
+  std::string secret;
+};
+
 struct InboxItem {
   std::int64_t id = 0;
   std::optional<std::int64_t> user_id;

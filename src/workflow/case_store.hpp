@@ -74,6 +74,18 @@ class CaseStore {
   virtual common::Status MarkOverdue(const OverdueEvidence& evidence, const std::vector<InboxItem>& notify) = 0;
   virtual common::Result<std::vector<OverdueEvidence>> ListOverdueEvidence(std::optional<std::int64_t> case_id) = 0;
 
+  virtual common::Status CreateWebhook(Webhook& w) = 0;  // sets id
+  virtual common::Result<std::vector<Webhook>> ListWebhooks(std::int64_t department_id) = 0;
+  virtual common::Status DeactivateWebhook(std::int64_t department_id, std::int64_t webhook_id) = 0;
+  /// Pending deliveries whose next attempt is due, oldest first, with their webhook's url and secret.
+  virtual common::Result<std::vector<Delivery>> DueDeliveries(UnixSeconds now, int limit) = 0;
+  /// Records an attempt: delivered, or the next attempt time, or failed when `next_attempt_at` is empty.
+  virtual common::Status RecordAttempt(std::int64_t delivery_id, bool delivered, std::optional<std::int64_t> status,
+                                       std::optional<std::string> error, std::optional<UnixSeconds> next_attempt_at,
+                                       UnixSeconds now) = 0;
+  virtual common::Result<std::vector<Delivery>> ListDeliveries(std::int64_t webhook_id,
+                                                               const org::PageRequest& page) = 0;
+
   virtual common::Result<std::vector<InboxItem>> ListInbox(std::int64_t user_id, std::int64_t department_id,
                                                            bool unread_only, const org::PageRequest& page) = 0;
   virtual common::Status MarkInboxRead(std::int64_t item_id, std::int64_t user_id, std::int64_t department_id,

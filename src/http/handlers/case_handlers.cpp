@@ -246,6 +246,88 @@ void DownloadAttachment(app::Platform& p, Context& ctx) {
   ctx.headers.emplace_back("X-Content-SHA256", a.sha256);
 }
 
+void WriteWebhook(common::JsonWriter& w, const workflow::Webhook& h) {
+  w.StartObject()
+      .Field("id", h.id)
+      .Field("department_id", h.department_id)
+      .Field("url", h.url)
+      .Field("active", h.active)
+      .Field("created_at", common::FormatRfc3339(h.created_at))
+      .EndObject();
+}
+
+void ListWebhooks(app::Platform& p, Context& ctx) {
+  auto dept = ctx.IdParam("id");
+  if (!dept.ok()) return ctx.Problem(dept.status());
+  auto hooks = p.webhooks().List(ctx.who(), dept.value());
+  if (!hooks.ok()) return ctx.Problem(hooks.status());
+  common::JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  for (const auto& h : hooks.value()) WriteWebhook(w, h);
+  w.EndArray().EndObject();
+  ctx.Json(200, w.str());
+}
+
+void CreateWebhook(app::Platform& p, Context& ctx) {
+  auto dept = ctx.IdParam("id");
+  if (!dept.ok()) return ctx.Problem(dept.status());
+  auto body = ctx.JsonBody();
+  if (!body.ok()) return ctx.Problem(body.status());
+  std::string url;
+  Status s = body->OnlyFields({"url"});
+  if (s.ok()) s = body->RequiredString("url", url, 2048);
+  if (!s.ok()) return ctx.Problem(s);
+  auto created = p.webhooks().Register(ctx.who(), dept.value(), url);
+  if (!created.ok()) return ctx.Problem(created.status());
+  common::JsonWriter w;
+  w.StartObject().Key("webhook");
+  WriteWebhook(w, created->webhook);
+  w.Field("secret", created->secret).EndObject();
+  ctx.Json(201, w.str());
+}
+
+void DeleteWebhook(app::Platform& p, Context& ctx) {
+  auto dept = ctx.IdParam("id");
+  auto hook = ctx.IdParam("webhook_id");
+  if (!dept.ok()) return ctx.Problem(dept.status());
+  if (!hook.ok()) return ctx.Problem(hook.status());
+  if (auto s = p.webhooks().Remove(ctx.who(), dept.value(), hook.value()); !s.ok()) return ctx.Problem(s);
+  ctx.NoContent();
+}
+
+void ListDeliveries(app::Platform& p, Context& ctx) {
+  auto dept = ctx.IdParam("id");
+  auto hook = ctx.IdParam("webhook_id");
+  if (!dept.ok()) return ctx.Problem(dept.status());
+  if (!hook.ok()) return ctx.Problem(hook.status());
+  auto page = Page(ctx);
+  if (!page.ok()) return ctx.Problem(page.status());
+  auto items = p.webhooks().Deliveries(ctx.who(), dept.value(), hook.value(), page.value());
+  if (!items.ok()) return ctx.Problem(items.status());
+  common::JsonWriter w;
+  w.StartObject().Key("items").StartArray();
+  for (const auto& d : items.value()) {
+    w.StartObject()
+        .Field("id", d.id)
+        .Field("event", d.event)
+        .Field("status", d.status)
+        .Field("attempts", d.attempts)
+        .Field("last_status", d.last_status)
+        .Field("last_error", d.last_error);
+    OptTime(w, "next_attempt_at", d.status == "pending" ? std::optional(d.next_attempt_at) : std::nullopt);
+    OptTime(w, "delivered_at", d.delivered_at);
+    w.Field("created_at", common::FormatRfc3339(d.created_at)).Key("payload").Raw(d.payload).EndObject();
+  }
+  w.EndArray().Key("next_cursor");
+  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
+    w.String(std::to_string(items->back().id));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  ctx.Json(200, w.str());
+}
+
 void Inbox(app::Platform& p, Context& ctx) {
   auto page = Page(ctx);
   if (!page.ok()) return ctx.Problem(page.status());
@@ -299,6 +381,12 @@ void RegisterCaseRoutes(Router& router, app::Platform& platform) {
   add(verb::get, "/api/v1/cases/{id}/attachments/{attachment_id}", Permission::kCaseRead, Exec::kBlocking,
       DownloadAttachment);
   add(verb::get, "/api/v1/inbox", Permission::kCaseRead, Exec::kInline, Inbox);
+  add(verb::get, "/api/v1/departments/{id}/webhooks", Permission::kWebhookManage, Exec::kInline, ListWebhooks);
+  add(verb::post, "/api/v1/departments/{id}/webhooks", Permission::kWebhookManage, Exec::kBlocking, CreateWebhook);
+  add(verb::delete_, "/api/v1/departments/{id}/webhooks/{webhook_id}", Permission::kWebhookManage, Exec::kBlocking,
+      DeleteWebhook);
+  add(verb::get, "/api/v1/departments/{id}/webhooks/{webhook_id}/deliveries", Permission::kWebhookManage, Exec::kInline,
+      ListDeliveries);
   add(verb::post, "/api/v1/inbox/{id}/read", Permission::kCaseAct, Exec::kBlocking, MarkRead);
 }
 

@@ -58,17 +58,63 @@ void InsertHistory(Connection& c, const HistoryEntry& h, std::int64_t case_id) {
       .Run();
 }
 
+/// Inserts inbox items and, in the same transaction, one webhook delivery per active webhook of the item's
+/// department: a durable outbox, so a notification is sent if and only if the change that caused it committed.
 void InsertInbox(Connection& c, const std::vector<InboxItem>& items, std::int64_t case_id) {
   for (const auto& i : items) {
+    const std::int64_t item_case = i.case_id.value_or(case_id);
     c.Prepare("INSERT INTO inbox(user_id, department_id, case_id, kind, message, created_at) VALUES (?, ?, ?, ?, ?, ?)")
         .Bind(1, i.user_id)
         .Bind(2, i.department_id)
-        .Bind(3, i.case_id.value_or(case_id))
+        .Bind(3, item_case)
         .Bind(4, i.kind)
         .Bind(5, i.message)
         .Bind(6, i.created_at)
         .Run();
+    if (!i.department_id) continue;
+    const std::int64_t inbox_id = c.LastInsertId();
+    common::JsonWriter w;
+    w.StartObject()
+        .Field("event", i.kind)
+        .Field("inbox_id", inbox_id)
+        .Field("case_id", item_case)
+        .Field("department_id", *i.department_id)
+        .Field("message", i.message)
+        .Field("created_at", common::FormatRfc3339(i.created_at))
+        .EndObject();
+    c.Prepare(
+         "INSERT INTO webhook_deliveries(webhook_id, inbox_id, event, payload, status, next_attempt_at, created_at) "
+         "SELECT id, ?, ?, ?, 'pending', ?, ? FROM webhooks WHERE department_id = ? AND active = 1")
+        .Bind(1, inbox_id)
+        .Bind(2, i.kind)
+        .Bind(3, w.str())
+        .Bind(4, i.created_at)
+        .Bind(5, i.created_at)
+        .Bind(6, *i.department_id)
+        .Run();
   }
+}
+
+constexpr const char* kDeliveryColumns =
+    "d.id, d.webhook_id, d.event, d.payload, d.status, d.attempts, d.next_attempt_at, d.last_status, d.last_error, "
+    "d.delivered_at, d.created_at, w.url, w.secret";
+
+workflow::Delivery ReadDelivery(const Statement& s) {
+  workflow::Delivery d;
+  d.id = s.Int(0);
+  d.webhook_id = s.Int(1);
+  d.event = s.Text(2);
+  d.payload = s.Text(3);
+  d.status = s.Text(4);
+  d.attempts = static_cast<int>(s.Int(5));
+  d.next_attempt_at = s.Int(6);
+  d.last_status = s.OptInt(7);
+  d.last_error = s.OptText(8);
+  d.delivered_at = s.OptInt(9);
+  d.created_at = s.Int(10);
+  d.url = s.Text(11);
+  d.secret = s.Text(12);
+  return d;
 }
 
 std::optional<std::string> JsonArray(const std::optional<std::vector<std::string>>& values) {
@@ -346,6 +392,100 @@ Result<std::vector<workflow::OverdueEvidence>> SqliteCaseStore::ListOverdueEvide
     while (s.Step()) {
       out.push_back({s.Int(0), s.Text(1), s.OptInt(2), s.Int(3), s.Int(4), static_cast<int>(s.Int(5))});
     }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Status SqliteCaseStore::CreateWebhook(workflow::Webhook& w) {
+  return db_.Write([&](Connection& c) {
+    c.Prepare(
+         "INSERT INTO webhooks(department_id, url, secret, active, created_by, created_at) VALUES (?, ?, ?, 1, ?, ?)")
+        .Bind(1, w.department_id)
+        .Bind(2, w.url)
+        .Bind(3, w.secret)
+        .Bind(4, w.created_by)
+        .Bind(5, w.created_at)
+        .Run();
+    w.id = c.LastInsertId();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<workflow::Webhook>> SqliteCaseStore::ListWebhooks(std::int64_t department_id) {
+  std::vector<workflow::Webhook> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(
+        "SELECT id, department_id, url, secret, active, created_by, created_at FROM webhooks WHERE department_id = ? "
+        "ORDER BY id");
+    s.Bind(1, department_id);
+    while (s.Step()) out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4) != 0, s.Int(5), s.Int(6)});
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Status SqliteCaseStore::DeactivateWebhook(std::int64_t department_id, std::int64_t webhook_id) {
+  return db_.Write([&](Connection& c) {
+    c.Prepare("UPDATE webhooks SET active = 0 WHERE id = ? AND department_id = ?")
+        .Bind(1, webhook_id)
+        .Bind(2, department_id)
+        .Run();
+    if (c.Changes() != 1) return Status::NotFound("no such webhook for this department");
+    // Nothing more is sent to a removed endpoint.
+    c.Prepare(
+         "UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook removed' WHERE webhook_id = ? AND "
+         "status = 'pending'")
+        .Bind(1, webhook_id)
+        .Run();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<workflow::Delivery>> SqliteCaseStore::DueDeliveries(workflow::UnixSeconds now, int limit) {
+  std::vector<workflow::Delivery> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(std::string("SELECT ") + kDeliveryColumns +
+                       " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.status = 'pending' "
+                       "AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?");
+    s.Bind(1, now).Bind(2, limit);
+    while (s.Step()) out.push_back(ReadDelivery(s));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Status SqliteCaseStore::RecordAttempt(std::int64_t delivery_id, bool delivered, std::optional<std::int64_t> status,
+                                      std::optional<std::string> error,
+                                      std::optional<workflow::UnixSeconds> next_attempt_at, workflow::UnixSeconds now) {
+  return db_.Write([&](Connection& c) {
+    const char* state = delivered ? "delivered" : (next_attempt_at ? "pending" : "failed");
+    c.Prepare(
+         "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_status = ?, last_error = ?, "
+         "next_attempt_at = COALESCE(?, next_attempt_at), delivered_at = ? WHERE id = ? AND status = 'pending'")
+        .Bind(1, state)
+        .Bind(2, status)
+        .Bind(3, error)
+        .Bind(4, next_attempt_at)
+        .Bind(5, delivered ? std::optional<std::int64_t>(now) : std::nullopt)
+        .Bind(6, delivery_id)
+        .Run();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<workflow::Delivery>> SqliteCaseStore::ListDeliveries(std::int64_t webhook_id,
+                                                                        const org::PageRequest& page) {
+  std::vector<workflow::Delivery> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(std::string("SELECT ") + kDeliveryColumns +
+                       " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = ? AND "
+                       "d.id > ? ORDER BY d.id LIMIT ?");
+    s.Bind(1, webhook_id).Bind(2, page.after_id).Bind(3, page.limit);
+    while (s.Step()) out.push_back(ReadDelivery(s));
     return Status::Ok();
   });
   if (!status.ok()) return status;

@@ -28,6 +28,15 @@ class SqliteCaseStore final : public workflow::CaseStore {
                              const std::vector<workflow::InboxItem>& notify) override;
   common::Result<std::vector<workflow::OverdueEvidence>> ListOverdueEvidence(
       std::optional<std::int64_t> case_id) override;
+  common::Status CreateWebhook(workflow::Webhook& w) override;
+  common::Result<std::vector<workflow::Webhook>> ListWebhooks(std::int64_t department_id) override;
+  common::Status DeactivateWebhook(std::int64_t department_id, std::int64_t webhook_id) override;
+  common::Result<std::vector<workflow::Delivery>> DueDeliveries(workflow::UnixSeconds now, int limit) override;
+  common::Status RecordAttempt(std::int64_t delivery_id, bool delivered, std::optional<std::int64_t> status,
+                               std::optional<std::string> error, std::optional<workflow::UnixSeconds> next_attempt_at,
+                               workflow::UnixSeconds now) override;
+  common::Result<std::vector<workflow::Delivery>> ListDeliveries(std::int64_t webhook_id,
+                                                                 const org::PageRequest& page) override;
   common::Result<std::vector<workflow::InboxItem>> ListInbox(std::int64_t user_id, std::int64_t department_id,
                                                              bool unread_only, const org::PageRequest& page) override;
   common::Status MarkInboxRead(std::int64_t item_id, std::int64_t user_id, std::int64_t department_id,

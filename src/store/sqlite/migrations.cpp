@@ -168,6 +168,34 @@ CREATE TABLE case_attachments (
 );
 CREATE INDEX case_attachments_case ON case_attachments(case_id);
 )SQL"},
+      {4, "department webhooks", R"SQL(
+CREATE TABLE webhooks (
+  id            INTEGER PRIMARY KEY,
+  department_id INTEGER NOT NULL REFERENCES departments(id),
+  url           TEXT NOT NULL,
+  secret        TEXT NOT NULL,
+  active        INTEGER NOT NULL DEFAULT 1,
+  created_by    INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX webhooks_department ON webhooks(department_id);
+CREATE TABLE webhook_deliveries (
+  id              INTEGER PRIMARY KEY,
+  webhook_id      INTEGER NOT NULL REFERENCES webhooks(id),
+  inbox_id        INTEGER REFERENCES inbox(id),
+  event           TEXT NOT NULL,
+  payload         TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_status     INTEGER,
+  last_error      TEXT,
+  delivered_at    INTEGER,
+  created_at      INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id);
+)SQL"},
   };
   return migrations;
 }

@@ -1,0 +1,68 @@
+#include <utility>
+
+#include "http/client.hpp"
+
+#include "common/url.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace govshare::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using common::Status;
+
+namespace {
+
+asio::awaitable<ClientResponse> Exchange(common::HttpUrl url, std::string body,
+                                         std::vector<std::pair<std::string, std::string>> headers,
+                                         std::chrono::milliseconds timeout) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::ip::tcp::resolver resolver(ex);
+  beast::tcp_stream stream(ex);
+  stream.expires_after(timeout);
+  auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::use_awaitable);
+  co_await stream.async_connect(endpoints, asio::use_awaitable);
+  bhttp::request<bhttp::string_body> req{bhttp::verb::post, url.target, 11};
+  req.set(bhttp::field::host, url.host);
+  req.set(bhttp::field::user_agent, "govshare");
+  req.set(bhttp::field::content_type, "application/json");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = std::move(body);
+  req.prepare_payload();
+  co_await bhttp::async_write(stream, req, asio::use_awaitable);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(1 << 20);
+  co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
+  beast::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  co_return ClientResponse{parser.get().result_int(), parser.get().body()};
+}
+
+}  // namespace
+
+common::Result<ClientResponse> Post(const std::string& url, const std::string& body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::chrono::milliseconds timeout) {
+  auto parsed = common::ParseHttpUrl(url);
+  if (!parsed.ok()) return parsed.status();
+  asio::io_context ioc(1);
+  auto future = asio::co_spawn(ioc, Exchange(parsed.value(), body, headers, timeout), asio::use_future);
+  ioc.run();
+  try {
+    return future.get();
+  } catch (const boost::system::system_error& e) {
+    return Status::Unavailable("upstream_unreachable", fmt::format("{}: {}", url, e.code().message()));
+  } catch (const std::exception& e) {
+    return Status::Unavailable("upstream_unreachable", fmt::format("{}: {}", url, e.what()));
+  }
+}
+
+}  // namespace govshare::http

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.hpp"
+
+namespace govshare::http {
+
+struct ClientResponse {
+  unsigned status = 0;
+  std::string body;
+};
+
+/// A minimal outbound HTTP/1.1 client for calls the platform makes on its own behalf (webhooks; later, providers'
+/// registered interfaces). Blocking, with one deadline for the whole exchange: call it from a blocking-pool thread or
+/// a background job, never from an io thread. Only http:// URLs (TLS termination is a deployment concern for now).
+common::Result<ClientResponse> Post(const std::string& url, const std::string& body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::chrono::milliseconds timeout);
+
+}  // namespace govshare::http
