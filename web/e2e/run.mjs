@@ -1,7 +1,7 @@
 // End-to-end test of the portal against the real govshare binary, driving Debian's Chromium with playwright-core.
 //   GOVSHARE_BINARY=../build/govshare node e2e/run.mjs      (or: npm run test:e2e)
 // Starts `govshare demo` + `govshare serve` on a free loopback port with a fresh data directory, logs in through the
-// UI and checks the departments page and the menus. Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
+// UI and checks the departments page, the menus, the workbench and the working-day calendar. Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -195,6 +195,8 @@ test('platform_admin creates a department; a bad credit code is refused next to 
   assert.ok(admin, 'no platform_admin in demo-credentials.json');
   await login(admin);
   await page.locator('[data-testid="menu-admin"]').waitFor();
+  await page.waitForURL((u) => u.pathname === '/workbench', { timeout: TIMEOUT });
+  await page.locator('[data-testid="workbench"]').waitFor();
   await shot('03-admin-home');
 
   await page.locator('[data-testid="menu-departments"]').click();
@@ -258,5 +260,80 @@ test('a requester has no Administration menu', async () => {
   await shot('09-requester-english');
   await page.locator('[data-testid="lang-switch"]').first().click();
   await page.locator('[data-testid="lang-zh-CN"]').click();
+  await logout();
+});
+
+test('a demo user lands on the workbench and sees the empty state', async () => {
+  const user = creds.users.find((u) => u.username === 'steward') || creds.users.find((u) => (u.roles || []).includes('data_steward'));
+  assert.ok(user, 'no data_steward in demo-credentials.json');
+  await login(user);
+  await page.waitForURL((u) => u.pathname === '/workbench', { timeout: TIMEOUT });
+  // 工作台 is the first menu item and the active one.
+  const first = page.locator('[data-testid="side-menu"] > li').first();
+  assert.equal(await first.getAttribute('data-testid'), 'menu-workbench');
+  await page.locator('[data-testid="menu-workbench"].is-active').waitFor();
+  await page.locator('[data-testid="workbench-empty"]').getByText('暂无待办事项').waitFor();
+  await page.locator('[data-testid="inbox-empty"]').waitFor();
+  assert.equal(await page.locator('[data-testid="inbox-badge"]').count(), 0, 'no unread badge without notifications');
+  await shot('10-workbench-empty');
+});
+
+test('the calendar marks holidays and make-up days of 2026 and computes working days', async () => {
+  await page.locator('[data-testid="menu-calendar"]').click();
+  await page.waitForURL((u) => u.pathname === '/calendar');
+  await page.locator('[data-testid="calendar-year"]').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: /^\s*2026\s*$/ }).click();
+  await page.locator('[data-testid="calendar-grid"]').waitFor();
+  await page.locator('[data-testid="calendar-working-days"]').getByText('248').waitFor();
+  const makeup = page.locator('[data-testid="calendar-grid"] td[data-date="2026-10-10"]');
+  const holiday = page.locator('[data-testid="calendar-grid"] td[data-date="2026-10-01"]');
+  assert.equal(await makeup.getAttribute('data-kind'), 'makeup');
+  assert.match(await makeup.innerText(), /班/);
+  assert.equal(await holiday.getAttribute('data-kind'), 'holiday');
+  assert.match(await holiday.innerText(), /休/);
+  assert.equal(await page.locator('[data-testid="calendar-grid"] td[data-date="2026-10-11"]').getAttribute('data-kind'), 'weekend');
+  // The statutory deadlines of the rule pack are listed.
+  await page.locator('[data-testid="rules-table"]').getByText('目录审核').waitFor();
+  await shot('11-calendar-2026');
+
+  // 2026-09-30 + 3 working days: 10-01..10-07 are holidays, 10-08, 10-09 and the make-up Saturday 10-10 count.
+  const from = input('calc-from');
+  await from.click();
+  await from.fill('2026-09-30');
+  await from.press('Enter');
+  await input('calc-days').fill('3');
+  await input('calc-days').press('Tab');
+  await page.locator('[data-testid="calc-submit"]').click();
+  const result = page.locator('[data-testid="calc-result-date"]');
+  await result.waitFor();
+  assert.equal((await result.innerText()).trim(), '2026-10-10');
+  await page.locator('[data-testid="calc-result"]').scrollIntoViewIfNeeded();
+  await shot('12-calendar-working-days');
+  assert.equal(await page.locator('[data-testid="calendar-import"]').count(), 0, 'a data steward cannot import calendars');
+  await logout();
+});
+
+test('platform_admin imports a calendar year; a server refusal is shown translated', async () => {
+  const admin = creds.users.find((u) => (u.roles || []).includes('platform_admin'));
+  await login(admin);
+  await page.locator('[data-testid="menu-calendar"]').click();
+  await page.locator('[data-testid="calendar-grid"]').waitFor();
+  await page.locator('[data-testid="calendar-import"]').click();
+  const dialog = page.locator('.el-dialog').filter({ has: page.locator('[data-testid="calendar-import-submit"]') });
+  await dialog.waitFor();
+  // 2030-01-02 is a Wednesday: not a valid make-up working day.
+  const bad = { year: 2030, source: 'e2e', holidays: ['2030-01-01'], makeup_workdays: ['2030-01-02'] };
+  await dialog.locator('input[type="file"]').setInputFiles({ name: '2030.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+  await input('calendar-import-year').waitFor();
+  await page.locator('[data-testid="calendar-import-submit"]').click();
+  await page.locator('[data-testid="calendar-import-error"]').getByText('调休上班日必须是星期六或星期日').waitFor();
+  await shot('13-calendar-import-error');
+  // A valid file is installed and selectable at once.
+  const good = { year: 2030, source: 'e2e', holidays: ['2030-01-01'], makeup_workdays: [] };
+  await dialog.locator('input[type="file"]').setInputFiles({ name: '2030-ok.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(good)) });
+  await page.locator('[data-testid="calendar-import-submit"]').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.locator('[data-testid="calendar-grid"] td[data-date="2030-01-01"][data-kind="holiday"]').waitFor();
+  await shot('14-calendar-imported');
   await logout();
 });

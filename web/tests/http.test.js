@@ -95,3 +95,16 @@ describe('request', () => {
     expect(err).toMatchObject({ status: 403, code: 'forbidden' });
   });
 });
+
+describe('extra headers', () => {
+  it('sends Idempotency-Key next to the CSRF token on a transition', async () => {
+    globalThis.document = { cookie: 'gs_csrf=tok123' };
+    const f = fakeFetch(200, { case: { id: 7 } }, { 'content-type': 'application/json' });
+    await request('POST', '/cases/7/transitions', { body: { action: 'approve', version: 3 }, headers: { 'Idempotency-Key': 'k-1' }, fetchImpl: f });
+    const h = f.calls[0].init.headers;
+    expect(h['Idempotency-Key']).toBe('k-1');
+    expect(h['X-CSRF-Token']).toBe('tok123');
+    expect(h['Content-Type']).toBe('application/json');
+    expect(JSON.parse(f.calls[0].init.body)).toEqual({ action: 'approve', version: 3 });
+  });
+});

@@ -62,3 +62,15 @@ describe('i18n completeness', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('error codes of docs/API.md', () => {
+  it('every documented error code is translated in zh-CN and en', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../docs/API.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('## Error codes'));
+    const codes = [...table.matchAll(/^\|\s*\d{3}\s*\|\s*`([a-z_]+)`/gm)].map((m) => m[1]);
+    expect(codes.length).toBeGreaterThan(60);
+    for (const c of ['case_closed', 'extension_limit', 'makeup_not_weekend', 'invalid_idempotency_key']) expect(codes).toContain(c);
+    expect(codes.filter((c) => !zhCN.errors[c])).toEqual([]);
+    expect(codes.filter((c) => !en.errors[c])).toEqual([]);
+  });
+});

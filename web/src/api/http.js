@@ -118,11 +118,12 @@ function buildUrl(path, query) {
 
 /**
  * request('GET', '/departments', {query:{limit:50}}) -> parsed JSON (null for 204).
- * Options: body (JSON-encoded), query, signal, authRedirect (default true), fetchImpl (tests).
+ * Options: body (JSON-encoded), query, headers (extra request headers, e.g. Idempotency-Key), signal,
+ * authRedirect (default true), fetchImpl (tests).
  */
 export async function request(method, path, opts = {}) {
   const m = method.toUpperCase();
-  const headers = { Accept: 'application/json, application/problem+json' };
+  const headers = { ...(opts.headers || {}), Accept: 'application/json, application/problem+json' };
   const init = { method: m, headers, credentials: 'same-origin' };
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';

@@ -26,4 +26,22 @@ export const api = {
   keys: (appId) => http.get(`/applications/${enc(appId)}/keys`),
   createKey: (appId, body) => http.post(`/applications/${enc(appId)}/keys`, body),
   revokeKey: (appId, keyId) => http.del(`/applications/${enc(appId)}/keys/${enc(keyId)}`),
+
+  // Cases (workflow) and the inbox
+  cases: (query) => http.get('/cases', { query }),
+  getCase: (id) => http.get(`/cases/${enc(id)}`),
+  /** Fires {action, comment, version}; idempotencyKey (one per attempt, reused on retry) goes in Idempotency-Key. */
+  fireTransition: (id, body, idempotencyKey) =>
+    http.post(`/cases/${enc(id)}/transitions`, body, idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
+  requestExtension: (id, reason) => http.post(`/cases/${enc(id)}/extensions`, { reason }),
+  inbox: (query) => http.get('/inbox', { query }),
+  markRead: (id) => http.post(`/inbox/${enc(id)}/read`),
+
+  // Working-day calendar and the statutory rule pack
+  calendarYears: () => http.get('/calendar/years'),
+  calendarYear: (year) => http.get(`/calendar/years/${enc(year)}`),
+  putCalendarYear: (year, body) => http.put(`/calendar/years/${enc(year)}`, body),
+  addWorkingDays: (from, days) => http.get('/calendar/add-working-days', { query: { from, days } }),
+  workingDays: (from, to) => http.get('/calendar/working-days', { query: { from, to } }),
+  rules: () => http.get('/rules'),
 };

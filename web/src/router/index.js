@@ -26,7 +26,26 @@ export const routes = [
     path: '/',
     component: MainLayout,
     children: [
-      { path: '', name: 'home', redirect: { name: 'account' } },
+      // Everyone lands on the workbench (their to-do cases and notifications).
+      { path: '', name: 'home', redirect: { name: 'workbench' } },
+      {
+        path: 'workbench',
+        name: 'workbench',
+        component: () => import('../views/WorkbenchView.vue'),
+        meta: { title: 'menu.workbench', permission: 'case.read' },
+      },
+      {
+        path: 'cases/:id(\\d+)',
+        name: 'case',
+        component: () => import('../views/CaseDetailView.vue'),
+        meta: { title: 'cases.detailTitle', permission: 'case.read', menu: 'workbench' },
+      },
+      {
+        path: 'calendar',
+        name: 'calendar',
+        component: () => import('../views/CalendarView.vue'),
+        meta: { title: 'menu.calendar', permission: 'calendar.read' },
+      },
       { path: 'account', name: 'account', component: () => import('../views/AccountView.vue'), meta: { title: 'menu.account' } },
       {
         path: 'account/password',
@@ -71,7 +90,7 @@ router.beforeEach(async (to) => {
   const u = session.me.user || {};
   if (u.must_change_password && !to.meta.allowWhilePasswordChange) return { name: 'change-password' };
   if (to.meta.admin && !hasAdminAccess()) return { name: 'home' };
-  if (to.meta.permission && !can(to.meta.permission)) return { name: 'home' };
+  if (to.meta.permission && !can(to.meta.permission)) return to.name === 'workbench' ? { name: 'account' } : { name: 'home' };
   return true;
 });
 
