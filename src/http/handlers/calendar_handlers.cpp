@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "app/platform.hpp"
+#include "http/handlers/handler_util.hpp"
 #include "http/handlers/handlers.hpp"
 
 namespace govshare::http::handlers {

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "app/platform.hpp"
+#include "http/handlers/handler_util.hpp"
 #include "http/handlers/handlers.hpp"
 
 namespace govshare::http::handlers {
@@ -14,18 +15,7 @@ using org::Permission;
 
 namespace {
 
-constexpr int kDefaultLimit = 50;
-constexpr int kMaxLimit = 200;
 constexpr std::size_t kMaxIdempotencyKey = 128;
-
-void OptTime(common::JsonWriter& w, std::string_view key, const std::optional<common::UnixSeconds>& t) {
-  w.Key(key);
-  if (t) {
-    w.String(common::FormatRfc3339(*t));
-  } else {
-    w.Null();
-  }
-}
 
 void WriteCase(common::JsonWriter& w, const workflow::Case& c, const app::Platform& p) {
   const auto* step = c.step ? p.rules().Find(*c.step) : nullptr;
@@ -42,37 +32,15 @@ void WriteCase(common::JsonWriter& w, const workflow::Case& c, const app::Platfo
       .Field("step", c.step);
   w.Key("step_name").OptString(step ? std::optional<std::string>(step->name) : std::nullopt);
   w.Key("article").OptString(step ? std::optional<std::string>(step->article) : std::nullopt);
-  OptTime(w, "due_at", c.due_at);
+  WriteOptionalTime(w, "due_at", c.due_at);
   w.Field("responsible_department_id", c.responsible_department_id)
       .Field("overdue", c.overdue)
       .Field("reminded", c.reminded)
       .Field("extensions_used", c.extensions_used);
-  OptTime(w, "created_at", c.created_at);
-  OptTime(w, "updated_at", c.updated_at);
-  OptTime(w, "closed_at", c.closed_at);
+  WriteOptionalTime(w, "created_at", c.created_at);
+  WriteOptionalTime(w, "updated_at", c.updated_at);
+  WriteOptionalTime(w, "closed_at", c.closed_at);
   w.Field("version", c.version).EndObject();
-}
-
-Result<org::PageRequest> Page(const Context& ctx) {
-  org::PageRequest page;
-  page.limit = kDefaultLimit;
-  for (const char* name : {"limit", "cursor"}) {
-    auto text = ctx.Query(name);
-    if (!text) continue;
-    std::int64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-    const bool is_limit = std::string_view(name) == "limit";
-    if (ec != std::errc() || ptr != text->data() + text->size() || v < 0 || (is_limit && (v < 1 || v > kMaxLimit))) {
-      return Status::Invalid("invalid_parameter", fmt::format("invalid query parameter '{}'", name),
-                             fmt::format("?{}", name));
-    }
-    if (is_limit) {
-      page.limit = static_cast<int>(v);
-    } else {
-      page.after_id = v;
-    }
-  }
-  return page;
 }
 
 Result<std::optional<bool>> BoolQuery(const Context& ctx, std::string_view name) {
@@ -85,7 +53,7 @@ Result<std::optional<bool>> BoolQuery(const Context& ctx, std::string_view name)
 }
 
 void ListCases(app::Platform& p, Context& ctx) {
-  auto page = Page(ctx);
+  auto page = ParsePage(ctx);
   if (!page.ok()) return ctx.Problem(page.status());
   workflow::CaseFilter filter;
   filter.type = ctx.Query("type");
@@ -108,12 +76,8 @@ void ListCases(app::Platform& p, Context& ctx) {
   common::JsonWriter w;
   w.StartObject().Key("items").StartArray();
   for (const auto& c : items.value()) WriteCase(w, c, p);
-  w.EndArray().Key("next_cursor");
-  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
-    w.String(std::to_string(items->back().id));
-  } else {
-    w.Null();
-  }
+  w.EndArray();
+  WriteNextCursor(w, items.value(), page->limit);
   w.EndObject();
   ctx.Json(200, w.str());
 }
@@ -300,7 +264,7 @@ void ListDeliveries(app::Platform& p, Context& ctx) {
   auto hook = ctx.IdParam("webhook_id");
   if (!dept.ok()) return ctx.Problem(dept.status());
   if (!hook.ok()) return ctx.Problem(hook.status());
-  auto page = Page(ctx);
+  auto page = ParsePage(ctx);
   if (!page.ok()) return ctx.Problem(page.status());
   auto items = p.webhooks().Deliveries(ctx.who(), dept.value(), hook.value(), page.value());
   if (!items.ok()) return ctx.Problem(items.status());
@@ -314,22 +278,18 @@ void ListDeliveries(app::Platform& p, Context& ctx) {
         .Field("attempts", d.attempts)
         .Field("last_status", d.last_status)
         .Field("last_error", d.last_error);
-    OptTime(w, "next_attempt_at", d.status == "pending" ? std::optional(d.next_attempt_at) : std::nullopt);
-    OptTime(w, "delivered_at", d.delivered_at);
+    WriteOptionalTime(w, "next_attempt_at", d.status == "pending" ? std::optional(d.next_attempt_at) : std::nullopt);
+    WriteOptionalTime(w, "delivered_at", d.delivered_at);
     w.Field("created_at", common::FormatRfc3339(d.created_at)).Key("payload").Raw(d.payload).EndObject();
   }
-  w.EndArray().Key("next_cursor");
-  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
-    w.String(std::to_string(items->back().id));
-  } else {
-    w.Null();
-  }
+  w.EndArray();
+  WriteNextCursor(w, items.value(), page->limit);
   w.EndObject();
   ctx.Json(200, w.str());
 }
 
 void Inbox(app::Platform& p, Context& ctx) {
-  auto page = Page(ctx);
+  auto page = ParsePage(ctx);
   if (!page.ok()) return ctx.Problem(page.status());
   auto unread = BoolQuery(ctx, "unread");
   if (!unread.ok()) return ctx.Problem(unread.status());
@@ -345,15 +305,11 @@ void Inbox(app::Platform& p, Context& ctx) {
         .Field("message", i.message)
         .Field("for", i.user_id ? "user" : "department")
         .Field("created_at", common::FormatRfc3339(i.created_at));
-    OptTime(w, "read_at", i.read_at);
+    WriteOptionalTime(w, "read_at", i.read_at);
     w.EndObject();
   }
-  w.EndArray().Key("next_cursor");
-  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
-    w.String(std::to_string(items->back().id));
-  } else {
-    w.Null();
-  }
+  w.EndArray();
+  WriteNextCursor(w, items.value(), page->limit);
   w.EndObject();
   ctx.Json(200, w.str());
 }

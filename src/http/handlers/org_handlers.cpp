@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "app/platform.hpp"
+#include "http/handlers/handler_util.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/handlers/org_json.hpp"
 
@@ -15,8 +16,6 @@ using org::Permission;
 
 namespace {
 
-constexpr int kDefaultLimit = 50;
-constexpr int kMaxLimit = 200;
 constexpr std::size_t kMaxQueryChars = 64;
 
 Result<std::int64_t> PositiveInt(const std::optional<std::string>& text, std::string_view name) {
@@ -30,25 +29,6 @@ Result<std::int64_t> PositiveInt(const std::optional<std::string>& text, std::st
   return v;
 }
 
-Result<org::PageRequest> ParsePage(const Context& ctx) {
-  org::PageRequest page;
-  page.limit = kDefaultLimit;
-  if (auto limit = ctx.Query("limit")) {
-    auto v = PositiveInt(limit, "limit");
-    if (!v.ok()) return v.status();
-    if (*v < 1 || *v > kMaxLimit) {
-      return Status::Invalid("invalid_parameter", fmt::format("limit must be 1 to {}", kMaxLimit), "?limit");
-    }
-    page.limit = static_cast<int>(*v);
-  }
-  if (auto cursor = ctx.Query("cursor")) {
-    auto v = PositiveInt(cursor, "cursor");
-    if (!v.ok()) return v.status();
-    page.after_id = *v;
-  }
-  return page;
-}
-
 Result<std::optional<std::string>> TextQuery(const Context& ctx, std::string_view name) {
   auto raw = ctx.Query(name);
   if (!raw && !ctx.query.empty() && ctx.query.find(std::string(name) + "=") != std::string_view::npos) {
@@ -59,22 +39,6 @@ Result<std::optional<std::string>> TextQuery(const Context& ctx, std::string_vie
   }
   if (raw && raw->empty()) return std::optional<std::string>();
   return raw;
-}
-
-/// Writes {"items":[...],"next_cursor":...} for a page of items with ids.
-template <typename T, typename WriteItem>
-void WritePage(Context& ctx, const std::vector<T>& items, int limit, WriteItem write_item) {
-  common::JsonWriter w;
-  w.StartObject().Key("items").StartArray();
-  for (const auto& item : items) write_item(w, item);
-  w.EndArray().Key("next_cursor");
-  if (static_cast<int>(items.size()) == limit && !items.empty()) {
-    w.String(std::to_string(items.back().id));
-  } else {
-    w.Null();
-  }
-  w.EndObject();
-  ctx.Json(200, w.str());
 }
 
 /// Department names for list responses, read once per department per request.

@@ -1,6 +1,7 @@
 #include "store/sqlite/case_store_sqlite.hpp"
 
 #include "common/json.hpp"
+#include "store/sqlite/sql_params.hpp"
 
 namespace govshare::store::sqlite {
 
@@ -117,15 +118,6 @@ workflow::Delivery ReadDelivery(const Statement& s) {
   return d;
 }
 
-std::optional<std::string> JsonArray(const std::optional<std::vector<std::string>>& values) {
-  if (!values) return std::nullopt;
-  common::JsonWriter w;
-  w.StartArray();
-  for (const auto& v : *values) w.String(v);
-  w.EndArray();
-  return w.str();
-}
-
 std::optional<std::int64_t> BoolParam(const std::optional<bool>& b) {
   if (!b) return std::nullopt;
   return *b ? 1 : 0;
@@ -200,7 +192,7 @@ Result<std::vector<Case>> SqliteCaseStore::ListCases(const workflow::CaseFilter&
         .Bind(6, f.open_only ? 1 : 0)
         .Bind(7, f.responsible_department_id)
         .Bind(8, f.department_id)
-        .Bind(9, JsonArray(f.region_ids))
+        .Bind(9, JsonListParam(f.region_ids))
         .Bind(10, page.limit);
     while (s.Step()) out.push_back(ReadCase(s));
     return Status::Ok();

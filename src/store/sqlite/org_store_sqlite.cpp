@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "common/json.hpp"
+#include "store/sqlite/sql_params.hpp"
 
 namespace govshare::store::sqlite {
 
@@ -116,16 +117,6 @@ ApiKey ReadApiKey(const Statement& s) {
   k.revoked_at = s.OptInt(7);
   k.created_by = s.Int(8);
   return k;
-}
-
-/// A JSON array of strings for json_each(), or nullopt (SQL NULL) when there is no restriction.
-std::optional<std::string> JsonArray(const std::optional<std::vector<std::string>>& values) {
-  if (!values) return std::nullopt;
-  common::JsonWriter w;
-  w.StartArray();
-  for (const auto& v : *values) w.String(v);
-  w.EndArray();
-  return w.str();
 }
 
 /// LIKE pattern for a substring search, with the user's % and _ escaped so they match literally.
@@ -267,7 +258,7 @@ Result<std::vector<User>> SqliteOrgStore::ListUsers(const UserFilter& filter, co
                        "u.username LIKE ?3 ESCAPE '\\' OR u.display_name LIKE ?3 ESCAPE '\\') AND (?5 IS NULL OR "
                        "u.department_id IN (SELECT id FROM departments WHERE region_id IN (SELECT value FROM "
                        "json_each(?5)))) ORDER BY u.id LIMIT ?4");
-    s.Bind(1, page.after_id).Bind(2, filter.department_id).Bind(5, JsonArray(filter.region_ids));
+    s.Bind(1, page.after_id).Bind(2, filter.department_id).Bind(5, JsonListParam(filter.region_ids));
     if (filter.query) {
       s.Bind(3, LikePattern(*filter.query));
     } else {
@@ -447,7 +438,10 @@ Result<std::vector<Application>> SqliteOrgStore::ListApplications(const Applicat
                        " FROM applications WHERE id > ?1 AND (?2 IS NULL OR department_id = ?2) AND (?3 IS NULL OR "
                        "department_id IN (SELECT id FROM departments WHERE region_id IN (SELECT value FROM "
                        "json_each(?3)))) ORDER BY id LIMIT ?4");
-    s.Bind(1, page.after_id).Bind(2, filter.department_id).Bind(3, JsonArray(filter.region_ids)).Bind(4, page.limit);
+    s.Bind(1, page.after_id)
+        .Bind(2, filter.department_id)
+        .Bind(3, JsonListParam(filter.region_ids))
+        .Bind(4, page.limit);
     while (s.Step()) out.push_back(ReadApplication(s));
     return Status::Ok();
   });
