@@ -1,7 +1,7 @@
 // End-to-end test of the portal against the real govshare binary, driving Debian's Chromium with playwright-core.
 //   GOVSHARE_BINARY=../build/govshare node e2e/run.mjs      (or: npm run test:e2e)
 // Starts `govshare demo` + `govshare serve` on a free loopback port with a fresh data directory, logs in through the
-// UI and checks the departments page, the menus, the workbench and the working-day calendar. Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
+// UI and checks the departments page, the menus, the workbench, the working-day calendar and department webhooks. Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -335,5 +335,47 @@ test('platform_admin imports a calendar year; a server refusal is shown translat
   await dialog.waitFor({ state: 'hidden' });
   await page.locator('[data-testid="calendar-grid"] td[data-date="2030-01-01"][data-kind="holiday"]').waitFor();
   await shot('14-calendar-imported');
+  await logout();
+});
+
+test('platform_admin registers a department webhook, sees its secret once, and removes it', async () => {
+  const admin = creds.users.find((u) => (u.roles || []).includes('platform_admin'));
+  await login(admin);
+  await page.locator('[data-testid="menu-departments"]').click();
+  await page.waitForURL((u) => u.pathname === '/admin/departments');
+  await page.locator('[data-testid="dept-table"] [data-testid="dept-webhooks"]').first().click();
+  const drawer = page.locator('.el-drawer').filter({ has: page.locator('[data-testid="webhook-add"]') });
+  await drawer.waitFor();
+  const url = 'http://127.0.0.1:9/hook';
+  await input('webhook-url').fill(url);
+  await page.locator('[data-testid="webhook-add"]').click();
+  // The signing secret is shown once, with the signature note.
+  const secretDialog = page.locator('.el-dialog').filter({ has: page.locator('[data-testid="secret-value"]') });
+  await secretDialog.waitFor();
+  const secret = await secretDialog.locator('[data-testid="secret-value"] input, input[data-testid="secret-value"]').first().inputValue();
+  assert.ok(secret.length >= 16, `webhook secret too short: ${secret}`);
+  await secretDialog.getByText('X-Govshare-Signature').first().waitFor();
+  await shot('15-webhook-secret');
+  await secretDialog.locator('.el-dialog__footer .el-button').click();
+  await secretDialog.waitFor({ state: 'hidden' });
+  const table = drawer.locator('[data-testid="webhook-table"]');
+  await table.getByText(url).first().waitFor();
+  assert.equal(await page.getByText(secret).count(), 0, 'the secret is not listed');
+  // Its delivery log opens (empty for a new webhook).
+  await table.locator('.el-table__expand-icon').first().click();
+  await table.getByText('投递记录').first().waitFor();
+  await shot('16-webhook-listed');
+  await table.locator('[data-testid="webhook-remove"]').first().click();
+  await page.locator('.el-message-box .el-button--primary').click();
+  await table.getByText(url).waitFor({ state: 'detached' });
+  await table.getByText('尚未配置 Webhook').waitFor();
+  // A removed webhook is kept, inactive, with its delivery log: shown on demand.
+  await drawer.locator('[data-testid="webhook-show-removed"]').click();
+  await table.getByText(url).first().waitFor();
+  await table.getByText('已删除').first().waitFor();
+  assert.equal(await table.locator('[data-testid="webhook-remove"]').count(), 0, 'a removed webhook cannot be removed again');
+  await shot('17-webhook-removed');
+  await page.keyboard.press('Escape');
+  await drawer.waitFor({ state: 'hidden' });
   await logout();
 });

@@ -90,6 +90,22 @@ export async function errorFromResponse(res) {
   });
 }
 
+/** The file name of a Content-Disposition header (RFC 6266: filename* in UTF-8 first, then filename), or null. */
+export function filenameFromDisposition(header) {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* fall through to filename= */
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/.exec(header);
+  if (plain) return (plain[1] !== undefined ? plain[1] : plain[2]).trim();
+  return null;
+}
+
 let unauthorizedHandler = null;
 /** Registers the callback invoked on a 401 (except for calls made with {authRedirect:false}). */
 export function onUnauthorized(fn) {
@@ -118,14 +134,18 @@ function buildUrl(path, query) {
 
 /**
  * request('GET', '/departments', {query:{limit:50}}) -> parsed JSON (null for 204).
- * Options: body (JSON-encoded), query, headers (extra request headers, e.g. Idempotency-Key), signal,
- * authRedirect (default true), fetchImpl (tests).
+ * Options: body (JSON-encoded), rawBody + contentType (bytes sent as they are, e.g. a File), query,
+ * headers (extra request headers, e.g. Idempotency-Key), signal, authRedirect (default true),
+ * responseType 'blob' (returns {blob, filename, sha256} instead of JSON), fetchImpl (tests).
  */
 export async function request(method, path, opts = {}) {
   const m = method.toUpperCase();
   const headers = { ...(opts.headers || {}), Accept: 'application/json, application/problem+json' };
   const init = { method: m, headers, credentials: 'same-origin' };
-  if (opts.body !== undefined) {
+  if (opts.rawBody !== undefined) {
+    headers['Content-Type'] = opts.contentType || 'application/octet-stream';
+    init.body = opts.rawBody;
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(opts.body);
   }
@@ -149,6 +169,10 @@ export async function request(method, path, opts = {}) {
       unauthorizedHandler(err);
     }
     throw err;
+  }
+  if (opts.responseType === 'blob') {
+    const h = (n) => (res.headers && res.headers.get ? res.headers.get(n) : null);
+    return { blob: await res.blob(), filename: filenameFromDisposition(h('content-disposition')), sha256: h('x-content-sha256') || '' };
   }
   if (res.status === 204 || res.status === 205) return null;
   const text = await res.text();

@@ -1,4 +1,5 @@
 import { http } from './http.js';
+import { attachmentUploadPath } from '../lib/attachments.js';
 
 const enc = encodeURIComponent;
 
@@ -34,6 +35,11 @@ export const api = {
   fireTransition: (id, body, idempotencyKey) =>
     http.post(`/cases/${enc(id)}/transitions`, body, idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
   requestExtension: (id, reason) => http.post(`/cases/${enc(id)}/extensions`, { reason }),
+  /** Uploads a File/Blob as the raw body; the case detail comes back (201). */
+  attachFile: (id, file, filename) =>
+    http.post(attachmentUploadPath(id, filename), undefined, { rawBody: file, contentType: file.type || 'application/octet-stream' }),
+  /** Downloads an attachment with the session cookie: {blob, filename, sha256}. */
+  downloadAttachment: (id, attachmentId) => http.get(`/cases/${enc(id)}/attachments/${enc(attachmentId)}`, { responseType: 'blob' }),
   inbox: (query) => http.get('/inbox', { query }),
   markRead: (id) => http.post(`/inbox/${enc(id)}/read`),
 
@@ -44,4 +50,10 @@ export const api = {
   addWorkingDays: (from, days) => http.get('/calendar/add-working-days', { query: { from, days } }),
   workingDays: (from, to) => http.get('/calendar/working-days', { query: { from, to } }),
   rules: () => http.get('/rules'),
+
+  // Department webhooks (webhook.manage)
+  webhooks: (deptId) => http.get(`/departments/${enc(deptId)}/webhooks`),
+  createWebhook: (deptId, url) => http.post(`/departments/${enc(deptId)}/webhooks`, { url }),
+  deleteWebhook: (deptId, webhookId) => http.del(`/departments/${enc(deptId)}/webhooks/${enc(webhookId)}`),
+  webhookDeliveries: (deptId, webhookId, query) => http.get(`/departments/${enc(deptId)}/webhooks/${enc(webhookId)}/deliveries`, { query }),
 };
