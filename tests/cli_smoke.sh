@@ -33,6 +33,8 @@ kill -TERM "$PID"
 wait "$PID" || fail "serve did not exit 0 on SIGTERM"
 PID=""
 grep -q "govshare stopped" "$TMP/serve.log" || fail "no graceful stop"
+"$BIN" audit verify --data "$TMP/init" >"$TMP/verify.txt" || fail "audit verify: $(cat "$TMP/verify.txt")"
+grep -q "^OK" "$TMP/verify.txt" || fail "audit verify did not report OK"
 test -s "$TMP/init/logs/access.log" || fail "no access log"
 python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/init/logs/access.log" || fail "access log is not JSON lines"
 

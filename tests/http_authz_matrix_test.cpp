@@ -63,6 +63,7 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
   ASSERT_EQ(key.status, 201);
   const std::string key_id = std::to_string(key.Json()["key"]["id"].get<std::int64_t>());
 
+  ASSERT_TRUE(s.platform().audit().SignNewHead().ok());  // the logins above are audited: sign a head over them
   const std::set<std::string> admins = {"admin", "head"};
   const std::set<std::string> user_readers = {"admin", "head", "auditor"};
   const std::set<std::string> app_writers = {"admin", "steward"};
@@ -152,6 +153,15 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
        {"admin", "steward"},
        nullptr,
        404},
+      // The audit log: heads, keys and proofs are public to every user; records only to auditors.
+      {"GET", "/api/v1/audit/key", "/api/v1/audit/key", Everyone(), nullptr},
+      {"GET", "/api/v1/audit/sth", "/api/v1/audit/sth", Everyone(), nullptr},
+      {"GET", "/api/v1/audit/proof/inclusion?leaf_index=0&tree_size=1", "/api/v1/audit/proof/inclusion", Everyone(),
+       nullptr},
+      {"GET", "/api/v1/audit/proof/consistency?first=1&second=1", "/api/v1/audit/proof/consistency", Everyone(),
+       nullptr},
+      {"GET", "/api/v1/audit/records", "/api/v1/audit/records", {"auditor"}, nullptr},
+      {"GET", "/api/v1/audit/records/0", "/api/v1/audit/records/{leaf_index}", {"auditor"}, nullptr},
       {"GET", "/api/v1/cases/999999/attachments/1", "/api/v1/cases/{id}/attachments/{attachment_id}", Everyone(),
        nullptr, 404},
   };

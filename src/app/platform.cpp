@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -58,6 +59,9 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   if (!rules.ok()) return rules.status();
   p->rules_ = std::make_unique<calendar::RulePack>(std::move(rules.value()));
   p->case_store_ = std::make_unique<store::sqlite::SqliteCaseStore>(*p->db_);
+  auto audit = audit::AuditLog::Open(config.data_dir, *p->clock_);
+  if (!audit.ok()) return audit.status();
+  p->audit_ = std::move(audit.value());
   p->blobs_ = std::make_unique<store::FileBlobStore>(config.data_dir + "/attachments");
   p->cases_ = std::make_unique<workflow::CaseService>(*p->case_store_, *p->blobs_, *p->org_store_, p->regions_,
                                                       p->calendar_, *p->rules_, *p->clock_);
@@ -96,6 +100,9 @@ void Platform::StartJobs() {
         if (!touched.ok()) spdlog::warn("deadline monitor: {}", touched.status().ToString());
         next_monitor = std::chrono::steady_clock::now() + interval;
       }
+      if (auto signed_head = audit_->SignNewHead(); !signed_head.ok()) {
+        spdlog::warn("audit tree head: {}", signed_head.ToString());
+      }
       auto sent = webhooks_->DeliverDue();
       if (!sent.ok()) spdlog::warn("webhook delivery: {}", sent.status().ToString());
       lock.lock();
@@ -111,6 +118,31 @@ void Platform::StopJobs() {
   }
   jobs_cv_.notify_all();
   if (jobs_.joinable()) jobs_.join();
+}
+
+common::Result<std::uint64_t> Platform::AuditHttp(const http::Context& ctx, std::string_view route) {
+  audit::AuditRecord r;
+  r.time_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  if (ctx.principal) {
+    const auto& p = *ctx.principal;
+    r.actor_kind = p.kind == org::Principal::Kind::kUser ? "user" : "application";
+    r.actor_id = p.id;
+    r.actor_name = p.name;
+    r.department_id = p.department_id;
+    const auto roles = p.roles.Names();
+    for (const auto& role : roles) r.role += (r.role.empty() ? "" : ",") + role;
+  } else {
+    r.actor_kind = "anonymous";
+    r.actor_name = ctx.audit_subject;
+  }
+  r.action = fmt::format("{} {}", std::string(ctx.request.method_string()), route);
+  r.target = std::string(ctx.path);
+  r.decision = ctx.status < 400 ? "allow" : "deny";
+  r.reason = ctx.problem_code;
+  r.client_address = ctx.client_address;
+  r.request_id = ctx.request_id;
+  return audit_->Append(r);
 }
 
 Status Platform::InstallCalendarYear(const nlohmann::json& year_file) {

@@ -8,10 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "audit/audit_log.hpp"
 #include "calendar/calendar.hpp"
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/status.hpp"
+#include "http/context.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "org/org_service.hpp"
@@ -41,6 +43,9 @@ class Platform {
   org::OrgService& org() { return *org_; }
   workflow::CaseService& cases() { return *cases_; }
   workflow::WebhookService& webhooks() { return *webhooks_; }
+  audit::AuditLog& audit() { return *audit_; }
+  /// The audit record of an HTTP request that changes state (or tries to): who, what, allowed or denied and why.
+  common::Result<std::uint64_t> AuditHttp(const http::Context& ctx, std::string_view route);
   calendar::WorkingCalendar& calendar() { return calendar_; }
   const calendar::RulePack& rules() const { return *rules_; }
   /// Validates a year's schedule, stores it in DATA_DIR/calendar/YYYY.json (kept across restarts, overriding the
@@ -76,6 +81,7 @@ class Platform {
   std::unique_ptr<store::FileBlobStore> blobs_;
   std::unique_ptr<workflow::CaseService> cases_;
   std::unique_ptr<workflow::WebhookService> webhooks_;
+  std::unique_ptr<audit::AuditLog> audit_;
   http::Metrics metrics_;
   http::Router router_;
   std::thread jobs_;

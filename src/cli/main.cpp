@@ -45,6 +45,7 @@ int Serve(const Config& config) {
   options.listen = config.listen;
   options.http = config.http;
   options.web_dir = config.web_dir;
+  options.audit = [&p](const govshare::http::Context& ctx, std::string_view route) { return p.AuditHttp(ctx, route); };
   govshare::http::Server server(
       options, p.router(), p.metrics(), [&p](const std::string& token) { return p.org().Authenticate(token); },
       p.authorizer(), access_log.value().get());
@@ -92,6 +93,11 @@ int main(int argc, char** argv) {
   calendar_add->add_option("date", from_date, "receipt date YYYY-MM-DD")->required();
   calendar_add->add_option("days", days, "working days")->required()->check(CLI::Range(1, 366));
 
+  auto* audit = cli.add_subcommand("audit", "the tamper-evident audit log");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand("verify", "recompute the Merkle tree and check every signed tree head");
+  audit_verify->add_option("--data", data_dir, "data directory")->required();
+
   CLI11_PARSE(cli, argc, argv);
 
   auto loaded = govshare::common::LoadConfig(config_file);
@@ -103,6 +109,10 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config.log.level));
 
   if (serve->parsed()) return Serve(config);
+  if (audit_verify->parsed()) {
+    auto s = govshare::audit::AuditLog::Verify(config.data_dir, std::cout);
+    return s.ok() ? 0 : 1;
+  }
   if (calendar_add->parsed()) {
     govshare::calendar::WorkingCalendar cal;
     if (auto s = cal.LoadDirectory(govshare::app::ResourceDir() + "/calendar"); !s.ok()) return Fail(s);

@@ -149,6 +149,7 @@ common::Result<common::JsonObject> Context::JsonBody() const {
 
 void Context::Problem(const Status& s) {
   status = HttpStatusFor(s.kind());
+  problem_code = s.code();
   common::JsonWriter w;
   w.StartObject()
       .Field("type", "/problems/" + s.code())

@@ -31,12 +31,14 @@ struct Context {
   std::string client_address;
   std::optional<org::Principal> principal;  // set when the route needs authentication
   std::string bearer_token;                 // the raw credential (for logout)
+  std::string audit_subject;                // who a public route acted for (the username of a login attempt)
 
   // Response.
   unsigned status = 200;
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string problem_code;  // the stable code of an error response (for the audit record)
 
   /// The path parameter `name` (routes guarantee it exists).
   std::string_view Param(std::string_view name) const;

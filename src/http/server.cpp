@@ -347,6 +347,19 @@ struct Server::Impl {
           ctx.Problem(Status::Internal("internal error"));
         }
       }
+      // Art. 25, 27, 30: every state change (and every attempt at one, allowed or denied) is recorded, durably,
+      // before the caller hears of it. If the record cannot be written the answer is 503 (fail closed).
+      if (options.audit && (IsUnsafe(req.method()) || match.route->access == Access::kPublic) &&
+          match.route->method != beast_http::verb::get) {
+        common::Result<std::uint64_t> receipt = std::uint64_t{0};
+        co_await RunBlocking(blocking, [&] { receipt = options.audit(ctx, match.route->pattern); });
+        if (receipt.ok()) {
+          ctx.headers.emplace_back("X-Audit-Receipt", std::to_string(receipt.value()));
+        } else {
+          ctx.headers.clear();
+          ctx.Problem(receipt.status());
+        }
+      }
     } else if (match.path_exists) {
       ctx.Problem(Status(ErrorKind::kMethodNotAllowed, "method_not_allowed", "this method is not allowed here"));
     } else if (!ServeStatic(ctx, route_name)) {

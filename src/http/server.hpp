@@ -23,6 +23,10 @@
 
 namespace govshare::http {
 
+/// Records a request in the audit log and returns its receipt (leaf index); an error makes the server answer 503
+/// audit_unavailable instead (fail closed). Runs on the blocking pool.
+using AuditRequest = std::function<common::Result<std::uint64_t>(const Context& ctx, std::string_view route)>;
+
 /// Resolves a credential (session token or API key) to a principal; provided by the application.
 using Authenticate = std::function<common::Result<org::Principal>(const std::string& token)>;
 
@@ -37,6 +41,7 @@ class Server {
     std::string listen = "127.0.0.1:8080";
     common::Config::Http http;
     std::string web_dir;  // empty: no portal
+    AuditRequest audit;   // empty: no audit (tests of the server alone)
   };
 
   /// `access_log` may be null (no access log); it must outlive the server.

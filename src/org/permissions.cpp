@@ -79,6 +79,9 @@ const std::vector<PermissionRow>& Table() {
       {Permission::kWebhookManage,
        "webhook.manage",
        {{Role::kPlatformAdmin, Reach::kEverywhere}, {Role::kDataSteward, Reach::kOwnDepartment}}},
+      // Art. 25, 27: anyone may check the log's heads and proofs (they reveal no record); only auditors read records.
+      {Permission::kAuditVerify, "audit.verify", Everyone()},
+      {Permission::kAuditRead, "audit.read", {{Role::kAuditor, Reach::kEverywhere}}},
   };
   return table;
 }

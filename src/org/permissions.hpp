@@ -31,8 +31,10 @@ enum class Permission {
   kCaseRead,
   kCaseAct,
   kWebhookManage,
+  kAuditVerify,
+  kAuditRead,
 };
-inline constexpr int kPermissionCount = 17;
+inline constexpr int kPermissionCount = 19;
 std::string_view PermissionName(Permission p);
 
 /// How far a grant of a permission reaches.

@@ -28,6 +28,7 @@ void Login(app::Platform& platform, Context& ctx) {
   if (s.ok()) s = body->RequiredString("username", username, kMaxUsernameChars);
   if (s.ok()) s = body->RequiredString("password", password, kMaxPasswordChars);
   if (!s.ok()) return ctx.Problem(s);
+  ctx.audit_subject = username;
   auto result = platform.org().Login(username, password, ctx.client_address);
   if (!result.ok()) return ctx.Problem(result.status());
   const auto& r = result.value();

@@ -11,6 +11,7 @@ void RegisterAll(Router& router, app::Platform& platform) {
   RegisterOrgRoutes(router, platform);
   RegisterCalendarRoutes(router, platform);
   RegisterCaseRoutes(router, platform);
+  RegisterAuditRoutes(router, platform);
 }
 
 void RegisterSystemRoutes(Router& router, app::Platform& platform) {

@@ -405,6 +405,9 @@ export default {
     empty_file: 'The file is empty',
     invalid_content_type: 'The file\'s Content-Type is not valid',
     storage_corrupt: 'The stored attachment is corrupt (its SHA-256 does not match); contact an administrator',
+    audit_unavailable: 'The action could not be recorded in the audit log, so its result is withheld; try again later',
+    invalid_proof_request: 'The proof request is out of range for the audit log',
+    tree_size_too_large: 'The audit log is smaller than the requested tree size',
     // Client-side codes (network failure, unreadable response, status without a problem+json code)
     network_error: 'Cannot reach the server, check the network and retry',
     invalid_response: 'The server returned data that could not be read',

@@ -405,6 +405,9 @@ export default {
     empty_file: '文件内容为空',
     invalid_content_type: '文件类型（Content-Type）无效',
     storage_corrupt: '存储的附件已损坏（SHA-256 校验不符），请联系管理员',
+    audit_unavailable: '操作未能写入审计日志，结果暂不返回，请稍后重试',
+    invalid_proof_request: '证明请求超出审计日志范围',
+    tree_size_too_large: '请求的树大小超过审计日志当前大小',
     // Client-side codes (network failure, unreadable response, status without a problem+json code)
     network_error: '无法连接服务器，请检查网络后重试',
     invalid_response: '服务器返回了无法识别的数据',

@@ -1,0 +1,357 @@
+#include "audit/audit_log.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "common/crypto.hpp"
+#include "common/json_file.hpp"
+
+namespace govshare::audit {
+
+using common::Result;
+using common::Status;
+using store::sqlite::Connection;
+
+namespace {
+
+const std::vector<store::sqlite::Migration>& AuditMigrations() {
+  static const std::vector<store::sqlite::Migration> migrations = {
+      {1, "audit log", R"SQL(
+CREATE TABLE records (
+  leaf_index    INTEGER PRIMARY KEY,
+  time_us       INTEGER NOT NULL,
+  actor_id      INTEGER NOT NULL,
+  department_id INTEGER NOT NULL,
+  action        TEXT NOT NULL,
+  decision      TEXT NOT NULL,
+  grant_id      TEXT NOT NULL,
+  encoded       TEXT NOT NULL,
+  leaf_hash     TEXT NOT NULL
+);
+CREATE INDEX records_time ON records(time_us);
+CREATE INDEX records_actor ON records(actor_id);
+CREATE TABLE tree_heads (
+  tree_size    INTEGER PRIMARY KEY,
+  root         TEXT NOT NULL,
+  timestamp_ms INTEGER NOT NULL,
+  signature    TEXT NOT NULL
+);
+-- Append-only: the platform never updates or deletes a record or a head.
+CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER heads_no_update BEFORE UPDATE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+CREATE TRIGGER heads_no_delete BEFORE DELETE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+)SQL"},
+  };
+  return migrations;
+}
+
+std::string BytesToHex(std::string_view bytes) {
+  std::string hex(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  hex.pop_back();
+  return hex;
+}
+
+std::optional<std::string> HexToBytes(std::string_view hex) {
+  std::string out(hex.size() / 2, '\0');
+  std::size_t len = 0;
+  if (hex.size() % 2 != 0 || sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), hex.data(),
+                                            hex.size(), nullptr, &len, nullptr) != 0) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Loads the signing key, creating it (mode 0600) on first use.
+Status LoadOrCreateKey(const std::string& path, std::string& secret, std::string& public_hex) {
+  std::string sk(crypto_sign_SECRETKEYBYTES, '\0');
+  std::string pk(crypto_sign_PUBLICKEYBYTES, '\0');
+  if (std::filesystem::exists(path)) {
+    std::ifstream in(path);
+    std::string hex;
+    in >> hex;
+    auto bytes = HexToBytes(hex);
+    if (!bytes || bytes->size() != crypto_sign_SECRETKEYBYTES) {
+      return Status::Unavailable("audit_key_invalid", fmt::format("{} is not an Ed25519 secret key", path));
+    }
+    sk = *bytes;
+    crypto_sign_ed25519_sk_to_pk(reinterpret_cast<unsigned char*>(pk.data()),
+                                 reinterpret_cast<const unsigned char*>(sk.data()));
+  } else {
+    crypto_sign_keypair(reinterpret_cast<unsigned char*>(pk.data()), reinterpret_cast<unsigned char*>(sk.data()));
+    GOVSHARE_RETURN_IF_ERROR(common::WriteFileDurably(path, BytesToHex(sk) + "\n"));
+    ::chmod(path.c_str(), 0600);
+  }
+  secret = sk;
+  public_hex = BytesToHex(pk);
+  return Status::Ok();
+}
+
+Status Inconsistent(std::ostream& report, const std::string& what) {
+  report << "FAIL: " << what << "\n";
+  return Status::Unprocessable("audit_inconsistent", what);
+}
+
+}  // namespace
+
+std::string TreeHeadMessage(std::uint64_t tree_size, const Hash& root, std::int64_t timestamp_ms) {
+  return fmt::format("govshare-sth-v1\n{}\n{}\n{}", tree_size, ToHex(root), timestamp_ms);
+}
+
+bool VerifyTreeHead(const SignedTreeHead& head, const std::string& public_key_hex) {
+  auto pk = HexToBytes(public_key_hex);
+  auto sig = HexToBytes(head.signature_hex);
+  if (!pk || !sig || pk->size() != crypto_sign_PUBLICKEYBYTES || sig->size() != crypto_sign_BYTES) return false;
+  const std::string msg = TreeHeadMessage(head.tree_size, head.root, head.timestamp_ms);
+  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig->data()),
+                                     reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                                     reinterpret_cast<const unsigned char*>(pk->data())) == 0;
+}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, const common::Clock& clock) {
+  std::unique_ptr<AuditLog> log(new AuditLog());
+  log->clock_ = &clock;
+  GOVSHARE_RETURN_IF_ERROR(LoadOrCreateKey(data_dir + "/audit.key", log->secret_key_, log->public_key_hex_));
+  store::sqlite::Database::Options options;
+  options.path = data_dir + "/audit.db";
+  options.group_commit_max_jobs = 1024;
+  auto db = store::sqlite::Database::Open(options, AuditMigrations());
+  if (!db.ok()) return db.status();
+  log->db_ = std::move(db.value());
+  // Rebuild the tree from the stored leaf hashes (O(n) at start-up; the records themselves are checked by Verify).
+  GOVSHARE_RETURN_IF_ERROR(log->db_->Read([&](Connection& c) {
+    auto s = c.Prepare("SELECT leaf_index, leaf_hash FROM records ORDER BY leaf_index");
+    while (s.Step()) {
+      auto h = FromHex(s.Text(1));
+      if (!h.ok() || static_cast<std::uint64_t>(s.Int(0)) != log->tree_.size()) {
+        return Status::Unavailable("audit_inconsistent", "the audit log is damaged: run govshare audit verify");
+      }
+      log->tree_.Append(h.value());
+    }
+    auto head =
+        c.Prepare("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size DESC LIMIT 1");
+    if (head.Step()) {
+      auto root = FromHex(head.Text(1));
+      if (root.ok()) {
+        log->latest_head_ =
+            SignedTreeHead{static_cast<std::uint64_t>(head.Int(0)), root.value(), head.Int(2), head.Text(3)};
+      }
+    }
+    return Status::Ok();
+  }));
+  return log;
+}
+
+Result<std::uint64_t> AuditLog::Append(const AuditRecord& record) {
+  const std::string encoded = Encode(record);
+  const Hash leaf = LeafHash(encoded);
+  std::uint64_t index = 0;
+  Status s = db_->Write([&](Connection& c) {
+    // The index is assigned inside the writer's transaction, so it is gap-free in commit order even after a
+    // failed group (whose rows, and indexes, vanish with it).
+    auto next = c.Prepare("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM records");
+    next.Step();
+    index = static_cast<std::uint64_t>(next.Int(0));
+    c.Prepare(
+         "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
+         "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .Bind(1, static_cast<std::int64_t>(index))
+        .Bind(2, record.time_us)
+        .Bind(3, record.actor_id)
+        .Bind(4, record.department_id)
+        .Bind(5, record.action)
+        .Bind(6, record.decision)
+        .Bind(7, record.grant_id)
+        .Bind(8, BytesToHex(encoded))
+        .Bind(9, ToHex(leaf))
+        .Run();
+    return Status::Ok();
+  });
+  if (!s.ok()) return Status::Unavailable("audit_unavailable", "the audit record could not be made durable");
+  std::unique_lock lock(tree_mutex_);
+  pending_.emplace(index, leaf);
+  // Writers return in any order; leaves enter the tree in index order.
+  for (auto it = pending_.find(tree_.size()); it != pending_.end(); it = pending_.find(tree_.size())) {
+    tree_.Append(it->second);
+    pending_.erase(it);
+  }
+  return index;
+}
+
+Status AuditLog::SignNewHead() {
+  SignedTreeHead head;
+  {
+    std::shared_lock lock(tree_mutex_);
+    head.tree_size = tree_.size();
+    if (head.tree_size == 0 || (latest_head_ && latest_head_->tree_size == head.tree_size)) return Status::Ok();
+    head.root = tree_.Root(head.tree_size).value();
+  }
+  head.timestamp_ms = NowMs();
+  const std::string msg = TreeHeadMessage(head.tree_size, head.root, head.timestamp_ms);
+  std::string sig(crypto_sign_BYTES, '\0');
+  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
+                       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                       reinterpret_cast<const unsigned char*>(secret_key_.data()));
+  head.signature_hex = BytesToHex(sig);
+  GOVSHARE_RETURN_IF_ERROR(db_->Write([&](Connection& c) {
+    c.Prepare("INSERT OR IGNORE INTO tree_heads(tree_size, root, timestamp_ms, signature) VALUES (?, ?, ?, ?)")
+        .Bind(1, static_cast<std::int64_t>(head.tree_size))
+        .Bind(2, ToHex(head.root))
+        .Bind(3, head.timestamp_ms)
+        .Bind(4, head.signature_hex)
+        .Run();
+    return Status::Ok();
+  }));
+  std::unique_lock lock(tree_mutex_);
+  if (!latest_head_ || latest_head_->tree_size < head.tree_size) latest_head_ = head;
+  return Status::Ok();
+}
+
+std::uint64_t AuditLog::size() const {
+  std::shared_lock lock(tree_mutex_);
+  return tree_.size();
+}
+
+std::optional<SignedTreeHead> AuditLog::LatestHead() const {
+  std::shared_lock lock(tree_mutex_);
+  return latest_head_;
+}
+
+Result<std::vector<Hash>> AuditLog::InclusionProof(std::uint64_t leaf_index, std::uint64_t tree_size) const {
+  std::shared_lock lock(tree_mutex_);
+  return tree_.InclusionProof(leaf_index, tree_size);
+}
+
+Result<std::vector<Hash>> AuditLog::ConsistencyProof(std::uint64_t first, std::uint64_t second) const {
+  std::shared_lock lock(tree_mutex_);
+  return tree_.ConsistencyProof(first, second);
+}
+
+namespace {
+
+Result<StoredRecord> ReadStored(const store::sqlite::Statement& s) {
+  auto bytes = HexToBytes(s.Text(1));
+  if (!bytes) return Status::Unavailable("audit_inconsistent", "a stored record is not hex");
+  auto record = Decode(*bytes);
+  if (!record.ok()) return Status::Unavailable("audit_inconsistent", "a stored record does not decode");
+  auto leaf = FromHex(s.Text(2));
+  if (!leaf.ok()) return leaf.status();
+  return StoredRecord{static_cast<std::uint64_t>(s.Int(0)), record.value(), leaf.value()};
+}
+
+}  // namespace
+
+Result<StoredRecord> AuditLog::Get(std::uint64_t leaf_index) {
+  std::optional<StoredRecord> out;
+  GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
+    auto s = c.Prepare("SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index = ?");
+    s.Bind(1, static_cast<std::int64_t>(leaf_index));
+    if (!s.Step()) return Status::Ok();
+    auto r = ReadStored(s);
+    if (!r.ok()) return r.status();
+    out = std::move(r.value());
+    return Status::Ok();
+  }));
+  if (!out) return Status::NotFound(fmt::format("no audit record {}", leaf_index));
+  return *out;
+}
+
+Result<std::vector<StoredRecord>> AuditLog::List(const RecordFilter& f, std::uint64_t after, int limit) {
+  std::vector<StoredRecord> out;
+  GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
+    auto s = c.Prepare(
+        "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index >= ?1 AND (?2 IS NULL OR time_us >= ?2) "
+        "AND (?3 IS NULL OR time_us <= ?3) AND (?4 IS NULL OR actor_id = ?4) AND (?5 IS NULL OR department_id = ?5) "
+        "AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR decision = ?7) AND (?8 IS NULL OR grant_id = ?8) "
+        "ORDER BY leaf_index LIMIT ?9");
+    s.Bind(1, static_cast<std::int64_t>(after))
+        .Bind(2, f.from_us)
+        .Bind(3, f.to_us)
+        .Bind(4, f.actor_id)
+        .Bind(5, f.department_id)
+        .Bind(6, f.action)
+        .Bind(7, f.decision)
+        .Bind(8, f.grant_id)
+        .Bind(9, limit);
+    while (s.Step()) {
+      auto r = ReadStored(s);
+      if (!r.ok()) return r.status();
+      out.push_back(std::move(r.value()));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status AuditLog::Verify(const std::string& data_dir, std::ostream& report) {
+  GOVSHARE_RETURN_IF_ERROR(common::InitCrypto());
+  std::string secret;
+  std::string public_hex;
+  if (!std::filesystem::exists(data_dir + "/audit.key") || !std::filesystem::exists(data_dir + "/audit.db")) {
+    return Inconsistent(report, fmt::format("{} has no audit log (audit.db and audit.key)", data_dir));
+  }
+  GOVSHARE_RETURN_IF_ERROR(LoadOrCreateKey(data_dir + "/audit.key", secret, public_hex));
+  MerkleTree tree;
+  try {
+    Connection c(data_dir + "/audit.db", Connection::Mode::kReadOnly, 5000);
+    auto s = c.Prepare("SELECT leaf_index, encoded, leaf_hash FROM records ORDER BY leaf_index");
+    while (s.Step()) {
+      const auto index = static_cast<std::uint64_t>(s.Int(0));
+      if (index != tree.size()) {
+        return Inconsistent(report, fmt::format("record {} is missing (next stored index is {})", tree.size(), index));
+      }
+      auto bytes = HexToBytes(s.Text(1));
+      if (!bytes || !Decode(*bytes).ok()) {
+        return Inconsistent(report, fmt::format("record {} is not a canonical record", index));
+      }
+      const Hash leaf = LeafHash(*bytes);
+      if (ToHex(leaf) != s.Text(2)) {
+        return Inconsistent(report, fmt::format("record {} does not match its stored leaf hash", index));
+      }
+      tree.Append(leaf);
+    }
+    report << "records: " << tree.size() << "\n";
+    auto heads = c.Prepare("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size");
+    std::uint64_t checked = 0;
+    while (heads.Step()) {
+      const auto size = static_cast<std::uint64_t>(heads.Int(0));
+      auto root = FromHex(heads.Text(1));
+      if (!root.ok()) return Inconsistent(report, fmt::format("tree head {} has a malformed root", size));
+      const SignedTreeHead head{size, root.value(), heads.Int(2), heads.Text(3)};
+      if (!VerifyTreeHead(head, public_hex)) {
+        return Inconsistent(report, fmt::format("tree head of size {} has an invalid signature", size));
+      }
+      if (size > tree.size()) {
+        return Inconsistent(report, fmt::format("tree head of size {} covers records that are missing (only {} stored)",
+                                                size, tree.size()));
+      }
+      if (tree.Root(size).value() != head.root) {
+        return Inconsistent(
+            report, fmt::format("tree head of size {} does not match the stored records: history was rewritten", size));
+      }
+      ++checked;
+    }
+    report << "signed tree heads checked: " << checked << "\n";
+    report << "root: " << ToHex(tree.Root(tree.size()).value()) << "\n";
+  } catch (const store::sqlite::SqliteError& e) {
+    return Inconsistent(report, fmt::format("cannot read the audit database: {}", e.what()));
+  }
+  report << "OK\n";
+  return Status::Ok();
+}
+
+}  // namespace govshare::audit

@@ -1,0 +1,179 @@
+#include "audit/audit_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/crypto.hpp"
+
+namespace govshare::audit {
+namespace {
+
+using store::sqlite::Connection;
+
+class AuditLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(common::InitCrypto().ok());
+    dir_ = (std::filesystem::temp_directory_path() / ("govshare-audit-" + std::to_string(::getpid()) + "-" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+               .string();
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  AuditRecord Record(int i) {
+    AuditRecord r;
+    r.time_us = 1795737600000000 + i;
+    r.actor_kind = "user";
+    r.actor_id = 7;
+    r.actor_name = "requester";
+    r.department_id = 11;
+    r.action = "POST /api/v1/cases/{id}/transitions";
+    r.target = "/api/v1/cases/" + std::to_string(i);
+    r.decision = i % 3 == 0 ? "deny" : "allow";
+    r.request_id = "req-" + std::to_string(i);
+    return r;
+  }
+
+  /// Writes `n` records with a signed head after every 10, then closes the log.
+  void Fill(int n) {
+    common::SystemClock clock;
+    auto log = AuditLog::Open(dir_, clock);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(log.value()->Append(Record(i)).ok());
+      if ((i + 1) % 10 == 0) {
+        ASSERT_TRUE(log.value()->SignNewHead().ok());
+      }
+    }
+    ASSERT_TRUE(log.value()->SignNewHead().ok());
+  }
+
+  /// Tampers with the closed store the way an intruder with file access could (dropping the append-only triggers).
+  void Tamper(const std::string& sql) {
+    Connection c(dir_ + "/audit.db", Connection::Mode::kReadWrite, 5000);
+    c.Exec(
+        "DROP TRIGGER IF EXISTS records_no_update; DROP TRIGGER IF EXISTS records_no_delete;"
+        "DROP TRIGGER IF EXISTS heads_no_update; DROP TRIGGER IF EXISTS heads_no_delete;");
+    c.Exec(sql);
+  }
+
+  std::string VerifyReport(bool expect_ok) {
+    std::ostringstream report;
+    const auto s = AuditLog::Verify(dir_, report);
+    EXPECT_EQ(s.ok(), expect_ok) << report.str();
+    return report.str();
+  }
+
+  std::string dir_;
+};
+
+TEST(AuditRecord, CanonicalEncodingRoundTripsAndRejectsGarbage) {
+  AuditRecord r;
+  r.time_us = 42;
+  r.actor_name = "王申请";
+  r.fields = "name,id_number";
+  r.row_count = 3;
+  const auto bytes = Encode(r);
+  EXPECT_EQ(bytes.substr(0, 5), "GSAR1");
+  const auto back = Decode(bytes);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(Encode(back.value()), bytes);
+  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 1)).ok());
+  EXPECT_FALSE(Decode("GSAR2").ok());
+}
+
+// Art. 25, 27, 30: records are durable, ordered, and a department can check them against a signed head offline.
+TEST_F(AuditLogTest, Art30AppendsAreDurableOrderedAndProvable) {
+  common::SystemClock clock;
+  {
+    auto log = AuditLog::Open(dir_, clock).value();
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 4; ++t) {
+      writers.emplace_back([&log, this, t] {
+        for (int i = 0; i < 50; ++i) ASSERT_TRUE(log->Append(Record(t * 100 + i)).ok());
+      });
+    }
+    for (auto& w : writers) w.join();
+    EXPECT_EQ(log->size(), 200u);
+    ASSERT_TRUE(log->SignNewHead().ok());
+    const auto head = log->LatestHead().value();
+    EXPECT_EQ(head.tree_size, 200u);
+    EXPECT_TRUE(VerifyTreeHead(head, log->public_key_hex()));
+    const auto stored = log->Get(137).value();
+    const auto proof = log->InclusionProof(137, 200).value();
+    EXPECT_TRUE(VerifyInclusion(stored.leaf_hash, 137, 200, proof, head.root));
+    EXPECT_EQ(stored.leaf_hash, LeafHash(Encode(stored.record)));
+  }
+  // Reopened: the same tree, the same key.
+  auto reopened = AuditLog::Open(dir_, clock).value();
+  EXPECT_EQ(reopened->size(), 200u);
+  EXPECT_EQ(reopened->LatestHead()->tree_size, 200u);
+  VerifyReport(true);
+}
+
+TEST_F(AuditLogTest, TheStoreItselfRefusesUpdatesAndDeletes) {
+  Fill(3);
+  Connection c(dir_ + "/audit.db", Connection::Mode::kReadWrite, 5000);
+  EXPECT_THROW(c.Exec("UPDATE records SET decision = 'allow' WHERE leaf_index = 0"), store::sqlite::SqliteError);
+  EXPECT_THROW(c.Exec("DELETE FROM records WHERE leaf_index = 2"), store::sqlite::SqliteError);
+}
+
+TEST_F(AuditLogTest, VerifyDetectsAChangedByte) {
+  Fill(25);
+  VerifyReport(true);
+  // Change record 3's decision in place and a matching leaf hash: only the signed heads can tell.
+  Tamper("UPDATE records SET encoded = replace(encoded, lower(hex('deny')), lower(hex('allw'))) WHERE leaf_index = 3");
+  EXPECT_NE(VerifyReport(false).find("record 3"), std::string::npos);
+}
+
+TEST_F(AuditLogTest, VerifyDetectsARecomputedLeafHashThroughTheSignedHeads) {
+  Fill(25);
+  // An intruder who also recomputes the leaf hash is caught by the heads' roots.
+  AuditRecord forged = Record(3);
+  forged.decision = "allow";
+  const std::string log_bytes = Encode(forged);
+  std::string hex;
+  for (unsigned char ch : log_bytes) hex += fmt::format("{:02x}", ch);
+  Tamper(fmt::format("UPDATE records SET encoded = '{}', leaf_hash = '{}' WHERE leaf_index = 3", hex,
+                     ToHex(LeafHash(log_bytes))));
+  EXPECT_NE(VerifyReport(false).find("history was rewritten"), std::string::npos);
+}
+
+TEST_F(AuditLogTest, VerifyDetectsADeletedRecord) {
+  Fill(25);
+  Tamper("DELETE FROM records WHERE leaf_index = 7");
+  EXPECT_NE(VerifyReport(false).find("record 7 is missing"), std::string::npos);
+}
+
+TEST_F(AuditLogTest, VerifyDetectsSwappedRecords) {
+  Fill(25);
+  Tamper(
+      "CREATE TEMP TABLE t AS SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index IN (4, 5);"
+      "UPDATE records SET encoded = (SELECT encoded FROM t WHERE leaf_index = 5), leaf_hash = (SELECT leaf_hash FROM t "
+      "WHERE leaf_index = 5) WHERE leaf_index = 4;"
+      "UPDATE records SET encoded = (SELECT encoded FROM t WHERE leaf_index = 4), leaf_hash = (SELECT leaf_hash FROM t "
+      "WHERE leaf_index = 4) WHERE leaf_index = 5;");
+  EXPECT_NE(VerifyReport(false).find("history was rewritten"), std::string::npos);
+}
+
+TEST_F(AuditLogTest, VerifyDetectsATruncatedTail) {
+  Fill(25);
+  Tamper("DELETE FROM records WHERE leaf_index >= 20");
+  EXPECT_NE(VerifyReport(false).find("covers records that are missing"), std::string::npos);
+}
+
+TEST_F(AuditLogTest, VerifyDetectsAReplacedTreeHead) {
+  Fill(25);
+  Tamper("UPDATE tree_heads SET root = '" + std::string(64, 'a') + "' WHERE tree_size = 10");
+  EXPECT_NE(VerifyReport(false).find("invalid signature"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace govshare::audit
