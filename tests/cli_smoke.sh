@@ -48,4 +48,22 @@ tok=$(curl -s -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'Content-Typ
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/api/v1/users" \
   -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' -d '{}')
 [ "$code" = 403 ] || fail "requester on an admin route got $code, want 403"
+
+# An inspector checks the requester's login offline: signed head + inclusion proof + public key (tools/).
+sleep 2  # serve signs a new tree head every second
+curl -sf "http://127.0.0.1:$PORT/api/v1/audit/key" -H "Authorization: Bearer $tok" >"$TMP/key.json" || fail "audit key"
+curl -sf "http://127.0.0.1:$PORT/api/v1/audit/sth" -H "Authorization: Bearer $tok" >"$TMP/sth.json" || fail "audit sth"
+size=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tree_size"])' "$TMP/sth.json")
+curl -sf "http://127.0.0.1:$PORT/api/v1/audit/proof/inclusion?leaf_index=0&tree_size=$size" -H "Authorization: Bearer $tok" \
+  >"$TMP/proof.json" || fail "audit proof"
+verdict=$(python3 "$(dirname "$0")/../tools/audit_verify_inclusion.py" "$TMP/key.json" "$TMP/sth.json" "$TMP/proof.json")
+[ "$verdict" = yes ] || fail "the offline verifier said: $verdict"
+python3 - "$TMP/sth.json" <<'PY'
+import json, sys
+sth = json.load(open(sys.argv[1]))
+sth["root_hash"] = "00" * 32
+json.dump(sth, open(sys.argv[1], "w"))
+PY
+python3 "$(dirname "$0")/../tools/audit_verify_inclusion.py" "$TMP/key.json" "$TMP/sth.json" "$TMP/proof.json" >/dev/null \
+  && fail "the offline verifier accepted a forged tree head"
 echo "cli smoke: 1 passed, 0 failed"
