@@ -46,7 +46,8 @@ TEST(HttpAudit, Art30EveryChangeAndAttemptIsRecordedAndProvableAgainstASignedHea
   const auto requester = s.Login("requester");
   const auto key = s.Get("/api/v1/audit/key", requester).Json()["public_key"].get<std::string>();
   const auto sth = s.Get("/api/v1/audit/sth", requester).Json();
-  audit::SignedTreeHead head{sth["tree_size"].get<std::uint64_t>(), audit::FromHex(sth["root_hash"].get<std::string>()).value(),
+  audit::SignedTreeHead head{sth["tree_size"].get<std::uint64_t>(),
+                             audit::FromHex(sth["root_hash"].get<std::string>()).value(),
                              sth["timestamp_ms"].get<std::int64_t>(), sth["signature"].get<std::string>()};
   EXPECT_TRUE(audit::VerifyTreeHead(head, key));
   auto proof = s.Get("/api/v1/audit/proof/inclusion?leaf_index=" + std::to_string(receipt) +
@@ -79,6 +80,32 @@ TEST(HttpAudit, ReadsAreNotRecordedAsChanges) {
   EXPECT_EQ(s.Get("/api/v1/departments", admin).status, 200);
   EXPECT_TRUE(s.Get("/api/v1/departments", admin).headers["x-audit-receipt"].empty());
   EXPECT_EQ(s.platform().audit().size(), before);
+}
+
+}  // namespace
+}  // namespace govshare::testing
+
+namespace govshare::testing {
+namespace {
+
+// Art. 25, 30: no traceable record, no action. With the audit store failing, a change is refused and nothing changes.
+TEST(HttpAudit, Art30WhenTheAuditLogCannotBeWrittenTheActionFailsClosedAndChangesNothing) {
+  TestServer s;
+  const auto admin = s.Login("admin");
+  const auto before = s.Count("applications");
+  s.platform().audit().InjectFailureForTesting(true);
+  auto refused = s.Send("POST", "/api/v1/applications", {{"department_id", 11}, {"name", "未留痕应用"}}, admin);
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.Json()["code"], "audit_unavailable");
+  EXPECT_EQ(s.Count("applications"), before);
+  s.platform().audit().InjectFailureForTesting(false);
+  auto accepted = s.Send("POST", "/api/v1/applications", {{"department_id", 11}, {"name", "未留痕应用"}}, admin);
+  EXPECT_EQ(accepted.status, 201);
+  EXPECT_EQ(s.Count("applications"), before + 1);
+  // Intent and outcome are both recorded.
+  const auto receipt = std::stoull(accepted.headers["x-audit-receipt"]);
+  EXPECT_EQ(s.platform().audit().Get(receipt - 1)->record.decision, "intent");
+  EXPECT_EQ(s.platform().audit().Get(receipt)->record.decision, "allow");
 }
 
 }  // namespace

@@ -120,7 +120,7 @@ void Platform::StopJobs() {
   if (jobs_.joinable()) jobs_.join();
 }
 
-common::Result<std::uint64_t> Platform::AuditHttp(const http::Context& ctx, std::string_view route) {
+common::Result<std::uint64_t> Platform::AuditHttp(const http::Context& ctx, std::string_view route, bool intent) {
   audit::AuditRecord r;
   r.time_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
                   .count();
@@ -138,8 +138,8 @@ common::Result<std::uint64_t> Platform::AuditHttp(const http::Context& ctx, std:
   }
   r.action = fmt::format("{} {}", std::string(ctx.request.method_string()), route);
   r.target = std::string(ctx.path);
-  r.decision = ctx.status < 400 ? "allow" : "deny";
-  r.reason = ctx.problem_code;
+  r.decision = intent ? "intent" : ctx.status < 400 ? "allow" : "deny";
+  r.reason = intent ? "" : ctx.problem_code;
   r.client_address = ctx.client_address;
   r.request_id = ctx.request_id;
   return audit_->Append(r);

@@ -45,7 +45,8 @@ class Platform {
   workflow::WebhookService& webhooks() { return *webhooks_; }
   audit::AuditLog& audit() { return *audit_; }
   /// The audit record of an HTTP request that changes state (or tries to): who, what, allowed or denied and why.
-  common::Result<std::uint64_t> AuditHttp(const http::Context& ctx, std::string_view route);
+  /// `intent`: the record written before the handler runs (decision "intent").
+  common::Result<std::uint64_t> AuditHttp(const http::Context& ctx, std::string_view route, bool intent);
   calendar::WorkingCalendar& calendar() { return calendar_; }
   const calendar::RulePack& rules() const { return *rules_; }
   /// Validates a year's schedule, stores it in DATA_DIR/calendar/YYYY.json (kept across restarts, overriding the

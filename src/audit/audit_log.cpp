@@ -157,6 +157,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, co
 }
 
 Result<std::uint64_t> AuditLog::Append(const AuditRecord& record) {
+  if (fail_appends_) return Status::Unavailable("audit_unavailable", "the audit record could not be made durable");
   const std::string encoded = Encode(record);
   const Hash leaf = LeafHash(encoded);
   std::uint64_t index = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -65,7 +66,9 @@ class AuditLog {
   common::Result<std::vector<Hash>> ConsistencyProof(std::uint64_t first, std::uint64_t second) const;
   common::Result<StoredRecord> Get(std::uint64_t leaf_index);
   common::Result<std::vector<StoredRecord>> List(const RecordFilter& filter, std::uint64_t after, int limit);
-  bool healthy() const { return db_->healthy(); }
+  bool healthy() const { return db_->healthy() && !fail_appends_.load(); }
+  /// Fault injection for tests: while set, Append fails as a broken disk would.
+  void InjectFailureForTesting(bool fail) { fail_appends_ = fail; }
 
   /// `govshare audit verify`: recomputes every leaf hash and the tree from the stored records, checks that indexes
   /// are contiguous, and that every stored tree head's root matches and its signature verifies. Writes a report; OK
@@ -83,6 +86,7 @@ class AuditLog {
   MerkleTree tree_;                            // guarded by tree_mutex_
   std::map<std::uint64_t, Hash> pending_;      // durable leaves waiting for their predecessors; tree_mutex_
   std::optional<SignedTreeHead> latest_head_;  // tree_mutex_
+  std::atomic<bool> fail_appends_{false};
 };
 
 }  // namespace govshare::audit

@@ -335,24 +335,37 @@ struct Server::Impl {
     if (match.route != nullptr) {
       route_name = match.route->pattern;
       ctx.params = std::move(match.params);
+      // Art. 25, 27, 30: every state change (and every attempt at one, allowed or denied) is recorded durably. An
+      // intent record goes first: if it cannot be written nothing runs and the answer is 503 (fail closed); the outcome
+      // record follows before the caller hears the result.
+      const bool audited = options.audit && match.route->method != beast_http::verb::get &&
+                           (IsUnsafe(req.method()) || match.route->access == Access::kPublic);
+      bool audit_down = false;
       if (Admit(ctx, *match.route)) {
-        try {
-          if (match.route->exec == Exec::kBlocking) {
-            co_await RunBlocking(blocking, [&] { match.route->handler(ctx); });
-          } else {
-            match.route->handler(ctx);
+        if (audited) {
+          common::Result<std::uint64_t> intent = std::uint64_t{0};
+          co_await RunBlocking(blocking, [&] { intent = options.audit(ctx, match.route->pattern, true); });
+          if (!intent.ok()) {
+            audit_down = true;
+            ctx.Problem(intent.status());
           }
-        } catch (const std::exception& e) {
-          spdlog::error("{} {} [{}]: {}", req.method_string(), ctx.path, ctx.request_id, e.what());
-          ctx.Problem(Status::Internal("internal error"));
+        }
+        if (!audit_down) {
+          try {
+            if (match.route->exec == Exec::kBlocking) {
+              co_await RunBlocking(blocking, [&] { match.route->handler(ctx); });
+            } else {
+              match.route->handler(ctx);
+            }
+          } catch (const std::exception& e) {
+            spdlog::error("{} {} [{}]: {}", req.method_string(), ctx.path, ctx.request_id, e.what());
+            ctx.Problem(Status::Internal("internal error"));
+          }
         }
       }
-      // Art. 25, 27, 30: every state change (and every attempt at one, allowed or denied) is recorded, durably,
-      // before the caller hears of it. If the record cannot be written the answer is 503 (fail closed).
-      if (options.audit && (IsUnsafe(req.method()) || match.route->access == Access::kPublic) &&
-          match.route->method != beast_http::verb::get) {
+      if (audited && !audit_down) {
         common::Result<std::uint64_t> receipt = std::uint64_t{0};
-        co_await RunBlocking(blocking, [&] { receipt = options.audit(ctx, match.route->pattern); });
+        co_await RunBlocking(blocking, [&] { receipt = options.audit(ctx, match.route->pattern, false); });
         if (receipt.ok()) {
           ctx.headers.emplace_back("X-Audit-Receipt", std::to_string(receipt.value()));
         } else {

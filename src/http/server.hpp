@@ -23,9 +23,11 @@
 
 namespace govshare::http {
 
-/// Records a request in the audit log and returns its receipt (leaf index); an error makes the server answer 503
-/// audit_unavailable instead (fail closed). Runs on the blocking pool.
-using AuditRequest = std::function<common::Result<std::uint64_t>(const Context& ctx, std::string_view route)>;
+/// Records a request in the audit log and returns its receipt (leaf index): first its intent (before the handler
+/// runs), then its outcome. An error makes the server answer 503 audit_unavailable instead (fail closed; a failed
+/// intent means nothing ran). Runs on the blocking pool.
+using AuditRequest =
+    std::function<common::Result<std::uint64_t>(const Context& ctx, std::string_view route, bool intent)>;
 
 /// Resolves a credential (session token or API key) to a principal; provided by the application.
 using Authenticate = std::function<common::Result<org::Principal>(const std::string& token)>;

@@ -58,8 +58,8 @@ TestServer::TestServer(Options options, std::shared_ptr<common::FakeClock> clock
   server_options.http = config.http;
   if (server_options.http.io_threads == 0) server_options.http.io_threads = 2;
   server_options.http.blocking_threads = 4;
-  server_options.audit = [p = platform_.get()](const http::Context& ctx, std::string_view route) {
-    return p->AuditHttp(ctx, route);
+  server_options.audit = [p = platform_.get()](const http::Context& ctx, std::string_view route, bool intent) {
+    return p->AuditHttp(ctx, route, intent);
   };
   auto* p = platform_.get();
   server_ = std::make_unique<http::Server>(
