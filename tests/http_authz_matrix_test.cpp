@@ -68,6 +68,8 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
   const std::set<std::string> user_readers = {"admin", "head", "auditor"};
   const std::set<std::string> app_writers = {"admin", "steward"};
   const std::set<std::string> app_readers = {"admin", "head", "steward", "auditor"};
+  const std::set<std::string> catalogers = {"catalog"};
+  const std::set<std::string> reviewers = {"reviewer", "head", "sjz.head"};
   std::set<std::string> everyone_and_app = Everyone();
   everyone_and_app.insert(kApplication);
 
@@ -164,6 +166,91 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
       {"GET", "/api/v1/audit/records/0", "/api/v1/audit/records/{leaf_index}", {"auditor"}, nullptr},
       {"GET", "/api/v1/cases/999999/attachments/1", "/api/v1/cases/{id}/attachments/{attachment_id}", Everyone(),
        nullptr, 404},
+      // The catalog: every user reads the published catalog; catalog managers compile their department's entries;
+      // authority reviewers and heads review; data elements and databases are provincial standards.
+      {"GET", "/api/v1/catalog/vocabulary", "/api/v1/catalog/vocabulary", Everyone(), nullptr},
+      {"GET", "/api/v1/catalog/elements", "/api/v1/catalog/elements", Everyone(), nullptr},
+      {"POST", "/api/v1/catalog/elements", "/api/v1/catalog/elements", admins, nullptr, 201},
+      {"PUT",
+       "/api/v1/catalog/elements/DE9999",
+       "/api/v1/catalog/elements/{element_id}",
+       admins,
+       {{"name", "不存在"}, {"data_type", "C"}, {"version", 1}},
+       404},
+      {"GET", "/api/v1/catalog/databases", "/api/v1/catalog/databases", Everyone(), nullptr},
+      {"PUT",
+       "/api/v1/catalog/databases/population",
+       "/api/v1/catalog/databases/{code}",
+       admins,
+       {{"name", "人口基础库"}, {"kind", "base"}, {"keeper_department_id", 11}}},
+      {"GET", "/api/v1/catalog/search?q=%E4%BA%BA%E5%8F%A3", "/api/v1/catalog/search", Everyone(), nullptr},
+      {"POST", "/api/v1/catalog/check", "/api/v1/catalog/check", catalogers, {{"content", {{"name", "检查"}}}}},
+      {"POST", "/api/v1/catalog/entries", "/api/v1/catalog/entries", catalogers, nullptr, 201},
+      {"GET", "/api/v1/catalog/entries/999999", "/api/v1/catalog/entries/{id}", Everyone(), nullptr, 404},
+      {"PUT",
+       "/api/v1/catalog/entries/999999/draft",
+       "/api/v1/catalog/entries/{id}/draft",
+       catalogers,
+       {{"content", {{"name", "x"}, {"classification", "3"}}}, {"entry_version", 1}},
+       404},
+      {"DELETE", "/api/v1/catalog/entries/999999/draft?entry_version=1", "/api/v1/catalog/entries/{id}/draft",
+       catalogers, nullptr, 404},
+      {"POST",
+       "/api/v1/catalog/entries/999999/submit",
+       "/api/v1/catalog/entries/{id}/submit",
+       catalogers,
+       {{"entry_version", 1}},
+       404},
+      {"POST",
+       "/api/v1/catalog/entries/999999/review",
+       "/api/v1/catalog/entries/{id}/review",
+       reviewers,
+       {{"decision", "approve"}},
+       404},
+      {"POST",
+       "/api/v1/catalog/entries/999999/changes",
+       "/api/v1/catalog/entries/{id}/changes",
+       catalogers,
+       {{"date", "2026-01-05"}, {"reason", "law"}, {"description", "修法"}},
+       404},
+      {"POST",
+       "/api/v1/catalog/entries/999999/withdrawal",
+       "/api/v1/catalog/entries/{id}/withdrawal",
+       catalogers,
+       {{"reason", "撤销"}},
+       404},
+      {"POST",
+       "/api/v1/catalog/entries/999999/negative-list",
+       "/api/v1/catalog/entries/{id}/negative-list",
+       catalogers,
+       {{"kind", "list"}, {"legal_basis", "法"}, {"reason", "理由"}},
+       404},
+      {"GET", "/api/v1/catalog/entries/999999/versions", "/api/v1/catalog/entries/{id}/versions", Everyone(), nullptr,
+       404},
+      {"GET", "/api/v1/catalog/entries/999999/versions/1", "/api/v1/catalog/entries/{id}/versions/{number}", Everyone(),
+       nullptr, 404},
+      {"GET", "/api/v1/catalog/entries/999999/diff?from=1&to=2", "/api/v1/catalog/entries/{id}/diff", Everyone(),
+       nullptr, 404},
+      {"GET", "/api/v1/catalog/negative-list", "/api/v1/catalog/negative-list", Everyone(), nullptr},
+      {"GET", "/api/v1/catalog/negative-list/applications", "/api/v1/catalog/negative-list/applications", Everyone(),
+       nullptr},
+      {"GET", "/api/v1/catalog/responsibilities", "/api/v1/catalog/responsibilities", Everyone(), nullptr},
+      {"GET", "/api/v1/catalog/findings", "/api/v1/catalog/findings", Everyone(), nullptr},
+      {"POST", "/api/v1/catalog/findings/scan", "/api/v1/catalog/findings/scan", reviewers, nullptr},
+      {"POST",
+       "/api/v1/catalog/findings/999999/dismiss",
+       "/api/v1/catalog/findings/{id}/dismiss",
+       reviewers,
+       {{"reason", "不重复"}},
+       404},
+      {"POST",
+       "/api/v1/catalog/findings/999999/rectify",
+       "/api/v1/catalog/findings/{id}/rectify",
+       reviewers,
+       {{"note", "整改"}},
+       404},
+      {"POST", "/api/v1/catalog/import", "/api/v1/catalog/import", catalogers, {{"entries", json::array()}}, 201},
+      {"GET", "/api/v1/catalog/export?format=dcat", "/api/v1/catalog/export", Everyone(), nullptr},
   };
 
   std::set<std::string> covered;
@@ -196,6 +283,10 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
         body = {{"version", current["version"]}, {"description", unique("说明")}};
       } else if (c.route == "/api/v1/applications/{id}/keys" && c.method == "POST") {
         body = {{"label", unique("k")}};
+      } else if (c.method == "POST" && c.route == "/api/v1/catalog/elements") {
+        body = {{"id", "DE" + std::to_string(7000 + counter++)}, {"name", "矩阵数据元"}, {"data_type", "C"}};
+      } else if (c.method == "POST" && c.route == "/api/v1/catalog/entries") {
+        body = {{"content", {{"name", unique("矩阵目录")}, {"classification", "30111"}}}};
       } else if (c.route == "/api/v1/me/password") {
         body = {{"current_password", "Not-the-password-1"}, {"new_password", "Another-password-2"}};
       }

@@ -74,6 +74,10 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
         if (!res.ok()) return res.status();
         return res->status;
       });
+  p->catalog_store_ = std::make_unique<store::sqlite::SqliteCatalogStore>(*p->db_);
+  p->catalog_ = std::make_unique<catalog::CatalogService>(*p->catalog_store_, *p->cases_, *p->org_store_, p->regions_,
+                                                          p->authorizer_, *p->clock_);
+  GOVSHARE_RETURN_IF_ERROR(p->catalog_->Start());
   http::handlers::RegisterAll(p->router_, *p);
   auto* raw = p.get();
   p->metrics_.AddGauge("govshare_storage_healthy", "1 when the main database accepts commits.",

@@ -10,6 +10,7 @@
 
 #include "audit/audit_log.hpp"
 #include "calendar/calendar.hpp"
+#include "catalog/catalog_service.hpp"
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/status.hpp"
@@ -19,6 +20,7 @@
 #include "org/org_service.hpp"
 #include "org/permissions.hpp"
 #include "store/sqlite/case_store_sqlite.hpp"
+#include "store/sqlite/catalog_store_sqlite.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/org_store_sqlite.hpp"
 #include "workflow/case_service.hpp"
@@ -44,6 +46,7 @@ class Platform {
   workflow::CaseService& cases() { return *cases_; }
   workflow::WebhookService& webhooks() { return *webhooks_; }
   audit::AuditLog& audit() { return *audit_; }
+  catalog::CatalogService& catalog() { return *catalog_; }
   /// The audit record of an HTTP request that changes state (or tries to): who, what, allowed or denied and why.
   /// `intent`: the record written before the handler runs (decision "intent").
   common::Result<std::uint64_t> AuditHttp(const http::Context& ctx, std::string_view route, bool intent);
@@ -82,6 +85,8 @@ class Platform {
   std::unique_ptr<store::FileBlobStore> blobs_;
   std::unique_ptr<workflow::CaseService> cases_;
   std::unique_ptr<workflow::WebhookService> webhooks_;
+  std::unique_ptr<store::sqlite::SqliteCatalogStore> catalog_store_;
+  std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<audit::AuditLog> audit_;
   http::Metrics metrics_;
   http::Router router_;

@@ -32,6 +32,123 @@ org::Department DepartmentFromJson(const nlohmann::json& j) {
   return d;
 }
 
+org::Principal PlatformAdmin() {
+  org::Principal admin;
+  admin.roles.Add(org::Role::kPlatformAdmin);
+  return admin;
+}
+
+/// Loads the standard data elements (data/catalog/elements.json): the provincial standard every catalog refers to.
+Status SeedElements(app::Platform& platform) {
+  auto file = common::ReadJsonFile(app::ResourceDir() + "/catalog/elements.json");
+  if (!file.ok()) return file.status();
+  try {
+    for (const auto& j : file->at("elements")) {
+      catalog::DataElement e;
+      e.id = j.at("id").get<std::string>();
+      e.name = j.at("name").get<std::string>();
+      e.definition = j.at("definition").get<std::string>();
+      e.data_type = j.at("data_type").get<std::string>();
+      e.representation = j.at("representation").get<std::string>();
+      e.value_domain = j.at("value_domain").get<std::string>();
+      e.validation = j.at("validation").get<std::string>();
+      e.personal = j.at("personal").get<bool>();
+      e.default_level =
+          catalog::ParseLevel(j.at("default_level").get<std::string>()).value_or(catalog::Level::kGeneral4);
+      e.default_mask = j.at("default_mask").get<std::string>();
+      auto put = platform.catalog().PutElement(PlatformAdmin(), e, 0);
+      if (!put.ok())
+        return Status::Invalid(put.status().code(), fmt::format("element {}: {}", e.id, put.status().message()));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Invalid("invalid_demo_data", fmt::format("elements.json: {}", e.what()));
+  }
+  return Status::Ok();
+}
+
+/// The demo catalog (data/demo/catalog.json, written by tools/gen_demo_catalog.py): each entry is compiled by its
+/// department, submitted and reviewed through the real processes, and left in the state the file names.
+Status SeedCatalog(app::Platform& platform, const std::map<std::string, org::Department>& by_key, std::ostream& out) {
+  auto& catalog = platform.catalog();
+  auto databases = common::ReadJsonFile(app::ResourceDir() + "/demo/databases.json");
+  if (!databases.ok()) return databases.status();
+  auto entries = common::ReadJsonFile(app::ResourceDir() + "/demo/catalog.json");
+  if (!entries.ok()) return entries.status();
+  const auto root = by_key.at(kProvinceAuthorityKey);
+  auto authority = [&](const std::vector<org::Role>& roles) {
+    org::Principal p;
+    p.department_id = root.id;
+    p.region_id = root.region_id;
+    p.at_authority = true;
+    for (auto r : roles) p.roles.Add(r);
+    return p;
+  };
+  const auto reviewer = authority({org::Role::kAuthorityReviewer});
+  const auto approver = authority({org::Role::kGovernmentApprover});
+  try {
+    for (const auto& j : databases->at("databases")) {
+      catalog::ThemeDatabase d{j.at("code").get<std::string>(), j.at("name").get<std::string>(),
+                               j.at("kind").get<std::string>(), by_key.at(j.at("keeper").get<std::string>()).id,
+                               j.at("description").get<std::string>()};
+      GOVSHARE_RETURN_IF_ERROR(catalog.PutDatabase(PlatformAdmin(), d));
+    }
+    std::map<std::string, int> states;
+    for (const auto& j : entries->at("entries")) {
+      const auto& dept = by_key.at(j.at("department").get<std::string>());
+      org::Principal compiler;
+      compiler.department_id = dept.id;
+      compiler.department_name = dept.name;
+      compiler.region_id = dept.region_id;
+      compiler.at_authority = dept.kind == org::DepartmentKind::kAuthority;
+      compiler.roles.Add(org::Role::kCatalogManager);
+      catalog::EntryContent content;
+      const auto problems = catalog::ParseContent(j.at("content"), content);
+      if (!problems.empty()) {
+        return Status::Invalid("invalid_demo_data", fmt::format("{}: {}", content.name, problems.front().message));
+      }
+      const std::string state = j.at("state").get<std::string>();
+      std::vector<catalog::Violation> violations;
+      auto entry = catalog.Create(compiler, content, &violations);
+      auto fail = [&](const Status& s) {
+        const std::string detail =
+            violations.empty() ? s.message() : violations.front().field + " " + violations.front().message;
+        return Status::Invalid(s.code(), fmt::format("demo entry {}: {}", content.name, detail));
+      };
+      if (!entry.ok()) return fail(entry.status());
+      ++states[state];
+      if (state == "draft") continue;
+      auto submitted = catalog.Submit(compiler, entry->id, entry->version, &violations);
+      if (!submitted.ok()) return fail(submitted.status());
+      if (state == "in_review") continue;
+      auto published = catalog.Review(reviewer, entry->id, "approve", "");
+      if (!published.ok()) return fail(published.status());
+      if (state != "negative_list") continue;
+      // Art. 11: the department applies, the authority forwards, the provincial government approves.
+      auto applied = catalog.ApplyNegativeList(
+          compiler, entry->id, "list", "《中华人民共和国反恐怖主义法》第四十八条；《公安机关办理刑事案件程序规定》",
+          "涉及侦查工作秘密，依法不予共享");
+      if (!applied.ok()) return fail(applied.status());
+      for (const auto& [who, action] : {std::pair{&reviewer, "forward"}, std::pair{&approver, "approve"}}) {
+        auto c = platform.cases().Get(*who, *applied->case_id);
+        if (!c.ok()) return fail(c.status());
+        workflow::TransitionRequest t;
+        t.action = action;
+        t.version = c->c.version;
+        auto fired = platform.cases().Fire(*who, *applied->case_id, t);
+        if (!fired.ok()) return fail(fired.status());
+      }
+    }
+    auto findings = catalog.ScanDuplicates();
+    if (!findings.ok()) return findings.status();
+    out << fmt::format("catalog: {} published, {} in review, {} drafts, {} on the negative list; {} data elements\n",
+                       states["published"] + states["negative_list"], states["in_review"], states["draft"],
+                       states["negative_list"], catalog.Elements().size());
+  } catch (const std::exception& e) {
+    return Status::Invalid("invalid_demo_data", fmt::format("demo catalog: {}", e.what()));
+  }
+  return Status::Ok();
+}
+
 /// Opens the platform on a fresh directory, loads regions and creates the provincial authority.
 Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(const common::Config& config,
                                                                              const nlohmann::json& organisation) {
@@ -45,6 +162,7 @@ Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(con
     if (j.at("key") != kProvinceAuthorityKey) continue;
     auto d = platform.value()->org().BootstrapDepartment(DepartmentFromJson(j));
     if (!d.ok()) return d.status();
+    GOVSHARE_RETURN_IF_ERROR(SeedElements(*platform.value()));
     return std::make_pair(std::move(platform.value()), d.value());
   }
   return Status::Invalid("invalid_demo_data", "organisation.json has no provincial authority");
@@ -66,7 +184,7 @@ Status Init(const common::Config& config, std::ostream& out) {
   return Status::Ok();
 }
 
-Status Demo(const common::Config& config, std::ostream& out) {
+Status Demo(const common::Config& config, std::ostream& out, bool with_catalog) {
   auto organisation = common::ReadJsonFile(app::ResourceDir() + "/demo/organisation.json");
   if (!organisation.ok()) return organisation.status();
   auto boot = Bootstrap(config, organisation.value());
@@ -152,6 +270,7 @@ Status Demo(const common::Config& config, std::ostream& out) {
     credentials["applications"].push_back(
         {{"name", a.name}, {"department", dept.name}, {"application_id", created->id}, {"api_key", key->api_key}});
   }
+  if (with_catalog) GOVSHARE_RETURN_IF_ERROR(SeedCatalog(*platform, by_key, out));
   const std::string path = config.data_dir + "/demo-credentials.json";
   std::ofstream file(path);
   file << credentials.dump(2) << "\n";

@@ -13,7 +13,8 @@ namespace govshare::cli {
 common::Status Init(const common::Config& config, std::ostream& out);
 
 /// `govshare demo`: like init, plus a realistic Hebei organisation (data/demo/organisation.json), one user per role
-/// with known passwords, applications with API keys; writes DIR/demo-credentials.json for testers and scripts.
-common::Status Demo(const common::Config& config, std::ostream& out);
+/// with known passwords, applications with API keys; writes DIR/demo-credentials.json for testers and scripts. With
+/// `catalog`, also the demo catalog (data/demo/catalog.json): about 150 entries taken through the real review process.
+common::Status Demo(const common::Config& config, std::ostream& out, bool catalog = true);
 
 }  // namespace govshare::cli

@@ -1,5 +1,7 @@
 #include "http/context.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -145,6 +147,23 @@ common::Result<common::JsonObject> Context::JsonBody() const {
     return Status(ErrorKind::kUnsupportedMedia, "unsupported_media_type", "send Content-Type: application/json");
   }
   return common::JsonObject::Parse(request.body());
+}
+
+common::Status Context::JsonDocument(nlohmann::json& out) const {
+  auto checked = JsonBody();  // media type, UTF-8, nesting depth, one object
+  if (!checked.ok()) return checked.status();
+  out = nlohmann::json::parse(request.body(), nullptr, false);
+  if (out.is_discarded()) return Status::Invalid("invalid_json", "request body is not valid JSON");
+  return Status::Ok();
+}
+
+void Context::Problem(const Status& s, std::string_view errors_json) {
+  Problem(s);
+  // Re-open the object to add "errors" before its closing brace.
+  body.pop_back();
+  body += ",\"errors\":";
+  body += errors_json;
+  body += '}';
 }
 
 void Context::Problem(const Status& s) {

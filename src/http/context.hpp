@@ -8,6 +8,7 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "common/json.hpp"
 #include "common/status.hpp"
@@ -48,6 +49,9 @@ struct Context {
   std::optional<std::string> Query(std::string_view name) const;
   /// Parses the body as a JSON object (requires Content-Type application/json).
   common::Result<common::JsonObject> JsonBody() const;
+  /// Parses the body as a JSON document of any shape, with the same checks as JsonBody (media type, UTF-8, depth),
+  /// into `out` (for nested documents such as catalog entries).
+  common::Status JsonDocument(nlohmann::json& out) const;
 
   const org::Principal& who() const { return *principal; }
   void Json(unsigned code, std::string json) {
@@ -61,6 +65,8 @@ struct Context {
   }
   /// Writes `s` as an RFC 9457 problem+json response.
   void Problem(const common::Status& s);
+  /// The same with an "errors" member: a JSON array of field-level problems (e.g. every broken compilation rule).
+  void Problem(const common::Status& s, std::string_view errors_json);
 };
 
 /// The RFC 9110 reason phrase used as a problem's title.

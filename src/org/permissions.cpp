@@ -82,6 +82,17 @@ const std::vector<PermissionRow>& Table() {
       // Art. 25, 27: anyone may check the log's heads and proofs (they reveal no record); only auditors read records.
       {Permission::kAuditVerify, "audit.verify", Everyone()},
       {Permission::kAuditRead, "audit.read", {{Role::kAuditor, Reach::kEverywhere}}},
+      // Art. 7-8: every user reads the published catalog (drafts only their department and its reviewers, decided by
+      // the catalog service); departments compile their own; the authority of a level reviews its level and below.
+      {Permission::kCatalogRead, "catalog.read", Everyone()},
+      {Permission::kCatalogCompile, "catalog.compile", {{Role::kCatalogManager, Reach::kOwnDepartment}}},
+      {Permission::kCatalogReview,
+       "catalog.review",
+       {{Role::kAuthorityReviewer, Reach::kRegionSubtree}, {Role::kAuthorityHead, Reach::kRegionSubtree}}},
+      // Art. 5, 13: data elements and base/thematic databases are provincial standards.
+      {Permission::kCatalogManage,
+       "catalog.manage",
+       {{Role::kPlatformAdmin, Reach::kEverywhere}, {Role::kAuthorityHead, Reach::kRegionSubtree}}},
   };
   return table;
 }

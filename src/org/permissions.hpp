@@ -33,8 +33,12 @@ enum class Permission {
   kWebhookManage,
   kAuditVerify,
   kAuditRead,
+  kCatalogRead,
+  kCatalogCompile,
+  kCatalogReview,
+  kCatalogManage,
 };
-inline constexpr int kPermissionCount = 19;
+inline constexpr int kPermissionCount = 23;
 std::string_view PermissionName(Permission p);
 
 /// How far a grant of a permission reaches.

@@ -5,8 +5,12 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+
 #include "common/clock.hpp"
+#include "common/status.hpp"
 #include "org/model.hpp"
+#include "store/transaction.hpp"
 
 namespace govshare::workflow {
 
@@ -45,6 +49,22 @@ struct WaitRule {
   OnDeadline on_deadline = OnDeadline::kMarkOverdue;
 };
 
+/// A change to a capability's own data that must commit or roll back together with a case write. It runs inside the
+/// store's transaction after the case checks passed; a non-OK Status rolls back the whole write.
+using DomainChange = std::function<common::Status(store::Transaction&)>;
+
+struct Case;
+/// The same for opening a case; it sees the new case (with its id).
+using OpenChange = std::function<common::Status(store::Transaction&, const Case& opened)>;
+
+/// A capability's part in a transition of its case type, however the transition is fired (its own API or the generic
+/// case API): it may refuse the transition (e.g. a catalog that breaks the compilation rules cannot be submitted) and
+/// returns the change to its own data that commits atomically with it.
+using TransitionHook = std::function<common::Result<DomainChange>(
+    const Case& before, const Transition& t, const org::Principal& actor, const std::string& comment)>;
+/// Called after a transition of the type committed (e.g. to refresh an in-memory index).
+using CommitHook = std::function<void(const Case& after)>;
+
 /// A case type: a declarative state machine. Later capabilities (catalog, sharing, quality) declare theirs.
 struct CaseType {
   std::string id;
@@ -55,6 +75,8 @@ struct CaseType {
   std::vector<WaitRule> waits;
   /// The rule-pack step whose extension rule applies to this type (Art. 9, 16); empty: not extendable.
   std::string extendable_step;
+  TransitionHook on_transition;  // optional
+  CommitHook after_commit;       // optional
 
   const WaitRule* WaitIn(std::string_view state) const;
   bool IsFinal(std::string_view state) const;

@@ -290,6 +290,12 @@ Result<Case> CaseService::Fire(const Principal& p, std::int64_t id, const Transi
   if (t->requires_comment && request.comment.find_first_not_of(" \t\n") == std::string::npos) {
     return Status::Unprocessable("reason_required", fmt::format("'{}' needs a reason", request.action), "/comment");
   }
+  DomainChange hook_change;
+  if (type->on_transition) {
+    auto hooked = type->on_transition(c, *t, p, request.comment);
+    if (!hooked.ok()) return hooked.status();
+    hook_change = std::move(hooked.value());
+  }
   TransitionWrite write;
   write.expected_version = c.version;
   write.idempotency_key = request.idempotency_key;
@@ -310,7 +316,11 @@ Result<Case> CaseService::Fire(const Principal& p, std::int64_t id, const Transi
     write.extend_parent = {*c.parent_id, calendar::EndOfShanghaiDay(new_due_day.value()), step->max_extensions};
   }
   write.updated = c;
-  write.domain_change = request.domain_change;
+  write.domain_change = [&request, &hook_change](store::Transaction& tx) {
+    if (request.domain_change) GOVSHARE_RETURN_IF_ERROR(request.domain_change(tx));
+    if (hook_change) GOVSHARE_RETURN_IF_ERROR(hook_change(tx));
+    return Status::Ok();
+  };
   Status s = store_.ApplyTransition(write);
   if (s.code() == "duplicate_request") {  // the same key raced in: answer as the replay does
     auto again = Get(p, id);
@@ -320,6 +330,7 @@ Result<Case> CaseService::Fire(const Principal& p, std::int64_t id, const Transi
   GOVSHARE_RETURN_IF_ERROR(s);
   auto after = store_.GetCase(id);
   if (!after.ok()) return after.status();
+  if (type->after_commit && after.value()) type->after_commit(*after.value());
   return *after.value();
 }
 

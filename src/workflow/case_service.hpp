@@ -25,8 +25,8 @@ struct NewCase {
   std::optional<std::int64_t> provider_department_id;
   std::string region_id;
   std::optional<std::int64_t> parent_id;
-  std::string comment;         // the opening history entry's comment (e.g. an extension's reason)
-  DomainChange domain_change;  // the capability's own write, committed atomically with the new case
+  std::string comment;       // the opening history entry's comment (e.g. an extension's reason)
+  OpenChange domain_change;  // the capability's own write, committed atomically with the new case
 };
 
 struct TransitionRequest {

@@ -25,10 +25,6 @@ struct CaseFilter {
   std::optional<std::int64_t> responsible_department_id;  // "mine": waiting for this department
 };
 
-/// A change to a capability's own data that must commit or roll back together with a case write. It runs inside the
-/// store's transaction after the case checks passed; a non-OK Status rolls back the whole write.
-using DomainChange = std::function<common::Status(store::Transaction&)>;
-
 /// A transition as one atomic write: the case's new fields (checked against `expected_version`), its history entry,
 /// the notifications it causes, the idempotency record, and for an approved extension the parent's new deadline.
 struct TransitionWrite {
@@ -52,7 +48,7 @@ class CaseStore {
   virtual ~CaseStore() = default;
 
   virtual common::Status CreateCase(Case& c, const HistoryEntry& history, const std::vector<InboxItem>& notify,
-                                    const DomainChange& domain_change = nullptr) = 0;
+                                    const OpenChange& domain_change = nullptr) = 0;
   virtual common::Result<std::optional<Case>> GetCase(std::int64_t id) = 0;
   virtual common::Result<std::vector<Case>> ListCases(const CaseFilter& filter, const org::PageRequest& page) = 0;
   virtual common::Result<std::vector<HistoryEntry>> History(std::int64_t case_id) = 0;

@@ -27,6 +27,7 @@ class TestServer {
   struct Options {
     common::Config config;  // data_dir is filled in
     bool demo = true;
+    bool demo_catalog = false;  // the ~150 demo catalog entries (slow under sanitizers; only tests that need them)
   };
   TestServer();
   explicit TestServer(Options options, std::shared_ptr<common::FakeClock> clock = nullptr);

@@ -51,6 +51,19 @@ common::Result<org::PageRequest> ParsePage(const Context& ctx) {
   return page;
 }
 
+common::Result<std::int64_t> IntQuery(const Context& ctx, std::string_view name, std::int64_t min, std::int64_t max,
+                                      std::int64_t fallback) {
+  auto text = ctx.Query(name);
+  if (!text) return fallback;
+  auto v = NonNegative(*text, name);
+  if (!v.ok()) return v.status();
+  if (*v < min || *v > max) {
+    return Status::Invalid("invalid_parameter", fmt::format("'{}' must be {} to {}", name, min, max),
+                           fmt::format("?{}", name));
+  }
+  return v;
+}
+
 void WriteOptionalTime(common::JsonWriter& w, std::string_view key, const std::optional<common::UnixSeconds>& t) {
   w.Key(key);
   if (t) {

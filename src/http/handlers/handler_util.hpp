@@ -48,6 +48,10 @@ void WritePage(Context& ctx, const std::vector<T>& items, int limit, WriteItem w
   ctx.Json(200, w.str());
 }
 
+/// An integer query parameter within [min, max]; `fallback` when absent; invalid_parameter otherwise.
+common::Result<std::int64_t> IntQuery(const Context& ctx, std::string_view name, std::int64_t min, std::int64_t max,
+                                      std::int64_t fallback);
+
 /// Writes `key` with an RFC 3339 time or null.
 void WriteOptionalTime(common::JsonWriter& w, std::string_view key, const std::optional<common::UnixSeconds>& t);
 

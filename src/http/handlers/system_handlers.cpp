@@ -12,6 +12,7 @@ void RegisterAll(Router& router, app::Platform& platform) {
   RegisterCalendarRoutes(router, platform);
   RegisterCaseRoutes(router, platform);
   RegisterAuditRoutes(router, platform);
+  RegisterCatalogRoutes(router, platform);
 }
 
 void RegisterSystemRoutes(Router& router, app::Platform& platform) {

@@ -126,7 +126,7 @@ std::optional<std::int64_t> BoolParam(const std::optional<bool>& b) {
 }  // namespace
 
 Status SqliteCaseStore::CreateCase(Case& c, const HistoryEntry& history, const std::vector<InboxItem>& notify,
-                                   const workflow::DomainChange& domain_change) {
+                                   const workflow::OpenChange& domain_change) {
   return db_.Write([&](Connection& conn) {
     conn.Prepare(
             "INSERT INTO cases(type, state, subject, reference, parent_id, requester_department_id, "
@@ -154,7 +154,7 @@ Status SqliteCaseStore::CreateCase(Case& c, const HistoryEntry& history, const s
     InsertInbox(conn, notify, c.id);
     if (domain_change) {
       SqliteTransaction tx(conn);
-      return domain_change(tx);  // an error rolls the whole job back (its savepoint)
+      return domain_change(tx, c);  // an error rolls the whole job back (its savepoint)
     }
     return Status::Ok();
   });

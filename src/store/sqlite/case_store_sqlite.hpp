@@ -12,7 +12,7 @@ class SqliteCaseStore final : public workflow::CaseStore {
 
   common::Status CreateCase(workflow::Case& c, const workflow::HistoryEntry& history,
                             const std::vector<workflow::InboxItem>& notify,
-                            const workflow::DomainChange& domain_change) override;
+                            const workflow::OpenChange& domain_change) override;
   common::Result<std::optional<workflow::Case>> GetCase(std::int64_t id) override;
   common::Result<std::vector<workflow::Case>> ListCases(const workflow::CaseFilter& filter,
                                                         const org::PageRequest& page) override;

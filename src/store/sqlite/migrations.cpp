@@ -196,6 +196,104 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id);
 )SQL"},
+      {5, "catalog", R"SQL(
+CREATE TABLE data_elements (
+  id             TEXT PRIMARY KEY,
+  name           TEXT NOT NULL,
+  definition     TEXT NOT NULL,
+  data_type      TEXT NOT NULL,
+  representation TEXT NOT NULL,
+  value_domain   TEXT NOT NULL,
+  validation     TEXT NOT NULL,
+  personal       INTEGER NOT NULL,
+  default_level  TEXT NOT NULL,
+  default_mask   TEXT NOT NULL,
+  version        INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL
+);
+CREATE TABLE theme_databases (
+  code                 TEXT PRIMARY KEY,
+  name                 TEXT NOT NULL,
+  kind                 TEXT NOT NULL CHECK (kind IN ('base', 'thematic')),
+  keeper_department_id INTEGER NOT NULL REFERENCES departments(id),
+  description          TEXT NOT NULL
+);
+CREATE TABLE catalog_sequences (
+  classification TEXT PRIMARY KEY,
+  last_value     INTEGER NOT NULL
+);
+CREATE TABLE catalog_entries (
+  id                     INTEGER PRIMARY KEY,
+  resource_code          TEXT NOT NULL UNIQUE,
+  provider_department_id INTEGER NOT NULL REFERENCES departments(id),
+  region_id              TEXT NOT NULL REFERENCES regions(id),
+  name                   TEXT NOT NULL,
+  published_version      INTEGER,
+  working_version        INTEGER,
+  withdrawn              INTEGER NOT NULL DEFAULT 0,
+  on_negative_list       INTEGER NOT NULL DEFAULT 0,
+  open_case_id           INTEGER REFERENCES cases(id),
+  open_case_type         TEXT,
+  created_by             INTEGER NOT NULL,
+  created_at             INTEGER NOT NULL,
+  updated_at             INTEGER NOT NULL,
+  version                INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX catalog_entries_name ON catalog_entries(provider_department_id, name) WHERE withdrawn = 0;
+CREATE INDEX catalog_entries_region ON catalog_entries(region_id);
+CREATE TABLE catalog_versions (
+  entry_id      INTEGER NOT NULL REFERENCES catalog_entries(id),
+  number        INTEGER NOT NULL,
+  state         TEXT NOT NULL
+                CHECK (state IN ('draft', 'in_review', 'returned', 'published', 'superseded', 'withdrawn')),
+  document      TEXT NOT NULL,
+  created_by    INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  submitted_at  INTEGER,
+  published_at  INTEGER,
+  case_id       INTEGER REFERENCES cases(id),
+  change_reason TEXT NOT NULL,
+  PRIMARY KEY (entry_id, number)
+) WITHOUT ROWID;
+-- Published versions are immutable (Art. 9: a change is a new version); they are never deleted.
+CREATE TRIGGER catalog_versions_immutable BEFORE UPDATE ON catalog_versions
+WHEN OLD.state IN ('published', 'superseded', 'withdrawn')
+ AND (NEW.document IS NOT OLD.document OR NEW.published_at IS NOT OLD.published_at
+      OR NEW.state NOT IN ('published', 'superseded', 'withdrawn'))
+BEGIN SELECT RAISE(ABORT, 'published catalog versions are immutable'); END;
+CREATE TRIGGER catalog_versions_kept BEFORE DELETE ON catalog_versions
+WHEN OLD.state IN ('published', 'superseded', 'withdrawn')
+BEGIN SELECT RAISE(ABORT, 'published catalog versions are kept'); END;
+CREATE TABLE negative_list (
+  id            INTEGER PRIMARY KEY,
+  entry_id      INTEGER NOT NULL REFERENCES catalog_entries(id),
+  department_id INTEGER NOT NULL REFERENCES departments(id),
+  kind          TEXT NOT NULL CHECK (kind IN ('list', 'revoke')),
+  status        TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+  legal_basis   TEXT NOT NULL,
+  reason        TEXT NOT NULL,
+  case_id       INTEGER REFERENCES cases(id),
+  created_by    INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL,
+  decided_at    INTEGER
+);
+CREATE INDEX negative_list_entry ON negative_list(entry_id);
+CREATE TABLE catalog_findings (
+  id              INTEGER PRIMARY KEY,
+  fingerprint     TEXT NOT NULL UNIQUE,
+  subject         TEXT NOT NULL,
+  elements        TEXT NOT NULL,
+  entry_ids       TEXT NOT NULL,
+  department_ids  TEXT NOT NULL,
+  source_entry_id INTEGER REFERENCES catalog_entries(id),
+  status          TEXT NOT NULL CHECK (status IN ('open', 'dismissed', 'rectifying', 'resolved')),
+  resolution      TEXT NOT NULL,
+  case_id         INTEGER REFERENCES cases(id),
+  detected_at     INTEGER NOT NULL,
+  decided_at      INTEGER
+);
+)SQL"},
   };
   return migrations;
 }
