@@ -2,13 +2,18 @@
 
 #include <fmt/format.h>
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <iterator>
 #include <mutex>
 #include <sstream>
+#include <utility>
 
 #include "common/crypto.hpp"
 #include "common/json_file.hpp"
@@ -53,13 +58,6 @@ CREATE TRIGGER heads_no_delete BEFORE DELETE ON tree_heads BEGIN SELECT RAISE(AB
   return migrations;
 }
 
-std::string BytesToHex(std::string_view bytes) {
-  std::string hex(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  hex.pop_back();
-  return hex;
-}
-
 std::optional<std::string> HexToBytes(std::string_view hex) {
   std::string out(hex.size() / 2, '\0');
   std::size_t len = 0;
@@ -93,11 +91,11 @@ Status LoadOrCreateKey(const std::string& path, std::string& secret, std::string
                                  reinterpret_cast<const unsigned char*>(sk.data()));
   } else {
     crypto_sign_keypair(reinterpret_cast<unsigned char*>(pk.data()), reinterpret_cast<unsigned char*>(sk.data()));
-    GOVSHARE_RETURN_IF_ERROR(common::WriteFileDurably(path, BytesToHex(sk) + "\n"));
+    GOVSHARE_RETURN_IF_ERROR(common::WriteFileDurably(path, ToHex(sk) + "\n"));
     ::chmod(path.c_str(), 0600);
   }
   secret = sk;
-  public_hex = BytesToHex(pk);
+  public_hex = ToHex(pk);
   return Status::Ok();
 }
 
@@ -128,7 +126,6 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, co
   GOVSHARE_RETURN_IF_ERROR(LoadOrCreateKey(data_dir + "/audit.key", log->secret_key_, log->public_key_hex_));
   store::sqlite::Database::Options options;
   options.path = data_dir + "/audit.db";
-  options.group_commit_max_jobs = 1024;
   auto db = store::sqlite::Database::Open(options, AuditMigrations());
   if (!db.ok()) return db.status();
   log->db_ = std::move(db.value());
@@ -153,44 +150,132 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, co
     }
     return Status::Ok();
   }));
+  log->next_index_ = log->tree_.size();
+  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
   return log;
 }
 
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+namespace {
+
+Status AuditUnavailable() {
+  return Status::Unavailable("audit_unavailable", "the audit record could not be made durable");
+}
+
+}  // namespace
+
 Result<std::uint64_t> AuditLog::Append(const AuditRecord& record) {
-  if (fail_appends_) return Status::Unavailable("audit_unavailable", "the audit record could not be made durable");
+  // The callback owns the promise, so the shared state outlives the writer's set_value even after this returns.
+  auto promise = std::make_shared<std::promise<Result<std::uint64_t>>>();
+  auto result = promise->get_future();
+  AppendAsync(record, [promise](Result<std::uint64_t> r) { promise->set_value(std::move(r)); });
+  return result.get();
+}
+
+void AuditLog::AppendAsync(const AuditRecord& record, AppendCallback done) {
+  if (fail_appends_ || out_of_step_) {
+    done(AuditUnavailable());
+    return;
+  }
+  // Encoding and hashing happen here, on the caller's thread, so that the single writer only inserts.
   const std::string encoded = Encode(record);
-  const Hash leaf = LeafHash(encoded);
-  std::uint64_t index = 0;
-  Status s = db_->Write([&](Connection& c) {
-    // The index is assigned inside the writer's transaction, so it is gap-free in commit order even after a
-    // failed group (whose rows, and indexes, vanish with it).
-    auto next = c.Prepare("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM records");
-    next.Step();
-    index = static_cast<std::uint64_t>(next.Int(0));
-    c.Prepare(
-         "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
-         "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .Bind(1, static_cast<std::int64_t>(index))
-        .Bind(2, record.time_us)
-        .Bind(3, record.actor_id)
-        .Bind(4, record.department_id)
-        .Bind(5, record.action)
-        .Bind(6, record.decision)
-        .Bind(7, record.grant_id)
-        .Bind(8, BytesToHex(encoded))
-        .Bind(9, ToHex(leaf))
-        .Run();
+  PendingRecord pending;
+  pending.time_us = record.time_us;
+  pending.actor_id = record.actor_id;
+  pending.department_id = record.department_id;
+  pending.action = record.action;
+  pending.decision = record.decision;
+  pending.grant_id = record.grant_id;
+  pending.encoded_hex = ToHex(encoded);
+  pending.leaf = LeafHash(encoded);
+  pending.leaf_hex = ToHex(pending.leaf);
+  pending.done = std::move(done);
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!stopping_ && queue_.size() < kMaxQueued) {
+      queue_.push_back(std::move(pending));
+      pending.done = nullptr;
+    }
+  }
+  if (pending.done) {
+    pending.done(AuditUnavailable());
+    return;
+  }
+  queue_cv_.notify_one();
+}
+
+void AuditLog::WriterLoop() {
+  std::vector<PendingRecord> batch;
+  batch.reserve(kMaxBatch);
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued before has been committed
+      const auto take = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxBatch));
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + take));
+      queue_.erase(queue_.begin(), queue_.begin() + take);
+    }
+    CommitBatch(batch);
+    batch.clear();
+  }
+}
+
+void AuditLog::CommitBatch(std::vector<PendingRecord>& batch) {
+  const std::uint64_t first = next_index_;
+  const Status written = db_->Write([&](Connection& c) {
+    {
+      // Once per batch, not per record: the file must end exactly where the tree ends, so that the counter can never
+      // reuse or skip an index, even after a commit whose outcome the process could not know.
+      auto end = c.Prepare("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM records");
+      end.Step();
+      if (static_cast<std::uint64_t>(end.Int(0)) != first) {
+        spdlog::error("audit.db ends at {} but the tree at {}: refusing every append until a restart rebuilds the tree",
+                      end.Int(0), first);
+        out_of_step_ = true;
+        return Status::Internal("the audit store is out of step with its tree");
+      }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const PendingRecord& r = batch[i];
+      c.Prepare(
+           "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
+           "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          .Bind(1, static_cast<std::int64_t>(first + i))
+          .Bind(2, r.time_us)
+          .Bind(3, r.actor_id)
+          .Bind(4, r.department_id)
+          .Bind(5, r.action)
+          .Bind(6, r.decision)
+          .Bind(7, r.grant_id)
+          .Bind(8, r.encoded_hex)
+          .Bind(9, r.leaf_hex)
+          .Run();
+    }
     return Status::Ok();
   });
-  if (!s.ok()) return Status::Unavailable("audit_unavailable", "the audit record could not be made durable");
-  std::unique_lock lock(tree_mutex_);
-  pending_.emplace(index, leaf);
-  // Writers return in any order; leaves enter the tree in index order.
-  for (auto it = pending_.find(tree_.size()); it != pending_.end(); it = pending_.find(tree_.size())) {
-    tree_.Append(it->second);
-    pending_.erase(it);
+  if (written.ok()) {
+    std::unique_lock lock(tree_mutex_);
+    for (const auto& r : batch) tree_.Append(r.leaf);
+    next_index_ = first + batch.size();
+  } else {
+    spdlog::error("audit: a batch of {} records could not be made durable: {}", batch.size(), written.ToString());
   }
-  return index;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (written.ok()) {
+      batch[i].done(first + i);
+    } else {
+      batch[i].done(AuditUnavailable());
+    }
+  }
 }
 
 Status AuditLog::SignNewHead() {
@@ -207,7 +292,7 @@ Status AuditLog::SignNewHead() {
   crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
                        reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
                        reinterpret_cast<const unsigned char*>(secret_key_.data()));
-  head.signature_hex = BytesToHex(sig);
+  head.signature_hex = ToHex(sig);
   GOVSHARE_RETURN_IF_ERROR(db_->Write([&](Connection& c) {
     c.Prepare("INSERT OR IGNORE INTO tree_heads(tree_size, root, timestamp_ms, signature) VALUES (?, ?, ?, ?)")
         .Bind(1, static_cast<std::int64_t>(head.tree_size))

@@ -1,13 +1,18 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
-#include <map>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "audit/merkle.hpp"
@@ -48,14 +53,38 @@ struct RecordFilter {
 
 /// The tamper-evident audit log (Art. 14, 25, 27, 30): an append-only SQLite file of its own (DATA_DIR/audit.db) whose
 /// records are the leaves of an RFC 9162 Merkle tree, with signed tree heads (Ed25519 key in DATA_DIR/audit.key).
-/// Append returns only when the record is durable (group commit, synchronous=FULL). Thread-safe.
+///
+/// Writes: callers encode and hash their record on their own thread and queue it; one audit writer thread takes
+/// everything queued (at most kMaxBatch records) and inserts it as a single Database::Write job, i.e. one
+/// synchronous=FULL commit. It assigns leaf indexes from its own counter, so they are contiguous and in commit order,
+/// and adds the leaves to the in-memory tree before it tells any caller. A caller is told its index only once its
+/// record is durable; if the commit fails, every caller of that batch gets audit_unavailable and the counter stays.
+/// Thread-safe.
 class AuditLog {
  public:
+  /// Called exactly once per AppendAsync: with the leaf index once the record is durable, or with audit_unavailable.
+  using AppendCallback = std::function<void(common::Result<std::uint64_t>)>;
+
+  /// Records per commit at most (issue 5: "N records per commit"). There is no timer: the writer commits whatever is
+  /// queued as soon as the previous commit is durable, so a record waits for at most the commit in progress.
+  static constexpr std::size_t kMaxBatch = 4096;
+  /// Records that may wait for the writer; past this, appends fail closed (audit_unavailable) rather than let memory
+  /// grow without bound when the disk cannot keep up.
+  static constexpr std::size_t kMaxQueued = 1U << 18;
+
   static common::Result<std::unique_ptr<AuditLog>> Open(const std::string& data_dir, const common::Clock& clock);
+  /// Commits every record queued so far, then stops the writer.
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
 
   /// Appends and waits for durability; returns the leaf index (the receipt). Fails with audit_unavailable if the
   /// record could not be made durable: callers must then fail closed.
   common::Result<std::uint64_t> Append(const AuditRecord& record);
+  /// Appends without blocking: `done` runs once the record is durable (with its leaf index) or could not be made so.
+  /// It runs on the audit writer thread (or at once on the caller's thread if the record is refused before queueing),
+  /// in leaf index order within a commit; it must be quick, must not throw and must not wait for another append.
+  void AppendAsync(const AuditRecord& record, AppendCallback done);
   /// Signs a new head if records arrived since the last one (the platform calls it every second).
   common::Status SignNewHead();
 
@@ -66,7 +95,7 @@ class AuditLog {
   common::Result<std::vector<Hash>> ConsistencyProof(std::uint64_t first, std::uint64_t second) const;
   common::Result<StoredRecord> Get(std::uint64_t leaf_index);
   common::Result<std::vector<StoredRecord>> List(const RecordFilter& filter, std::uint64_t after, int limit);
-  bool healthy() const { return db_->healthy() && !fail_appends_.load(); }
+  bool healthy() const { return db_->healthy() && !fail_appends_.load() && !out_of_step_.load(); }
   /// Fault injection for tests: while set, Append fails as a broken disk would.
   void InjectFailureForTesting(bool fail) { fail_appends_ = fail; }
 
@@ -76,17 +105,41 @@ class AuditLog {
   static common::Status Verify(const std::string& data_dir, std::ostream& report);
 
  private:
+  /// A record ready for the writer: encoded, hashed and hex-converted by the caller, so the writer only inserts.
+  struct PendingRecord {
+    std::int64_t time_us = 0;
+    std::int64_t actor_id = 0;
+    std::int64_t department_id = 0;
+    std::string action;
+    std::string decision;
+    std::string grant_id;
+    std::string encoded_hex;
+    Hash leaf{};
+    std::string leaf_hex;
+    AppendCallback done;
+  };
+
   AuditLog() = default;
+  void WriterLoop();
+  /// Inserts `batch` in one commit, extends the tree and answers every caller of the batch. Writer thread only.
+  void CommitBatch(std::vector<PendingRecord>& batch);
 
   std::unique_ptr<store::sqlite::Database> db_;
   const common::Clock* clock_ = nullptr;
   std::string secret_key_;  // Ed25519 secret key bytes
   std::string public_key_hex_;
   mutable std::shared_mutex tree_mutex_;
-  MerkleTree tree_;                            // guarded by tree_mutex_
-  std::map<std::uint64_t, Hash> pending_;      // durable leaves waiting for their predecessors; tree_mutex_
+  MerkleTree tree_;                            // guarded by tree_mutex_; written by the writer thread only
   std::optional<SignedTreeHead> latest_head_;  // tree_mutex_
   std::atomic<bool> fail_appends_{false};
+  std::atomic<bool> out_of_step_{false};  // the file does not end where the tree does; appends fail until a restart
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingRecord> queue_;  // queue_mutex_
+  bool stopping_ = false;            // queue_mutex_
+  std::uint64_t next_index_ = 0;     // the leaf index of the next record committed; writer thread only
+  std::thread writer_;
 };
 
 }  // namespace govshare::audit

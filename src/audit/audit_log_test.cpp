@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <mutex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -116,6 +118,70 @@ TEST_F(AuditLogTest, Art30AppendsAreDurableOrderedAndProvable) {
   EXPECT_EQ(reopened->size(), 200u);
   EXPECT_EQ(reopened->LatestHead()->tree_size, 200u);
   VerifyReport(true);
+}
+
+TEST_F(AuditLogTest, AsyncAppendsAreAcknowledgedInIndexOrderAndCommittedBeforeClose) {
+  common::SystemClock clock;
+  constexpr int kRecords = 3000;  // more than one commit can hold
+  std::mutex mutex;
+  std::vector<std::uint64_t> acknowledged;
+  {
+    auto log = AuditLog::Open(dir_, clock).value();
+    for (int i = 0; i < kRecords; ++i) {
+      log->AppendAsync(Record(i), [&](const common::Result<std::uint64_t>& index) {
+        ASSERT_TRUE(index.ok()) << index.status().ToString();
+        std::lock_guard lock(mutex);
+        acknowledged.push_back(index.value());
+      });
+    }
+  }  // closing waits for every queued record
+  ASSERT_EQ(acknowledged.size(), static_cast<std::size_t>(kRecords));
+  for (std::size_t i = 0; i < acknowledged.size(); ++i) ASSERT_EQ(acknowledged[i], i);
+  auto reopened = AuditLog::Open(dir_, clock).value();
+  EXPECT_EQ(reopened->size(), static_cast<std::uint64_t>(kRecords));
+  EXPECT_EQ(reopened->Get(1234).value().record.request_id, "req-1234");
+  VerifyReport(true);
+}
+
+TEST_F(AuditLogTest, AFailedAppendIsReportedAndLeavesNoGap) {
+  common::SystemClock clock;
+  auto log = AuditLog::Open(dir_, clock).value();
+  ASSERT_EQ(log->Append(Record(0)).value(), 0u);
+  log->InjectFailureForTesting(true);
+  EXPECT_FALSE(log->healthy());
+  const auto failed = log->Append(Record(1));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), "audit_unavailable");
+  bool called = false;
+  log->AppendAsync(Record(1), [&](const common::Result<std::uint64_t>& index) {
+    called = true;
+    EXPECT_FALSE(index.ok());
+  });
+  EXPECT_TRUE(called);  // refused before queueing: answered at once, on this thread
+  log->InjectFailureForTesting(false);
+  EXPECT_EQ(log->Append(Record(2)).value(), 1u);
+  EXPECT_EQ(log->size(), 2u);
+}
+
+// The writer counts leaf indexes itself and checks once per commit that the file ends where its tree does; a second
+// writer on the file (which the platform never runs) must make appends fail closed, not fork the history.
+TEST_F(AuditLogTest, AnotherWriterOnTheFileMakesAppendsFailClosed) {
+  common::SystemClock clock;
+  auto log = AuditLog::Open(dir_, clock).value();
+  ASSERT_TRUE(log->Append(Record(0)).ok());
+  {
+    Connection rogue(dir_ + "/audit.db", Connection::Mode::kReadWrite, 5000);
+    rogue.Exec(
+        "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
+        "leaf_hash) SELECT 1, time_us, actor_id, department_id, action, decision, grant_id, encoded, leaf_hash FROM "
+        "records WHERE leaf_index = 0");
+  }
+  const auto refused = log->Append(Record(1));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), "audit_unavailable");
+  EXPECT_FALSE(log->healthy());
+  EXPECT_FALSE(log->Append(Record(2)).ok());
+  EXPECT_EQ(log->size(), 1u);
 }
 
 TEST_F(AuditLogTest, TheStoreItselfRefusesUpdatesAndDeletes) {

@@ -37,16 +37,19 @@ std::string_view View(const Hash& h) { return {reinterpret_cast<const char*>(h.d
 
 }  // namespace
 
-std::string ToHex(const Hash& h) {
+std::string ToHex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (auto b : h) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xF]);
+  // Sized once and written by index: every audit append hex-encodes its record, so this is on the hot path.
+  std::string out(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kDigits[b >> 4];
+    out[2 * i + 1] = kDigits[b & 0xF];
   }
   return out;
 }
+
+std::string ToHex(const Hash& h) { return ToHex(View(h)); }
 
 common::Result<Hash> FromHex(std::string_view hex) {
   if (hex.size() != 64) return Status::Invalid("invalid_hash", "a hash is 64 hex characters");

@@ -13,7 +13,9 @@ namespace govshare::audit {
 /// A SHA-256 digest.
 using Hash = std::array<std::uint8_t, 32>;
 
+/// Lower-case hex of a hash, or of any bytes (a record's canonical encoding, a key, a signature).
 std::string ToHex(const Hash& h);
+std::string ToHex(std::string_view bytes);
 /// Parses 64 hex characters.
 common::Result<Hash> FromHex(std::string_view hex);
 
