@@ -69,6 +69,20 @@ std::vector<std::string> Terms(const std::string& q) {
   return out;
 }
 
+std::uint8_t CodeOf(const ValueList& list, std::string_view value) {
+  for (std::size_t i = 0; i < list.choices.size(); ++i) {
+    if (list.choices[i].value == value) return static_cast<std::uint8_t>(i + 1);
+  }
+  return 0;
+}
+
+/// The code a filter asks for: nullopt when there is no filter, 255 (matches nothing) for an unknown value.
+std::optional<std::uint8_t> FilterCode(const ValueList& list, const std::optional<std::string>& value) {
+  if (!value) return std::nullopt;
+  const auto code = CodeOf(list, *value);
+  return code == 0 ? std::uint8_t{255} : code;
+}
+
 }  // namespace
 
 void CatalogIndex::AddDoc(const std::shared_ptr<const IndexedEntry>& e, bool published) {
@@ -78,6 +92,13 @@ void CatalogIndex::AddDoc(const std::shared_ptr<const IndexedEntry>& e, bool pub
   doc.published = published;
   doc.text = DocText(e->entry, v.content);
   doc.name_text = SearchFold(v.content.name);
+  doc.provider = e->entry.provider_department_id;
+  doc.share_type = CodeOf(ShareTypes(), v.content.share_type);
+  doc.format = CodeOf(Formats(), v.content.format);
+  doc.frequency = CodeOf(UpdateFrequencies(), v.content.update_frequency);
+  doc.subject = CodeOf(Subjects(), v.content.subject);
+  doc.level = v.content.security_level ? static_cast<std::uint8_t>(static_cast<int>(*v.content.security_level) + 1) : 0;
+  doc.state = v.state;
   const auto slot = static_cast<std::uint32_t>(docs_.size());
   auto cps = CodePoints(doc.text);
   std::sort(cps.begin(), cps.end());
@@ -97,6 +118,22 @@ void CatalogIndex::Put(const Entry& entry, const std::optional<Version>& publish
   if (published) e->published = std::make_shared<const Version>(*published);
   if (working) e->working = std::make_shared<const Version>(*working);
   std::unique_lock lock(mutex_);
+  auto names_of = [](const IndexedEntry& ie) {
+    std::set<std::string> names;
+    if (ie.entry.withdrawn) return names;
+    if (ie.published) names.insert(ie.published->content.name);
+    if (ie.working) names.insert(ie.working->content.name);
+    return names;
+  };
+  if (auto old = entries_.find(entry.id); old != entries_.end()) {
+    for (const auto& name : names_of(*old->second)) {
+      auto it = names_.find({old->second->entry.provider_department_id, name});
+      if (it == names_.end()) continue;
+      it->second.erase(entry.id);
+      if (it->second.empty()) names_.erase(it);
+    }
+  }
+  for (const auto& name : names_of(*e)) names_[{entry.provider_department_id, name}].insert(entry.id);
   if (auto it = slots_of_entry_.find(entry.id); it != slots_of_entry_.end()) {
     for (auto slot : it->second) {
       docs_[slot].alive = false;
@@ -146,13 +183,9 @@ void CatalogIndex::ForEach(const std::function<void(const IndexedEntry&)>& fn) c
 std::optional<std::int64_t> CatalogIndex::FindByName(std::int64_t provider_department_id,
                                                      const std::string& name) const {
   std::shared_lock lock(mutex_);
-  for (const auto& [id, e] : entries_) {
-    if (e->entry.provider_department_id != provider_department_id || e->entry.withdrawn) continue;
-    if ((e->published && e->published->content.name == name) || (e->working && e->working->content.name == name)) {
-      return id;
-    }
-  }
-  return std::nullopt;
+  const auto it = names_.find({provider_department_id, name});
+  if (it == names_.end() || it->second.empty()) return std::nullopt;
+  return *it->second.begin();
 }
 
 SearchResult CatalogIndex::Search(const SearchQuery& query,
@@ -180,32 +213,42 @@ SearchResult CatalogIndex::Search(const SearchQuery& query,
     int score;
   };
   std::vector<Match> matches;
-  auto& facets = result.facets;
+  // Facets are counted on views of the indexed strings (stable while the lock is held) and named at the end.
+  struct Counts {
+    std::unordered_map<std::int64_t, int> provider;
+    std::unordered_map<std::string_view, int> region, share_type, level, database, format, frequency, subject, state;
+  } counts;
+  const auto share_code = FilterCode(ShareTypes(), query.share_type);
+  const auto format_code = FilterCode(Formats(), query.format);
+  const auto frequency_code = FilterCode(UpdateFrequencies(), query.update_frequency);
+  const auto subject_code = FilterCode(Subjects(), query.subject);
+  const auto level_code = FilterCode(Levels(), query.security_level);
+  const bool want_published = query.scope != "working";
+  const bool want_working = query.scope != "published";
+  const auto working_state = query.working_state ? ParseVersionState(*query.working_state) : std::nullopt;
   for (std::size_t k = 0; k < n; ++k) {
     const std::uint32_t slot = candidates ? (*candidates)[k] : static_cast<std::uint32_t>(k);
     const Doc& d = docs_[slot];
-    if (!d.alive) continue;
-    const Entry& e = d.entry->entry;
-    const Version& v = d.published ? *d.entry->published : *d.entry->working;
-    if (d.published) {
-      if (query.scope == "working") continue;
-      if (v.state == VersionState::kWithdrawn && !query.include_withdrawn) continue;
-    } else {
-      if (query.scope == "published") continue;
-      if (query.working_state && *query.working_state != VersionStateName(v.state)) continue;
-      if (!can_see_working(e)) continue;
+    if (!d.alive || (d.published ? !want_published : !want_working)) continue;
+    if ((share_code && d.share_type != *share_code) || (format_code && d.format != *format_code) ||
+        (frequency_code && d.frequency != *frequency_code) || (subject_code && d.subject != *subject_code) ||
+        (level_code && d.level != *level_code) ||
+        (query.provider_department_id && d.provider != *query.provider_department_id)) {
+      continue;
     }
-    const auto& c = v.content;
-    if (query.provider_department_id && e.provider_department_id != *query.provider_department_id) continue;
+    if (d.published) {
+      if (d.state == VersionState::kWithdrawn && !query.include_withdrawn) continue;
+    } else if (query.working_state && (!working_state || d.state != *working_state)) {
+      continue;
+    }
+    const Entry& e = d.entry->entry;
     if (query.region_ids && !query.region_ids->count(e.region_id)) continue;
-    if (query.share_type && c.share_type != *query.share_type) continue;
-    if (query.security_level && (!c.security_level || LevelName(*c.security_level) != *query.security_level)) continue;
+    const Version& v = d.published ? *d.entry->published : *d.entry->working;
+    const auto& c = v.content;
     if (query.database && std::find(c.databases.begin(), c.databases.end(), *query.database) == c.databases.end()) {
       continue;
     }
-    if (query.format && c.format != *query.format) continue;
-    if (query.update_frequency && c.update_frequency != *query.update_frequency) continue;
-    if (query.subject && c.subject != *query.subject) continue;
+    if (!d.published && !can_see_working(e)) continue;
     int score = 1;
     if (!terms.empty()) {
       bool all = true;
@@ -221,15 +264,25 @@ SearchResult CatalogIndex::Search(const SearchQuery& query,
       if (in_name) score = d.name_text.size() == terms.front().size() && terms.size() == 1 ? 3 : 2;
     }
     matches.push_back({slot, score});
-    ++facets["provider"][std::to_string(e.provider_department_id)];
-    ++facets["region"][e.region_id];
-    if (!c.share_type.empty()) ++facets["share_type"][c.share_type];
-    if (c.security_level) ++facets["security_level"][std::string(LevelName(*c.security_level))];
-    for (const auto& db : c.databases) ++facets["database"][db];
-    if (!c.format.empty()) ++facets["format"][c.format];
-    if (!c.update_frequency.empty()) ++facets["update_frequency"][c.update_frequency];
-    if (!c.subject.empty()) ++facets["subject"][c.subject];
-    ++facets["state"][std::string(VersionStateName(v.state))];
+    ++counts.provider[e.provider_department_id];
+    ++counts.region[e.region_id];
+    if (!c.share_type.empty()) ++counts.share_type[c.share_type];
+    if (c.security_level) ++counts.level[LevelName(*c.security_level)];
+    for (const auto& db : c.databases) ++counts.database[db];
+    if (!c.format.empty()) ++counts.format[c.format];
+    if (!c.update_frequency.empty()) ++counts.frequency[c.update_frequency];
+    if (!c.subject.empty()) ++counts.subject[c.subject];
+    ++counts.state[VersionStateName(v.state)];
+  }
+  auto& facets = result.facets;
+  for (const auto& [id, count] : counts.provider) facets["provider"][std::to_string(id)] = count;
+  const std::pair<const char*, const std::unordered_map<std::string_view, int>*> named[] = {
+      {"region", &counts.region},        {"share_type", &counts.share_type},
+      {"security_level", &counts.level}, {"database", &counts.database},
+      {"format", &counts.format},        {"update_frequency", &counts.frequency},
+      {"subject", &counts.subject},      {"state", &counts.state}};
+  for (const auto& [name, map] : named) {
+    for (const auto& [value, count] : *map) facets[name][std::string(value)] = count;
   }
   result.total = static_cast<int>(matches.size());
   const auto order = [this](const Match& a, const Match& b) {

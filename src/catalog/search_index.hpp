@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -76,6 +77,11 @@ class CatalogIndex {
     bool alive = true;
     std::string text;       // lower-cased searchable text
     std::string name_text;  // lower-cased name
+    // Filter fields as small codes (position in their value list + 1; 0: empty), so that most candidates are
+    // rejected without touching the entry.
+    std::int64_t provider = 0;
+    std::uint8_t share_type = 0, format = 0, frequency = 0, subject = 0, level = 0;
+    VersionState state = VersionState::kDraft;
   };
   void AddDoc(const std::shared_ptr<const IndexedEntry>& e, bool published);
   void Compact();
@@ -85,6 +91,7 @@ class CatalogIndex {
   std::unordered_map<std::int64_t, std::vector<std::uint32_t>> slots_of_entry_;
   std::vector<Doc> docs_;
   std::unordered_map<char32_t, std::vector<std::uint32_t>> postings_;
+  std::map<std::pair<std::int64_t, std::string>, std::set<std::int64_t>> names_;  // (provider, name) -> entries
   std::size_t dead_ = 0;
 };
 
