@@ -365,10 +365,15 @@ TEST_F(Catalog, Art9AChangeOpensAnUpdateCaseDueIn10WorkingDaysExtendableOnce) {
                        {{"content", content}, {"entry_version", Entry(id, catalog_)["entry_version"]}}, catalog_)
                 .status,
             200u);
+  clock_->Advance(86400);                // submitted on 10-01, a holiday: the 10 WD start on 10-08
+  catalog_ = server_->Login("catalog");  // the sessions of the day before have expired
+  reviewer_ = server_->Login("reviewer");
   ASSERT_EQ(Submit(id, catalog_).status, 200u);
   auto reviewing = Case(case_id, catalog_);
   EXPECT_EQ(reviewing["state"], "review");
   EXPECT_EQ(reviewing["step"], "catalog_review");
+  // Art. 9: the update is reviewed within 10 WD, counted from the first working day after receipt (10-08).
+  EXPECT_EQ(reviewing["due_at"], "2026-10-20T23:59:59+08:00");
   ASSERT_EQ(Review(id, "approve", "", reviewer_).status, 200u);
   const auto entry = Entry(id, catalog_);
   EXPECT_EQ(entry["published_version"], 2);
@@ -508,6 +513,78 @@ TEST_F(Catalog, ResponsibilityListAndExportsDescribeThePublishedCatalog) {
   auto reimported = server_->Request("POST", "/api/v1/catalog/import", exported_csv,
                                      {{"Authorization", "Bearer " + hrss_catalog}, {"Content-Type", "text/csv"}});
   EXPECT_EQ(reimported.status, 201u) << reimported.body;
+}
+
+TEST_F(Catalog, Art9Art28AnOverdueReviewIsEvidencedAndEscalated) {
+  auto id = Create(Content("逾期审核目录"), catalog_).Json()["id"].get<std::int64_t>();
+  ASSERT_EQ(Submit(id, catalog_).status, 200u);
+  const auto case_id = Entry(id, catalog_)["open_case"]["id"].get<std::int64_t>();
+  clock_->Advance(22 * 86400);  // 2026-10-22, past the 10-20 deadline
+  reviewer_ = server_->Login("reviewer");
+  ASSERT_TRUE(server_->platform().cases().RunDeadlineMonitor().ok());
+  const auto c = Case(case_id, reviewer_);
+  EXPECT_TRUE(c["overdue"].get<bool>());
+  org::Principal admin;
+  admin.roles.Add(org::Role::kPlatformAdmin);
+  auto evidence = server_->platform().cases().Evidence(admin, case_id);
+  ASSERT_TRUE(evidence.ok());
+  ASSERT_EQ(evidence->size(), 1u);
+  EXPECT_EQ(evidence->front().step, "catalog_review");
+  EXPECT_EQ(evidence->front().working_days_late, 2);
+}
+
+TEST_F(Catalog, TheRegionalCatalogIsTheRegionAndTheRegionsBelow) {
+  const auto sjz_catalog = MakeUser("sjz.catalog", kSjzPsb, "catalog_manager");
+  Publish(Content("省级人口目录"), catalog_, reviewer_);
+  Publish(Content("石家庄市人口目录"), sjz_catalog, server_->Login("sjz.head"));
+  auto names = [&](const std::string& region) {
+    std::set<std::string> out;
+    const auto found = server_->Get("/api/v1/catalog/search?region=" + region, catalog_).Json();
+    for (const auto& i : found["items"]) out.insert(i["name"].get<std::string>());
+    return out;
+  };
+  EXPECT_EQ(names("130000"), (std::set<std::string>{"省级人口目录", "石家庄市人口目录"}));
+  EXPECT_EQ(names("130100"), (std::set<std::string>{"石家庄市人口目录"}));
+  EXPECT_TRUE(names("130200").empty());
+}
+
+TEST_F(Catalog, BadInputIsA4xxAndChangesNothing) {
+  const auto before = server_->Count("catalog_entries");
+  const std::vector<std::pair<std::string, std::string>> bodies = {
+      {R"({"content": "x"})", "missing_field"},
+      {R"({"content": {"name": 5}})", "invalid_entry"},
+      {R"({"content": {"name": "x", "classification": "30111", "items": {"a": 1}}})", "invalid_entry"},
+      {R"({"content": {"name": "x", "classification": "30111", "items": ["x"]}})", "invalid_entry"},
+      {R"({"content": {"name": "x", "classification": "30111", "items": [{"name": "a", "length": -1}]}})",
+       "invalid_entry"},
+      {R"({"content": {"name": "x", "classification": "30111", "keywords": [null]}})", "invalid_entry"},
+      {R"({"content": {"name": "x\u0001", "classification": "30111"}})", "invalid_entry"},
+      {R"({"content": {"name": "x", "classification": "30111"}, "extra": 1})", "unknown_field"},
+      {"{\"content\": {\"name\": \"\xC3\x28\"}}", "invalid_utf8"},
+      {R"({"content": {"name": "x", "classification": "30111")", "invalid_json"},
+      {R"({"content": {"classification": "30111"}})", "invalid_entry"},
+  };
+  for (const auto& [body, code] : bodies) {
+    auto res = server_->Request("POST", "/api/v1/catalog/entries", body, {{"Authorization", "Bearer " + catalog_}});
+    EXPECT_GE(res.status, 400u) << body;
+    EXPECT_LT(res.status, 500u) << body;
+    EXPECT_EQ(res.Json()["code"], code) << body << " -> " << res.body;
+  }
+  for (const char* csv : {"信息资源名称,信息资源分类\n\"unterminated,30111\n", "名字,分类\nx,3\n", ""}) {
+    auto res = server_->Request("POST", "/api/v1/catalog/import", csv,
+                                {{"Authorization", "Bearer " + catalog_}, {"Content-Type", "text/csv"}});
+    EXPECT_EQ(res.status, 400u) << csv << " -> " << res.body;
+  }
+  for (const char* query : {"limit=0", "limit=101", "offset=-1", "offset=99999", "region=nowhere", "share_type=maybe",
+                            "scope=everything", "state=lost", "provider=abc"}) {
+    auto res = server_->Get(std::string("/api/v1/catalog/search?") + query, catalog_);
+    EXPECT_EQ(res.status, 400u) << query;
+    EXPECT_EQ(res.Json()["code"], "invalid_parameter") << query;
+  }
+  EXPECT_EQ(server_->Get("/api/v1/catalog/entries/1/diff?from=x&to=1", catalog_).status, 400u);
+  EXPECT_EQ(server_->Get("/api/v1/catalog/export?format=xml", catalog_).status, 400u);
+  EXPECT_EQ(server_->Send("POST", "/api/v1/catalog/entries/1/review", {{"decision", "maybe"}}, reviewer_).status, 400u);
+  EXPECT_EQ(server_->Count("catalog_entries"), before);
 }
 
 TEST_F(Catalog, Art5DataElementsAreAProvincialStandard) {
