@@ -1,7 +1,9 @@
 // End-to-end test of the portal against the real govshare binary, driving Debian's Chromium with playwright-core.
 //   GOVSHARE_BINARY=../build/govshare node e2e/run.mjs      (or: npm run test:e2e)
 // Starts `govshare demo` + `govshare serve` on a free loopback port with a fresh data directory, logs in through the
-// UI and checks the departments page, the menus, the workbench, the working-day calendar and department webhooks. Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
+// UI and checks the departments page, the menus, the workbench, the working-day calendar, department webhooks and the
+// catalog (search, compile with the rules checked as one types, review, publication). Screenshots go to
+// /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -263,7 +265,7 @@ test('a requester has no Administration menu', async () => {
   await logout();
 });
 
-test('a demo user lands on the workbench and sees the empty state', async () => {
+test('a demo user lands on the workbench: no task of their own, catalog notifications of the department in the inbox', async () => {
   const user = creds.users.find((u) => u.username === 'steward') || creds.users.find((u) => (u.roles || []).includes('data_steward'));
   assert.ok(user, 'no data_steward in demo-credentials.json');
   await login(user);
@@ -273,8 +275,9 @@ test('a demo user lands on the workbench and sees the empty state', async () => 
   assert.equal(await first.getAttribute('data-testid'), 'menu-workbench');
   await page.locator('[data-testid="menu-workbench"].is-active').waitFor();
   await page.locator('[data-testid="workbench-empty"]').getByText('暂无待办事项').waitFor();
-  await page.locator('[data-testid="inbox-empty"]').waitFor();
-  assert.equal(await page.locator('[data-testid="inbox-badge"]').count(), 0, 'no unread badge without notifications');
+  // The demo catalog's reviews were decided for the steward's department (河北省公安厅): unread notifications.
+  await page.locator('[data-testid="inbox-table"]').getByText('目录审核').first().waitFor();
+  await page.locator('[data-testid="inbox-badge"]').waitFor();
   await shot('10-workbench-empty');
 });
 
@@ -377,5 +380,147 @@ test('platform_admin registers a department webhook, sees its secret once, and r
   await shot('17-webhook-removed');
   await page.keyboard.press('Escape');
   await drawer.waitFor({ state: 'hidden' });
+  await logout();
+});
+
+// ---- Catalog (目录) ----
+
+const byName = (name) => creds.users.find((u) => u.username === name);
+/** Opens an el-select by its data-testid and picks the option showing text. */
+async function choose(testid, text) {
+  await page.locator(`[data-testid="${testid}"]`).click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click();
+}
+const field = (id) => page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input, textarea[data-testid="${id}"], [data-testid="${id}"] textarea`).first();
+const compiledName = `端到端户籍核验信息${Date.now().toString(36)}`;
+
+test('the catalog menu follows the role: everyone searches, catalog managers compile, reviewers review', async () => {
+  const requester = creds.users.find((u) => (u.roles || []).length === 1 && u.roles[0] === 'requester') || byName('requester');
+  await login(requester);
+  await page.locator('[data-testid="menu-catalog-search"]').waitFor();
+  assert.equal(await page.locator('[data-testid="menu-catalog-new"]').count(), 0, 'a requester cannot compile');
+  assert.equal(await page.locator('[data-testid="menu-catalog-review"]').count(), 0, 'a requester cannot review');
+  await logout();
+});
+
+test('search 人口 finds 常住人口基本信息 with facet counts; its detail shows items and versions', async () => {
+  await login(byName('catalog'));
+  await page.locator('[data-testid="menu-catalog-new"]').waitFor();
+  assert.equal(await page.locator('[data-testid="menu-catalog-review"]').count(), 0, 'a catalog manager does not review');
+  await page.locator('[data-testid="menu-catalog-search"]').click();
+  await page.waitForURL((u) => u.pathname === '/catalog');
+  await page.locator('[data-testid="catalog-results"]').waitFor();
+  await field('catalog-q').fill('人口');
+  await field('catalog-q').press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('q') === '人口');
+  const results = page.locator('[data-testid="catalog-results"]');
+  await results.getByText('常住人口基本信息', { exact: true }).waitFor();
+  const total = Number(/\d+/.exec(await page.locator('[data-testid="catalog-total"]').innerText())[0]);
+  assert.ok(total >= 2 && total < 150, `人口 should match a part of the catalog, got ${total}`);
+  // A filter offers the facet counts of the matches and narrows them.
+  await page.locator('[data-testid="catalog-filter-share_type"]').click();
+  const option = page.locator('.el-select-dropdown__item:visible', { hasText: '有条件共享' }).first();
+  const count = Number((await option.locator('.count').innerText()).trim());
+  assert.ok(count > 0 && count < total, `facet count ${count} of ${total}`);
+  await shot('20-catalog-search');
+  await option.click();
+  await page.waitForURL((u) => u.searchParams.get('share_type') === 'conditional');
+  await page.locator('[data-testid="catalog-total"]').getByText(new RegExp(`\\b${count}\\b`)).waitFor();
+  await results.getByText('常住人口基本信息', { exact: true }).click();
+  await page.waitForURL((u) => /^\/catalog\/entries\/\d+$/.test(u.pathname));
+  await page.locator('[data-testid="entry-name"]').getByText('常住人口基本信息').waitFor();
+  await page.locator('[data-testid="entry-items"]').getByText('公民身份号码').first().waitFor();
+  await page.locator('[data-testid="entry-field-security_level"]').getByText('一般4').waitFor();
+  await page.locator('[data-testid="entry-versions"]').getByText('已发布').first().waitFor();
+  await shot('21-catalog-entry');
+  // Back to the search as it was.
+  await page.goBack();
+  await page.waitForURL((u) => u.pathname === '/catalog' && u.searchParams.get('q') === '人口');
+  await results.getByText('常住人口基本信息', { exact: true }).waitFor();
+});
+
+test('a catalog manager compiles an entry: the rules are checked as one types, a violation is fixed, the entry is submitted', async () => {
+  await page.locator('[data-testid="menu-catalog-new"]').click();
+  await page.waitForURL((u) => u.pathname === '/catalog/new');
+  await page.locator('[data-testid="catalog-edit"]').waitFor();
+  await field('catalog-name').fill(compiledName);
+  await field('catalog-classification').fill('30111');
+  await field('catalog-abstract').fill('户籍信息核验结果，端到端测试编制');
+  await field('catalog-keywords').fill('户籍');
+  await field('catalog-keywords').press('Enter');
+  await choose('catalog-subject', '自然人');
+  await choose('catalog-format', '数据库');
+  await choose('catalog-update-frequency', '每日');
+  await page.locator('[data-testid="catalog-share-type-conditional"]').click();
+  // Conditional sharing needs its conditions (Art. 11): the check says so next to the field.
+  const condition = page.locator('[data-testid="violation-share_condition"] [data-rule="condition_required"]');
+  await condition.waitFor();
+  assert.match(await condition.innerText(), /第11条/);
+  await field('catalog-share-condition').fill('用于法定职责范围内的户籍核验');
+  await condition.waitFor({ state: 'detached' });
+  await page.locator('[data-testid="catalog-share-method-api"]').click();
+  await page.locator('[data-testid="catalog-open-not_open"]').click();
+  await field('catalog-scope').fill('政务服务');
+  await field('catalog-scope').press('Enter');
+  await choose('catalog-security-level', '一般1');
+  await page.locator('[data-testid="catalog-non-classified"]').click();
+  // An information item from a data element: type, length, personal flag and level come with it.
+  await page.locator('[data-testid="item-add"]').click();
+  await page.locator('[data-testid="item-element-0"]').click();
+  await page.keyboard.type('公民身份号码');
+  await page.locator('.el-select-dropdown__item:visible', { hasText: 'DE0001' }).first().click();
+  assert.equal(await field('item-name-0').inputValue(), '公民身份号码');
+  assert.equal(await field('item-length-0').inputValue(), '18');
+  await page.locator('[data-testid="item-key-0"]').click();
+  // The entry's level is below its item's (就高从严, Art. 7): shown next to the security level as one types.
+  const levelViolation = page.locator('[data-testid="violation-security_level"] [data-rule="level_below_items"]');
+  await levelViolation.waitFor();
+  assert.match(await levelViolation.innerText(), /一般4/);
+  assert.match(await levelViolation.innerText(), /第7条/);
+  await page.locator('[data-testid="catalog-check-status"][data-status="issues"]').waitFor();
+  await page.locator('[data-testid="catalog-security-level"]').scrollIntoViewIfNeeded();
+  await shot('22-catalog-compile-violation');
+  await choose('catalog-security-level', '一般4');
+  await levelViolation.waitFor({ state: 'detached' });
+  await page.locator('[data-testid="catalog-check-status"][data-status="ok"]').waitFor();
+  await shot('23-catalog-compile-ok');
+  await page.locator('[data-testid="catalog-submit"]').click();
+  await page.waitForURL((u) => /^\/catalog\/entries\/\d+$/.test(u.pathname));
+  await page.locator('[data-testid="entry-name"]').getByText(compiledName).waitFor();
+  await page.locator('[data-testid="entry-working-state"]').getByText('审核中').waitFor();
+  await page.locator('[data-testid="entry-open-case-link"]').getByText('目录审核').waitFor();
+  assert.equal(await page.locator('[data-testid="entry-edit"]').count(), 0, 'an entry in review cannot be edited');
+  await shot('24-catalog-submitted');
+  await logout();
+});
+
+test('a reviewer approves the entry from the review queue (a return needs reasons); it is then published in search', async () => {
+  await login(byName('reviewer'));
+  await page.locator('[data-testid="menu-catalog-review"]').click();
+  await page.waitForURL((u) => u.pathname === '/catalog/review');
+  const row = page.locator('[data-testid="review-table"] .el-table__row', { hasText: compiledName });
+  await row.waitFor();
+  await shot('25-catalog-review-queue');
+  await row.locator('[data-testid="review-return"]').click();
+  const dialog = page.locator('.el-dialog').filter({ has: page.locator('[data-testid="review-confirm"]') });
+  await dialog.waitFor();
+  await page.locator('[data-testid="review-confirm"]').click();
+  await dialog.getByText('退回须填写理由').waitFor();
+  await page.locator('[data-testid="review-decision-approve"]').click();
+  await page.locator('[data-testid="review-confirm"]').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await row.waitFor({ state: 'detached' });
+  await shot('26-catalog-approved');
+
+  await page.locator('[data-testid="menu-catalog-search"]').click();
+  await field('catalog-q').fill(compiledName);
+  await field('catalog-q').press('Enter');
+  const results = page.locator('[data-testid="catalog-results"]');
+  await results.getByText(compiledName).waitFor();
+  assert.equal(await results.locator('[data-testid="catalog-result-state"]').count(), 0, 'a published result shows its date, not a working state');
+  await results.getByText(compiledName).click();
+  await page.locator('[data-testid="entry-published"]').getByText('第1版').waitFor();
+  assert.equal(await page.locator('[data-testid="entry-working-state"]').count(), 0);
+  await shot('27-catalog-published');
   await logout();
 });

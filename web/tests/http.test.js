@@ -63,6 +63,15 @@ describe('request', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 422, code: 'invalid_credit_code', field: 'credit_code', requestId: 'r-1', detail: 'credit_code fails the GB 32100 check character' });
   });
+  it('keeps the errors list of a 422 (catalog compilation rules)', async () => {
+    const violation = { field: '/content/items/2/level', rule: 'level_below_items', article: '7', message: '…' };
+    const f = fakeFetch(422, { status: 422, code: 'compilation_rules', detail: 'rules broken', errors: [violation, null, 'x'] }, { 'content-type': 'application/problem+json' });
+    const err = await request('POST', '/catalog/entries/1/submit', { body: {}, fetchImpl: f }).catch((e) => e);
+    expect(err.code).toBe('compilation_rules');
+    expect(err.errors).toEqual([violation]);
+    const plain = await request('GET', '/x', { fetchImpl: fakeFetch(404, { code: 'not_found' }, { 'content-type': 'application/problem+json' }) }).catch((e) => e);
+    expect(plain.errors).toEqual([]);
+  });
   it('falls back to a status-derived code for non-JSON errors', async () => {
     const err = await request('GET', '/x', { fetchImpl: fakeFetch(502, '<html>bad gateway</html>', { 'content-type': 'text/html', 'x-request-id': 'abc' }) }).catch((e) => e);
     expect(err).toMatchObject({ status: 502, code: 'bad_gateway', field: null, requestId: 'abc' });

@@ -5,7 +5,7 @@ export const API_BASE = '/api/v1';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class ApiError extends Error {
-  constructor({ status, code, detail, field, title, type, requestId }) {
+  constructor({ status, code, detail, field, title, type, requestId, errors }) {
     super(detail || title || code || `HTTP ${status}`);
     this.name = 'ApiError';
     this.status = status; // HTTP status, 0 for a network failure
@@ -15,6 +15,8 @@ export class ApiError extends Error {
     this.title = title || '';
     this.type = type || '';
     this.requestId = requestId || '';
+    // Every problem of a 422 that lists them (catalog rules, import rows): [{field, rule, article, message, row?}].
+    this.errors = Array.isArray(errors) ? errors.filter((e) => e && typeof e === 'object') : [];
   }
 }
 
@@ -87,6 +89,7 @@ export async function errorFromResponse(res) {
     title: typeof b.title === 'string' ? b.title : res.statusText || '',
     type: typeof b.type === 'string' ? b.type : '',
     requestId: (typeof b.request_id === 'string' && b.request_id) || (res.headers && res.headers.get && res.headers.get('x-request-id')) || '',
+    errors: b.errors,
   });
 }
 

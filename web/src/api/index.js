@@ -56,4 +56,34 @@ export const api = {
   createWebhook: (deptId, url) => http.post(`/departments/${enc(deptId)}/webhooks`, { url }),
   deleteWebhook: (deptId, webhookId) => http.del(`/departments/${enc(deptId)}/webhooks/${enc(webhookId)}`),
   webhookDeliveries: (deptId, webhookId, query) => http.get(`/departments/${enc(deptId)}/webhooks/${enc(webhookId)}/deliveries`, { query }),
+
+  // Catalog (目录): reference lists, search, entries and their lifecycle, negative list, responsibilities, findings
+  catalogVocabulary: () => http.get('/catalog/vocabulary'),
+  catalogElements: () => http.get('/catalog/elements'),
+  catalogDatabases: () => http.get('/catalog/databases'),
+  /** {q, provider, region, share_type, ..., scope, state, offset, limit} -> {total, offset, limit, items, facets}. */
+  catalogSearch: (query) => http.get('/catalog/search', { query }),
+  /** Every broken compilation rule of content, nothing saved: {ok, errors:[{field, rule, article, message}]}. */
+  catalogCheck: (content, entryId) => http.post('/catalog/check', entryId ? { content, entry_id: Number(entryId) } : { content }),
+  createCatalogEntry: (content) => http.post('/catalog/entries', { content }),
+  catalogEntry: (id) => http.get(`/catalog/entries/${enc(id)}`),
+  saveCatalogDraft: (id, body) => http.put(`/catalog/entries/${enc(id)}/draft`, body),
+  discardCatalogDraft: (id, entryVersion) => http.del(`/catalog/entries/${enc(id)}/draft`, { query: { entry_version: entryVersion } }),
+  submitCatalogEntry: (id, entryVersion) => http.post(`/catalog/entries/${enc(id)}/submit`, { entry_version: entryVersion }),
+  /** {decision: 'approve'|'return', comment}; a return needs a comment. */
+  reviewCatalogEntry: (id, body) => http.post(`/catalog/entries/${enc(id)}/review`, body),
+  /** {date, reason: 'law'|'duty'|'other', description}: opens a catalog_update case -> {case}. */
+  recordCatalogChange: (id, body) => http.post(`/catalog/entries/${enc(id)}/changes`, body),
+  withdrawCatalogEntry: (id, reason) => http.post(`/catalog/entries/${enc(id)}/withdrawal`, { reason }),
+  /** {kind: 'list'|'revoke', legal_basis, reason}: a negative_list case. */
+  applyNegativeList: (id, body) => http.post(`/catalog/entries/${enc(id)}/negative-list`, body),
+  catalogVersions: (id) => http.get(`/catalog/entries/${enc(id)}/versions`),
+  catalogDiff: (id, from, to) => http.get(`/catalog/entries/${enc(id)}/diff`, { query: { from, to } }),
+  negativeList: () => http.get('/catalog/negative-list'),
+  negativeListApplications: () => http.get('/catalog/negative-list/applications'),
+  responsibilities: () => http.get('/catalog/responsibilities'),
+  findings: () => http.get('/catalog/findings'),
+  scanFindings: () => http.post('/catalog/findings/scan'),
+  dismissFinding: (id, reason) => http.post(`/catalog/findings/${enc(id)}/dismiss`, { reason }),
+  rectifyFinding: (id, note) => http.post(`/catalog/findings/${enc(id)}/rectify`, { note }),
 };

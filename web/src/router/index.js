@@ -20,6 +20,26 @@ const adminRoutes = ADMIN_PAGES.map(([name, component, permission]) => ({
   meta: { title: `menu.${name}`, admin: true, permission },
 }));
 
+// Catalog (目录) pages, each under /catalog: [route name, path, view, permission, title, menu key to highlight].
+const catalogSearch = () => import('../views/catalog/CatalogSearchView.vue');
+const catalogEdit = () => import('../views/catalog/CatalogEditView.vue');
+const CATALOG_PAGES = [
+  ['catalog-search', 'catalog', catalogSearch, 'catalog.read', 'menu.catalogSearch'],
+  ['catalog-new', 'catalog/new', catalogEdit, 'catalog.compile', 'menu.catalogCompile'],
+  ['catalog-entry', 'catalog/entries/:id(\\d+)', () => import('../views/catalog/CatalogEntryView.vue'), 'catalog.read', 'catalog.entry.title', 'catalog-search'],
+  ['catalog-edit', 'catalog/entries/:id(\\d+)/edit', catalogEdit, 'catalog.compile', 'catalog.edit.editTitle', 'catalog-search'],
+  ['catalog-review', 'catalog/review', () => import('../views/catalog/CatalogReviewView.vue'), 'catalog.review', 'menu.catalogReview'],
+  ['catalog-negative-list', 'catalog/negative-list', () => import('../views/catalog/NegativeListView.vue'), 'catalog.read', 'menu.catalogNegativeList'],
+  ['catalog-responsibilities', 'catalog/responsibilities', () => import('../views/catalog/ResponsibilitiesView.vue'), 'catalog.read', 'menu.catalogResponsibilities'],
+  ['catalog-findings', 'catalog/findings', () => import('../views/catalog/FindingsView.vue'), 'catalog.read', 'menu.catalogFindings'],
+];
+const catalogRoutes = CATALOG_PAGES.map(([name, path, component, permission, title, menu]) => ({
+  path,
+  name,
+  component,
+  meta: menu ? { title, permission, menu } : { title, permission },
+}));
+
 export const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   {
@@ -40,6 +60,7 @@ export const routes = [
         component: () => import('../views/CaseDetailView.vue'),
         meta: { title: 'cases.detailTitle', permission: 'case.read', menu: 'workbench' },
       },
+      ...catalogRoutes,
       {
         path: 'calendar',
         name: 'calendar',
