@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { nextTick } from 'vue';
-import { usePagedList, useFilteredList, fetchAll } from '../src/lib/usePagedList.js';
+import { usePagedList, useFilteredList, fetchAll, useLoaded } from '../src/lib/usePagedList.js';
 
 // A fake cursor-paged API over `rows`, pages of `size`; records every call.
 function fakeApi(rows, size = 2) {
@@ -138,5 +138,29 @@ describe('fetchAll', () => {
     const api = fakeApi(rows);
     expect((await fetchAll((c) => api.fetch(c))).map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
     expect((await fetchAll((c) => api.fetch(c), 2)).map((r) => r.id)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('useLoaded', () => {
+  it('loads a value, reports a failure with the empty value, and drops an overtaken answer', async () => {
+    const answers = [deferred(), deferred(), deferred()];
+    let n = 0;
+    const r = useLoaded(() => answers[n++].promise, []);
+    expect(r.value.value).toEqual([]);
+    const first = r.load();
+    expect(r.loading.value).toBe(true);
+    answers[0].resolve(['a']);
+    await first;
+    expect(r.value.value).toEqual(['a']);
+    expect(r.loading.value).toBe(false);
+    const slow = r.load();
+    const fast = r.load();
+    answers[2].reject(Object.assign(new Error('x'), { code: 'storage_busy' }));
+    await fast;
+    answers[1].resolve(['stale']);
+    await slow;
+    expect(r.error.value.code).toBe('storage_busy');
+    expect(r.value.value).toEqual([]);
+    expect(r.loading.value).toBe(false);
   });
 });

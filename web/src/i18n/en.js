@@ -492,7 +492,7 @@ export default {
       total: '{n} in all',
       empty: 'No catalog entry matches',
       export: 'Export the published catalog:',
-      filters: { provider: 'Provider', region: 'Region', share_type: 'Share type', security_level: 'Level', database: 'Database', format: 'Format', update_frequency: 'Frequency' },
+      filters: { provider: 'Provider', region: 'Region', share_type: 'Share type', security_level: 'Level', database: 'Database', format: 'Format', update_frequency: 'Frequency', state: 'State' },
     },
     entry: {
       title: 'Catalog entry',
@@ -511,7 +511,7 @@ export default {
       discard: 'Discard draft',
       discardConfirm: 'Discard the unsubmitted draft? This cannot be undone.',
       discarded: 'Draft discarded',
-      fixHint: 'Correct what is marked below and submit again:',
+      fixHint: 'Correct what is marked next to the fields below and submit again.',
       change: 'Record a change',
       changeHint: 'Record a change in law or in duties: an update case opens, due in 10 working days (extendable once with consent, Art. 9).',
       changeDate: 'Date of the change',

@@ -492,7 +492,7 @@ export default {
       total: '共 {n} 条',
       empty: '没有符合条件的目录',
       export: '导出已发布目录：',
-      filters: { provider: '提供部门', region: '行政区划', share_type: '共享类型', security_level: '安全级别', database: '所属库', format: '资源格式', update_frequency: '更新周期' },
+      filters: { provider: '提供部门', region: '行政区划', share_type: '共享类型', security_level: '安全级别', database: '所属库', format: '资源格式', update_frequency: '更新周期', state: '状态' },
     },
     entry: {
       title: '目录详情',
@@ -511,7 +511,7 @@ export default {
       discard: '删除草稿',
       discardConfirm: '确定删除未提交的草稿吗？此操作不可撤销。',
       discarded: '草稿已删除',
-      fixHint: '请按下列标注修改后重新提交：',
+      fixHint: '请按下方各字段旁的标注修改后重新提交。',
       change: '登记变更',
       changeHint: '法律法规或部门职责发生变化时登记，系统将开启目录更新事项，须在 10 个工作日内完成更新（经同意可延期一次，第9条）。',
       changeDate: '变化发生日期',

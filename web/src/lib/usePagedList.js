@@ -87,6 +87,34 @@ export function useFilteredList(fetchPage, defaults, { instant = [] } = {}) {
   return { list, filters, applied, search, reset };
 }
 
+/**
+ * A resource fetched whole (a short list, a page of search results): load() fetches it again, keeping the last value
+ * on failure only as `error`; an answer overtaken by a newer load() is dropped. `empty` is the value before the first
+ * load and after a failed one.
+ */
+export function useLoaded(fetch, empty = null) {
+  const value = shallowRef(empty);
+  const loading = ref(false);
+  const error = shallowRef(null);
+  let generation = 0;
+  async function load() {
+    const gen = ++generation;
+    loading.value = true;
+    error.value = null;
+    try {
+      const v = await fetch();
+      if (gen === generation) value.value = v;
+    } catch (e) {
+      if (gen !== generation) return;
+      value.value = empty;
+      error.value = e;
+    } finally {
+      if (gen === generation) loading.value = false;
+    }
+  }
+  return { value, loading, error, load };
+}
+
 /** Fetches every page of a list (for small reference lists such as departments in a select). */
 export async function fetchAll(fetchPage, maxPages = 20) {
   let cursor = null;
