@@ -524,3 +524,25 @@ test('a reviewer approves the entry from the review queue (a return needs reason
   await shot('27-catalog-published');
   await logout();
 });
+
+test('the catalog manager edits the published entry as a new version; the diff shows the changed field', async () => {
+  await login(byName('catalog'));
+  await page.goto(`${baseUrl}/catalog?q=${encodeURIComponent(compiledName)}`);
+  await page.locator('[data-testid="catalog-results"]').getByText(compiledName).click();
+  await page.locator('[data-testid="entry-edit"]').click();
+  await page.waitForURL((u) => /^\/catalog\/entries\/\d+\/edit$/.test(u.pathname));
+  await field('catalog-abstract').fill('户籍信息核验结果（第二版）');
+  await field('catalog-change-reason').fill('摘要修订');
+  await page.locator('[data-testid="catalog-check-status"][data-status="ok"]').waitFor();
+  await page.locator('[data-testid="catalog-submit"]').click();
+  await page.waitForURL((u) => /^\/catalog\/entries\/\d+$/.test(u.pathname));
+  await page.locator('[data-testid="entry-working-state"]').getByText('第2版').waitFor();
+  await page.locator('[data-testid="entry-published"]').getByText('第1版').waitFor();
+  await page.locator('[data-testid="entry-diff-2"]').click();
+  const diff = page.locator('[data-testid="entry-diff"]');
+  await diff.getByText('信息资源摘要').waitFor();
+  await diff.getByText('户籍信息核验结果（第二版）').waitFor();
+  await diff.scrollIntoViewIfNeeded();
+  await shot('28-catalog-version-diff');
+  await logout();
+});

@@ -261,6 +261,7 @@ export default {
     step: 'Step',
     article: 'Article',
     articleN: 'Art. {n}',
+    catalogEntry: 'Catalog entry #{id}',
     dueAt: 'Due',
     urgency: 'Urgency',
     reference: 'Reference',
@@ -593,6 +594,8 @@ export default {
       saved: 'Draft saved',
       blockedInReview: 'The entry is in review and cannot be edited until it is decided',
       blockedWithdrawn: 'The entry is withdrawn and cannot be edited',
+      leaveConfirm: 'Your changes are not saved and will be lost. Leave anyway?',
+      leave: 'Leave',
     },
     review: {
       title: 'Catalog review',

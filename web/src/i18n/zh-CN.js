@@ -261,6 +261,7 @@ export default {
     step: '办理环节',
     article: '依据条款',
     articleN: '第{n}条',
+    catalogEntry: '目录 #{id}',
     dueAt: '办理时限',
     urgency: '紧急程度',
     reference: '关联对象',
@@ -593,6 +594,8 @@ export default {
       saved: '草稿已保存',
       blockedInReview: '该目录正在审核中，审核完成前不能修改',
       blockedWithdrawn: '该目录已撤销，不能修改',
+      leaveConfirm: '有尚未保存的修改，离开后将丢失。确定离开吗？',
+      leave: '离开',
     },
     review: {
       title: '目录审核',
