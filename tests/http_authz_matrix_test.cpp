@@ -69,6 +69,17 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
   const std::set<std::string> app_writers = {"admin", "steward"};
   const std::set<std::string> app_readers = {"admin", "head", "steward", "auditor"};
   const std::set<std::string> catalogers = {"catalog"};
+  const json share_request = {{"entry_id", 999999},
+                              {"application_id", 1},
+                              {"items", {"姓名"}},
+                              {"scenario",
+                               {{"purpose", "p"},
+                                {"legal_basis", "l"},
+                                {"scope", "s"},
+                                {"manner", "lookup"},
+                                {"volume_per_day", 1},
+                                {"validity_days", 1}}},
+                              {"accept_commitments", true}};
   const std::set<std::string> reviewers = {"reviewer", "head", "sjz.head"};
   std::set<std::string> everyone_and_app = Everyone();
   everyone_and_app.insert(kApplication);
@@ -251,6 +262,49 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
        404},
       {"POST", "/api/v1/catalog/import", "/api/v1/catalog/import", catalogers, {{"entries", json::array()}}, 201},
       {"GET", "/api/v1/catalog/export?format=dcat", "/api/v1/catalog/export", Everyone(), nullptr},
+      // Sharing: requesters ask for their department; every user sees what concerns its department or region (the
+      // service filters); answers, objections, decisions and grant changes are decided by the case engine and service.
+      {"POST", "/api/v1/requests", "/api/v1/requests", {"requester", "sjz.requester"}, share_request, 404},
+      {"GET", "/api/v1/requests", "/api/v1/requests", Everyone(), nullptr},
+      {"GET", "/api/v1/requests/999999", "/api/v1/requests/{id}", Everyone(), nullptr, 404},
+      {"POST",
+       "/api/v1/requests/999999/answer",
+       "/api/v1/requests/{id}/answer",
+       Everyone(),
+       {{"decision", "yes"}},
+       404},
+      {"POST",
+       "/api/v1/requests/999999/objection",
+       "/api/v1/requests/{id}/objection",
+       Everyone(),
+       {{"reason", "异议"}},
+       404},
+      {"POST",
+       "/api/v1/requests/999999/decision",
+       "/api/v1/requests/{id}/decision",
+       Everyone(),
+       {{"decision", "uphold"}, {"reasons", "维持"}},
+       404},
+      {"GET", "/api/v1/grants", "/api/v1/grants", Everyone(), nullptr},
+      {"GET", "/api/v1/grants/gr_none", "/api/v1/grants/{grant_id}", Everyone(), nullptr, 404},
+      {"POST",
+       "/api/v1/grants/gr_none/suspend",
+       "/api/v1/grants/{grant_id}/suspend",
+       Everyone(),
+       {{"reason", "暂停"}},
+       404},
+      {"POST",
+       "/api/v1/grants/gr_none/resume",
+       "/api/v1/grants/{grant_id}/resume",
+       Everyone(),
+       {{"reason", "恢复"}},
+       404},
+      {"POST",
+       "/api/v1/grants/gr_none/revoke",
+       "/api/v1/grants/{grant_id}/revoke",
+       Everyone(),
+       {{"reason", "撤销"}},
+       404},
   };
 
   std::set<std::string> covered;

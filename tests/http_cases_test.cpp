@@ -291,16 +291,21 @@ TEST_F(Cases, ADomainChangeCommitsWithTheTransitionOrNotAtAll) {
     return common::Status::Ok();
   };
   // A domain change that fails after writing: neither its row nor the transition remains.
-  workflow::TransitionRequest failing{"approve", "", 1, std::nullopt, [&](store::Transaction& tx) {
+  workflow::TransitionRequest failing{"approve",
+                                      "",
+                                      1,
+                                      std::nullopt,
+                                      [&](store::Transaction& tx) {
                                         publish(tx);
                                         return common::Status::Unprocessable("rule", "the entry is incomplete");
-                                      }};
+                                      },
+                                      nullptr};
   auto refused = server_->platform().cases().Fire(reviewer, id, failing);
   EXPECT_EQ(refused.status().code(), "rule");
   EXPECT_EQ(Case(id)["case"]["state"], "submitted");
   EXPECT_EQ(server_->Count("test_published"), 0);
   // The same change succeeding commits with the transition.
-  workflow::TransitionRequest ok{"approve", "", 1, std::nullopt, publish};
+  workflow::TransitionRequest ok{"approve", "", 1, std::nullopt, publish, nullptr};
   auto done = server_->platform().cases().Fire(reviewer, id, ok);
   ASSERT_TRUE(done.ok()) << done.status().ToString();
   EXPECT_EQ(done->state, "published");

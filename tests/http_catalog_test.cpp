@@ -3,6 +3,7 @@
 // collection.
 #include <gtest/gtest.h>
 
+#include "support/catalog_fixtures.hpp"
 #include "support/test_server.hpp"
 
 namespace govshare::testing {
@@ -15,40 +16,6 @@ constexpr std::int64_t kProvincialPsb = 11;                   // 河北省公安
 constexpr std::int64_t kProvincialHrss = 15;                  // 河北省人力资源和社会保障厅
 constexpr std::int64_t kSjzPsb = 26;                          // 石家庄市公安局
 constexpr std::int64_t kTangshanAuthority = 3;                // 唐山市行政审批局
-
-json Item(const std::string& name, const std::string& element, const std::string& type, int length, bool key,
-          bool personal, const std::string& level) {
-  return {{"name", name}, {"element", element},   {"data_type", type}, {"length", length},
-          {"key", key},   {"personal", personal}, {"level", level}};
-}
-
-json PersonItems() {
-  return {Item("公民身份号码", "DE0001", "C", 18, true, true, "general4"),
-          Item("姓名", "DE0002", "C", 50, false, true, "general3"),
-          Item("性别", "DE0003", "C", 1, false, true, "general3"),
-          Item("出生日期", "DE0004", "D", 0, false, true, "general3"),
-          Item("民族", "DE0005", "C", 2, false, true, "general3"),
-          Item("户籍地址", "DE0016", "C", 200, false, true, "general4"),
-          Item("行政区划代码", "DE0006", "C", 6, false, false, "general1")};
-}
-
-json Content(const std::string& name) {
-  return {{"name", name},
-          {"classification", "30111"},
-          {"abstract", name + "的摘要"},
-          {"keywords", {"测试"}},
-          {"format", "database"},
-          {"subject", "person"},
-          {"share_type", "conditional"},
-          {"share_condition", "用于法定职责范围内的业务办理"},
-          {"share_methods", {"api"}},
-          {"open_attribute", "not_open"},
-          {"update_frequency", "daily"},
-          {"security_level", "general4"},
-          {"scope_of_use", {"政务服务"}},
-          {"non_classified", true},
-          {"items", PersonItems()}};
-}
 
 class Catalog : public ::testing::Test {
  protected:

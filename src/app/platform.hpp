@@ -19,10 +19,12 @@
 #include "http/router.hpp"
 #include "org/org_service.hpp"
 #include "org/permissions.hpp"
+#include "sharing/sharing_service.hpp"
 #include "store/sqlite/case_store_sqlite.hpp"
 #include "store/sqlite/catalog_store_sqlite.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/org_store_sqlite.hpp"
+#include "store/sqlite/sharing_store_sqlite.hpp"
 #include "workflow/case_service.hpp"
 #include "workflow/webhooks.hpp"
 
@@ -47,6 +49,7 @@ class Platform {
   workflow::WebhookService& webhooks() { return *webhooks_; }
   audit::AuditLog& audit() { return *audit_; }
   catalog::CatalogService& catalog() { return *catalog_; }
+  sharing::SharingService& sharing() { return *sharing_; }
   /// The audit record of an HTTP request that changes state (or tries to): who, what, allowed or denied and why.
   /// `intent`: the record written before the handler runs (decision "intent").
   common::Result<std::uint64_t> AuditHttp(const http::Context& ctx, std::string_view route, bool intent);
@@ -87,6 +90,8 @@ class Platform {
   std::unique_ptr<workflow::WebhookService> webhooks_;
   std::unique_ptr<store::sqlite::SqliteCatalogStore> catalog_store_;
   std::unique_ptr<catalog::CatalogService> catalog_;
+  std::unique_ptr<store::sqlite::SqliteSharingStore> sharing_store_;
+  std::unique_ptr<sharing::SharingService> sharing_;
   std::unique_ptr<audit::AuditLog> audit_;
   http::Metrics metrics_;
   http::Router router_;

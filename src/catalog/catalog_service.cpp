@@ -91,9 +91,8 @@ Status CatalogService::Start() {
 }
 
 Status CatalogService::RegisterCaseTypes() {
-  auto review_hook = [this](const Case& c, const Transition& t, const Principal&, const std::string&) {
-    return OnReviewTransition(c, t);
-  };
+  auto review_hook = [this](const Case& c, const Transition& t, const Principal&, const std::string&,
+                            const std::shared_ptr<const void>&) { return OnReviewTransition(c, t); };
   auto after = [this](const Case& c) { AfterCommit(c); };
   using workflow::OnDeadline;
   using workflow::WaitRule;
@@ -121,9 +120,8 @@ Status CatalogService::RegisterCaseTypes() {
   CaseType withdrawal = MakeType(kWithdrawalCase, "目录撤销", "review", {"withdrawn", "rejected"},
                                  ReviewTransitions("review", "withdrawn", "rejected"),
                                  {WaitRule{"review", Party::kAuthority, "catalog_review", OnDeadline::kMarkOverdue}});
-  withdrawal.on_transition = [this](const Case& c, const Transition& t, const Principal&, const std::string&) {
-    return OnWithdrawalTransition(c, t);
-  };
+  withdrawal.on_transition = [this](const Case& c, const Transition& t, const Principal&, const std::string&,
+                                    const std::shared_ptr<const void>&) { return OnWithdrawalTransition(c, t); };
   withdrawal.after_commit = after;
   GOVSHARE_RETURN_IF_ERROR(cases_.RegisterType(std::move(withdrawal)));
 
@@ -136,9 +134,8 @@ Status CatalogService::RegisterCaseTypes() {
                 {"reject", "approval", "rejected", {Role::kGovernmentApprover}, true}},
                {WaitRule{"review", Party::kAuthority, "", OnDeadline::kMarkOverdue},
                 WaitRule{"approval", Party::kAuthority, "", OnDeadline::kMarkOverdue}});
-  negative.on_transition = [this](const Case& c, const Transition& t, const Principal&, const std::string&) {
-    return OnNegativeListTransition(c, t);
-  };
+  negative.on_transition = [this](const Case& c, const Transition& t, const Principal&, const std::string&,
+                                  const std::shared_ptr<const void>&) { return OnNegativeListTransition(c, t); };
   negative.after_commit = after;
   GOVSHARE_RETURN_IF_ERROR(cases_.RegisterType(std::move(negative)));
 
@@ -150,8 +147,10 @@ Status CatalogService::RegisterCaseTypes() {
                 {"reopen", "verifying", "rectifying", {Role::kAuthorityReviewer, Role::kAuthorityHead}, true}},
                {WaitRule{"rectifying", Party::kProvider, "", OnDeadline::kMarkOverdue},
                 WaitRule{"verifying", Party::kAuthority, "", OnDeadline::kMarkOverdue}});
-  rectification.on_transition = [this](const Case& c, const Transition& t, const Principal&,
-                                       const std::string& comment) { return OnRectificationTransition(c, t, comment); };
+  rectification.on_transition = [this](const Case& c, const Transition& t, const Principal&, const std::string& comment,
+                                       const std::shared_ptr<const void>&) {
+    return OnRectificationTransition(c, t, comment);
+  };
   return cases_.RegisterType(std::move(rectification));
 }
 

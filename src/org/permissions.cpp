@@ -93,6 +93,11 @@ const std::vector<PermissionRow>& Table() {
       {Permission::kCatalogManage,
        "catalog.manage",
        {{Role::kPlatformAdmin, Reach::kEverywhere}, {Role::kAuthorityHead, Reach::kRegionSubtree}}},
+      // Art. 14-17: every user sees the requests and grants of its department and, in an authority, of its region
+      // (decided by the sharing service); requesters ask for their own department. Answers, objections, decisions and
+      // grant changes are checked by the case engine's roles and parties and by the sharing service.
+      {Permission::kShareRead, "share.read", Everyone()},
+      {Permission::kShareRequest, "share.request", {{Role::kRequester, Reach::kOwnDepartment}}},
   };
   return table;
 }

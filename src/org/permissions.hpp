@@ -37,8 +37,10 @@ enum class Permission {
   kCatalogCompile,
   kCatalogReview,
   kCatalogManage,
+  kShareRead,
+  kShareRequest,
 };
-inline constexpr int kPermissionCount = 23;
+inline constexpr int kPermissionCount = 25;
 std::string_view PermissionName(Permission p);
 
 /// How far a grant of a permission reaches.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <functional>
+#include <memory>
 
 #include "common/clock.hpp"
 #include "common/status.hpp"
@@ -39,6 +40,8 @@ struct Transition {
   std::string to;
   std::vector<org::Role> roles;
   bool requires_comment = false;  // e.g. a refusal or a return must give reasons (Art. 8, 15)
+  /// Art. 17: the case moves to the parent region, so that the next authority up acts on it (a routing hop).
+  bool moves_up = false;
 };
 
 /// A state in which the case waits for a party, with the rule-pack step that sets its deadline.
@@ -61,7 +64,8 @@ using OpenChange = std::function<common::Status(store::Transaction&, const Case&
 /// case API): it may refuse the transition (e.g. a catalog that breaks the compilation rules cannot be submitted) and
 /// returns the change to its own data that commits atomically with it.
 using TransitionHook = std::function<common::Result<DomainChange>(
-    const Case& before, const Transition& t, const org::Principal& actor, const std::string& comment)>;
+    const Case& before, const Transition& t, const org::Principal& actor, const std::string& comment,
+    const std::shared_ptr<const void>& payload)>;  // payload: what the capability's own route passed along
 /// Called after a transition of the type committed (e.g. to refresh an in-memory index).
 using CommitHook = std::function<void(const Case& after)>;
 

@@ -292,7 +292,7 @@ Result<Case> CaseService::Fire(const Principal& p, std::int64_t id, const Transi
   }
   DomainChange hook_change;
   if (type->on_transition) {
-    auto hooked = type->on_transition(c, *t, p, request.comment);
+    auto hooked = type->on_transition(c, *t, p, request.comment, request.payload);
     if (!hooked.ok()) return hooked.status();
     hook_change = std::move(hooked.value());
   }
@@ -300,6 +300,13 @@ Result<Case> CaseService::Fire(const Principal& p, std::int64_t id, const Transi
   write.expected_version = c.version;
   write.idempotency_key = request.idempotency_key;
   const std::string from = c.state;
+  if (t->moves_up) {
+    const auto* region = regions_.Find(c.region_id);
+    if (region == nullptr || !region->parent_id) {
+      return Status::Unprocessable("no_higher_level", "the case is already at the top of the region tree");
+    }
+    c.region_id = *region->parent_id;
+  }
   GOVSHARE_RETURN_IF_ERROR(Enter(c, *type, t->to, write.notifications));
   write.history = {c.id, p.id, role, t->action, from, t->to, request.comment, clock_.Now()};
   if (type->id == kExtensionType && t->to == "approved" && c.parent_id) {

@@ -34,7 +34,8 @@ struct TransitionRequest {
   std::string comment;
   std::int64_t version = 0;
   std::optional<std::string> idempotency_key;
-  DomainChange domain_change;  // the capability's own write, committed atomically with the transition
+  DomainChange domain_change;           // the capability's own write, committed atomically with the transition
+  std::shared_ptr<const void> payload;  // handed to the type's on_transition hook (e.g. a provider's answer terms)
 };
 
 struct CaseView {

@@ -155,6 +155,17 @@ void Transition(app::Platform& p, Context& ctx) {
   auto result = p.cases().Fire(ctx.who(), id.value(), request);
   if (!result.ok()) return ctx.Problem(result.status());
   WriteView(p, ctx, id.value(), 200);
+  if (ctx.status == 404) {
+    // The transition moved the case out of the caller's view (e.g. routed up to the next authority, Art. 17): the
+    // answer is the case as it now stands, without its history.
+    common::JsonWriter w;
+    w.StartObject().Key("case");
+    WriteCase(w, result.value(), p);
+    w.Key("history").StartArray().EndArray().Key("available_actions").StartArray().EndArray();
+    w.Key("attachments").StartArray().EndArray().EndObject();
+    ctx.problem_code.clear();
+    ctx.Json(200, w.str());
+  }
 }
 
 void RequestExtension(app::Platform& p, Context& ctx) {

@@ -13,6 +13,7 @@ void RegisterAll(Router& router, app::Platform& platform) {
   RegisterCaseRoutes(router, platform);
   RegisterAuditRoutes(router, platform);
   RegisterCatalogRoutes(router, platform);
+  RegisterSharingRoutes(router, platform);
 }
 
 void RegisterSystemRoutes(Router& router, app::Platform& platform) {

@@ -241,7 +241,8 @@ Status SqliteCaseStore::ApplyTransition(const workflow::TransitionWrite& w) {
     }
     c.Prepare(
          "UPDATE cases SET state = ?, step = ?, step_started_at = ?, due_at = ?, responsible_department_id = ?, "
-         "reminded = ?, overdue = ?, updated_at = ?, closed_at = ?, version = version + 1 WHERE id = ? AND version = ?")
+         "reminded = ?, overdue = ?, updated_at = ?, closed_at = ?, region_id = ?, version = version + 1 "
+         "WHERE id = ? AND version = ?")
         .Bind(1, u.state)
         .Bind(2, u.step)
         .Bind(3, u.step_started_at)
@@ -251,8 +252,9 @@ Status SqliteCaseStore::ApplyTransition(const workflow::TransitionWrite& w) {
         .Bind(7, u.overdue ? 1 : 0)
         .Bind(8, u.updated_at)
         .Bind(9, u.closed_at)
-        .Bind(10, u.id)
-        .Bind(11, w.expected_version)
+        .Bind(10, u.region_id)
+        .Bind(11, u.id)
+        .Bind(12, w.expected_version)
         .Run();
     if (c.Changes() != 1) {
       return Status::Conflict("version_conflict", "the case was changed by someone else; reload and try again",

@@ -294,6 +294,71 @@ CREATE TABLE catalog_findings (
   decided_at      INTEGER
 );
 )SQL"},
+      {6, "sharing requests and grants", R"SQL(
+CREATE TABLE share_requests (
+  id                      INTEGER PRIMARY KEY,
+  requester_department_id INTEGER NOT NULL REFERENCES departments(id),
+  application_id          INTEGER NOT NULL REFERENCES applications(id),
+  entry_id                INTEGER NOT NULL REFERENCES catalog_entries(id),
+  entry_version           INTEGER NOT NULL,
+  provider_department_id  INTEGER NOT NULL REFERENCES departments(id),
+  share_type              TEXT NOT NULL,
+  items                   TEXT NOT NULL,
+  scenario                TEXT NOT NULL,
+  commitments_accepted_at INTEGER NOT NULL,
+  state                   TEXT NOT NULL,
+  case_id                 INTEGER REFERENCES cases(id),
+  terms                   TEXT,
+  refusal_reasons         TEXT NOT NULL,
+  objection               TEXT NOT NULL,
+  decision                TEXT NOT NULL,
+  grant_id                TEXT,
+  created_by              INTEGER NOT NULL,
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL
+);
+CREATE INDEX share_requests_requester ON share_requests(requester_department_id);
+CREATE INDEX share_requests_provider ON share_requests(provider_department_id);
+CREATE TABLE grants (
+  id                     TEXT PRIMARY KEY,
+  request_id             INTEGER NOT NULL REFERENCES share_requests(id),
+  consumer_department_id INTEGER NOT NULL REFERENCES departments(id),
+  application_id         INTEGER NOT NULL REFERENCES applications(id),
+  provider_department_id INTEGER NOT NULL REFERENCES departments(id),
+  entry_id               INTEGER NOT NULL REFERENCES catalog_entries(id),
+  entry_version          INTEGER NOT NULL,
+  items                  TEXT NOT NULL,
+  masks                  TEXT NOT NULL,
+  row_scope              TEXT NOT NULL,
+  manner                 TEXT NOT NULL,
+  scenario               TEXT NOT NULL,
+  valid_from             INTEGER NOT NULL,
+  valid_to               INTEGER NOT NULL,
+  quota_per_day          INTEGER NOT NULL,
+  rate_per_minute        INTEGER NOT NULL,
+  status                 TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+  status_reason          TEXT NOT NULL,
+  status_changed_at      INTEGER,
+  status_changed_by      INTEGER,
+  created_at             INTEGER NOT NULL
+);
+CREATE INDEX grants_consumer ON grants(consumer_department_id);
+CREATE INDEX grants_provider ON grants(provider_department_id);
+CREATE INDEX grants_application ON grants(application_id);
+-- A grant never widens (issue 6, Art. 14): only its status may change, and a revocation is final.
+CREATE TRIGGER grants_immutable BEFORE UPDATE ON grants
+WHEN NEW.id IS NOT OLD.id OR NEW.request_id IS NOT OLD.request_id
+  OR NEW.consumer_department_id IS NOT OLD.consumer_department_id OR NEW.application_id IS NOT OLD.application_id
+  OR NEW.provider_department_id IS NOT OLD.provider_department_id OR NEW.entry_id IS NOT OLD.entry_id
+  OR NEW.entry_version IS NOT OLD.entry_version OR NEW.items IS NOT OLD.items OR NEW.masks IS NOT OLD.masks
+  OR NEW.row_scope IS NOT OLD.row_scope OR NEW.manner IS NOT OLD.manner OR NEW.scenario IS NOT OLD.scenario
+  OR NEW.valid_from IS NOT OLD.valid_from OR NEW.valid_to IS NOT OLD.valid_to
+  OR NEW.quota_per_day IS NOT OLD.quota_per_day OR NEW.rate_per_minute IS NOT OLD.rate_per_minute
+  OR NEW.created_at IS NOT OLD.created_at OR OLD.status = 'revoked'
+BEGIN SELECT RAISE(ABORT, 'grants are immutable; a revoked grant stays revoked'); END;
+CREATE TRIGGER grants_kept BEFORE DELETE ON grants
+BEGIN SELECT RAISE(ABORT, 'grants are kept'); END;
+)SQL"},
   };
   return migrations;
 }

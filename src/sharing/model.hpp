@@ -1,0 +1,96 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+
+namespace govshare::sharing {
+
+using common::UnixSeconds;
+
+/// How the requester will use the data (Art. 14: no other manner than the one declared).
+const std::vector<std::string_view>& Manners();  // lookup, verify, bulk, subscribe, aggregate
+bool IsManner(std::string_view m);
+
+/// The declared scenario of a request (Art. 14, 15): bound to every grant issued from it.
+struct Scenario {
+  std::string purpose;              // business purpose
+  std::string legal_basis;          // law and article, or duty
+  std::string scope;                // scope of use
+  std::string manner;               // Manners()
+  std::int64_t volume_per_day = 0;  // expected calls or rows per day
+  int validity_days = 0;            // requested validity
+  std::string service_matter;       // optional government service matter (事项) code
+};
+
+/// What is granted: the request's terms, or the provider's narrower ones.
+struct Terms {
+  std::vector<std::string> items;
+  int validity_days = 0;
+  std::int64_t volume_per_day = 0;
+  /// Item → mask rule. Absent: the data element's default mask; "none": the provider allows it unmasked.
+  std::map<std::string, std::string> masks;
+};
+
+struct ShareRequest {
+  std::int64_t id = 0;
+  std::int64_t requester_department_id = 0;
+  std::int64_t application_id = 0;
+  std::int64_t entry_id = 0;
+  int entry_version = 0;  // the published version requested
+  std::int64_t provider_department_id = 0;
+  std::string share_type;  // of that version: unconditional, conditional
+  std::vector<std::string> items;
+  Scenario scenario;
+  UnixSeconds commitments_accepted_at = 0;  // Art. 14 commitments, accepted with the request
+  std::string state;                        // mirrors the case's state
+  std::optional<std::int64_t> case_id;
+  std::optional<Terms> terms;  // the provider's or the authority's terms (absent: as requested)
+  std::string refusal_reasons;
+  std::string objection;
+  std::string decision;  // the authority's binding decision after an objection
+  std::optional<std::string> grant_id;
+  std::int64_t created_by = 0;
+  UnixSeconds created_at = 0;
+  UnixSeconds updated_at = 0;
+};
+
+/// An issued grant: immutable except its status. The exchange enforces it on every call (Art. 14, 30).
+struct Grant {
+  std::string id;  // gr_ + a random token
+  std::int64_t request_id = 0;
+  std::int64_t consumer_department_id = 0;
+  std::int64_t application_id = 0;
+  std::int64_t provider_department_id = 0;
+  std::int64_t entry_id = 0;
+  int entry_version = 0;
+  std::vector<std::string> items;
+  std::map<std::string, std::string> masks;  // item → mask rule ("none": unmasked)
+  std::vector<std::string> row_scope;        // division-code prefixes of the consumer's jurisdiction; empty: all
+  std::string manner;
+  Scenario scenario;
+  UnixSeconds valid_from = 0;
+  UnixSeconds valid_to = 0;
+  std::int64_t quota_per_day = 0;
+  std::int64_t rate_per_minute = 0;
+  std::string status;  // active, suspended, revoked
+  std::string status_reason;
+  std::optional<UnixSeconds> status_changed_at;
+  std::optional<std::int64_t> status_changed_by;
+  UnixSeconds created_at = 0;
+};
+
+/// A grant in the form the exchange checks on every call; built once per grant and status.
+struct CompiledGrant {
+  Grant grant;
+  /// OK, or the reason the access is denied: grant_suspended, grant_revoked, grant_not_yet_valid, grant_expired,
+  /// manner_not_granted, item_not_granted.
+  std::string Check(UnixSeconds now, std::string_view manner, const std::vector<std::string>& items) const;
+};
+
+}  // namespace govshare::sharing

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog/catalog_service.hpp"
+#include "common/clock.hpp"
+#include "org/org_store.hpp"
+#include "org/permissions.hpp"
+#include "sharing/sharing_store.hpp"
+#include "workflow/case_service.hpp"
+
+namespace govshare::sharing {
+
+inline constexpr const char* kConditionalCase = "share_conditional";      // Art. 15, 17
+inline constexpr const char* kUnconditionalCase = "share_unconditional";  // Art. 15
+
+struct NewRequest {
+  std::int64_t entry_id = 0;
+  std::int64_t application_id = 0;
+  std::vector<std::string> items;
+  Scenario scenario;
+  bool accept_commitments = false;
+};
+
+struct SharingOptions {
+  bool auto_grant_unconditional = true;  // issue the grant at once for a valid unconditional request
+  bool auto_provide = true;              // the authority provides at once after the provider's yes
+};
+
+/// Supply-demand matching (供需对接, Art. 14-17): requests for catalog entries with a declared scenario, the statutory
+/// paths as cases (routing up the region tree, authority review, the provider's answer, objection and decision), and
+/// the grants the exchange enforces. Thread-safe after Start().
+class SharingService {
+ public:
+  SharingService(SharingStore& store, catalog::CatalogService& catalog, workflow::CaseService& cases,
+                 org::OrgStore& org, const org::RegionTree& regions, const org::Authorizer& authorizer,
+                 const common::Clock& clock, SharingOptions options = {});
+
+  common::Status Start();
+
+  common::Result<ShareRequest> Submit(const org::Principal& p, const NewRequest& request);
+  common::Result<ShareRequest> Get(const org::Principal& p, std::int64_t id);
+  /// `as`: requester (the caller's department asked), provider (asked of it), authority (in its region), all.
+  common::Result<std::vector<ShareRequest>> List(const org::Principal& p, const std::string& as,
+                                                 const std::optional<std::string>& state, std::int64_t after_id,
+                                                 int limit);
+  /// The provider answers: yes, terms (narrower terms) or no (reasons required).
+  common::Result<ShareRequest> Answer(const org::Principal& p, std::int64_t id, const std::string& decision,
+                                      const std::string& reasons, const std::optional<Terms>& terms);
+  common::Result<ShareRequest> Object(const org::Principal& p, std::int64_t id, const std::string& reason);
+  /// The authority's binding decision on an objection: uphold (the refusal stands) or order (sharing on terms).
+  common::Result<ShareRequest> Decide(const org::Principal& p, std::int64_t id, const std::string& decision,
+                                      const std::string& reasons, const std::optional<Terms>& terms);
+
+  common::Result<Grant> GetGrant(const org::Principal& p, const std::string& id);
+  common::Result<std::vector<Grant>> Grants(const org::Principal& p, const std::string& as);
+  /// suspend, resume or revoke (final), with a reason: the provider department or the authority.
+  common::Result<Grant> ChangeGrant(const org::Principal& p, const std::string& id, const std::string& action,
+                                    const std::string& reason);
+  /// The grant as the exchange checks it, cached until its status changes; null if there is no such grant.
+  std::shared_ptr<const CompiledGrant> Compile(const std::string& id);
+
+ private:
+  common::Status RegisterCaseTypes();
+  common::Result<workflow::DomainChange> OnTransition(const workflow::Case& c, const workflow::Transition& t,
+                                                      const std::string& comment,
+                                                      const std::shared_ptr<const void>& payload);
+  void AfterCommit(const workflow::Case& c);
+  common::Result<ShareRequest> Fire(const org::Principal& p, std::int64_t id, const std::string& action,
+                                    const std::string& comment, std::shared_ptr<const void> payload);
+  common::Result<Grant> MakeGrant(const ShareRequest& r);
+  bool SeesRequest(const org::Principal& p, const ShareRequest& r) const;
+  bool SeesGrant(const org::Principal& p, const Grant& g) const;
+  bool AtAuthorityOver(const org::Principal& p, std::int64_t department_id) const;
+  std::vector<std::string> RowScope(std::int64_t department_id) const;
+  org::Principal Platform(const std::string& region_id) const;  // the platform acting for an authority
+
+  SharingStore& store_;
+  catalog::CatalogService& catalog_;
+  workflow::CaseService& cases_;
+  org::OrgStore& org_;
+  const org::RegionTree& regions_;
+  const org::Authorizer& authorizer_;
+  const common::Clock& clock_;
+  SharingOptions options_;
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const CompiledGrant>> cache_;
+};
+
+}  // namespace govshare::sharing

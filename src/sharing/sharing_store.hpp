@@ -1,0 +1,44 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.hpp"
+#include "sharing/model.hpp"
+#include "store/transaction.hpp"
+
+namespace govshare::sharing {
+
+struct RequestFilter {
+  std::optional<std::int64_t> requester_department_id;
+  std::optional<std::int64_t> provider_department_id;
+  std::optional<std::string> state;
+  std::optional<std::int64_t> entry_id;
+};
+
+struct GrantFilter {
+  std::optional<std::int64_t> consumer_department_id;
+  std::optional<std::int64_t> provider_department_id;
+  std::optional<std::int64_t> application_id;
+  std::optional<std::string> status;
+};
+
+/// Storage of sharing requests and grants. Grants are immutable but for their status (the store refuses any other
+/// change). Writes taking a transaction run inside a case write and commit with it. Thread-safe.
+class SharingStore {
+ public:
+  virtual ~SharingStore() = default;
+  /// Inserts (id 0, sets it) or updates a request.
+  virtual common::Status PutRequest(store::Transaction* tx, ShareRequest& r) = 0;
+  virtual common::Result<std::optional<ShareRequest>> GetRequest(std::int64_t id) = 0;
+  virtual common::Result<std::vector<ShareRequest>> ListRequests(const RequestFilter& filter, std::int64_t after_id,
+                                                                 int limit) = 0;
+  virtual common::Status InsertGrant(store::Transaction* tx, const Grant& g) = 0;
+  virtual common::Status SetGrantStatus(const std::string& id, const std::string& status, const std::string& reason,
+                                        std::int64_t by, UnixSeconds at) = 0;
+  virtual common::Result<std::optional<Grant>> GetGrant(const std::string& id) = 0;
+  virtual common::Result<std::vector<Grant>> ListGrants(const GrantFilter& filter) = 0;
+};
+
+}  // namespace govshare::sharing

@@ -1,0 +1,299 @@
+#include "store/sqlite/sharing_store_sqlite.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace govshare::store::sqlite {
+
+using common::Result;
+using common::Status;
+using nlohmann::json;
+using namespace govshare::sharing;  // NOLINT(google-build-using-namespace): the implementation file of the store
+
+namespace {
+
+json ScenarioJson(const Scenario& s) {
+  return {{"purpose", s.purpose},
+          {"legal_basis", s.legal_basis},
+          {"scope", s.scope},
+          {"manner", s.manner},
+          {"volume_per_day", s.volume_per_day},
+          {"validity_days", s.validity_days},
+          {"service_matter", s.service_matter}};
+}
+
+Scenario ScenarioFrom(const std::string& text) {
+  Scenario s;
+  auto j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return s;
+  s.purpose = j.value("purpose", "");
+  s.legal_basis = j.value("legal_basis", "");
+  s.scope = j.value("scope", "");
+  s.manner = j.value("manner", "");
+  s.volume_per_day = j.value("volume_per_day", std::int64_t{0});
+  s.validity_days = j.value("validity_days", 0);
+  s.service_matter = j.value("service_matter", "");
+  return s;
+}
+
+std::vector<std::string> ListFrom(const std::string& text) {
+  auto j = json::parse(text, nullptr, false);
+  std::vector<std::string> out;
+  if (j.is_array()) {
+    for (const auto& v : j) {
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> MapFrom(const std::string& text) {
+  auto j = json::parse(text, nullptr, false);
+  std::map<std::string, std::string> out;
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      if (v.is_string()) out[k] = v.get<std::string>();
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> TermsJson(const std::optional<Terms>& t) {
+  if (!t) return std::nullopt;
+  return json{{"items", t->items},
+              {"validity_days", t->validity_days},
+              {"volume_per_day", t->volume_per_day},
+              {"masks", t->masks}}
+      .dump();
+}
+
+std::optional<Terms> TermsFrom(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  auto j = json::parse(*text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  Terms t;
+  t.items = ListFrom(j.value("items", json::array()).dump());
+  t.validity_days = j.value("validity_days", 0);
+  t.volume_per_day = j.value("volume_per_day", std::int64_t{0});
+  t.masks = MapFrom(j.value("masks", json::object()).dump());
+  return t;
+}
+
+constexpr const char* kRequestColumns =
+    "id, requester_department_id, application_id, entry_id, entry_version, provider_department_id, share_type, items, "
+    "scenario, commitments_accepted_at, state, case_id, terms, refusal_reasons, objection, decision, grant_id, "
+    "created_by, created_at, updated_at";
+
+ShareRequest ReadRequest(const Statement& s) {
+  ShareRequest r;
+  r.id = s.Int(0);
+  r.requester_department_id = s.Int(1);
+  r.application_id = s.Int(2);
+  r.entry_id = s.Int(3);
+  r.entry_version = static_cast<int>(s.Int(4));
+  r.provider_department_id = s.Int(5);
+  r.share_type = s.Text(6);
+  r.items = ListFrom(s.Text(7));
+  r.scenario = ScenarioFrom(s.Text(8));
+  r.commitments_accepted_at = s.Int(9);
+  r.state = s.Text(10);
+  r.case_id = s.OptInt(11);
+  r.terms = TermsFrom(s.OptText(12));
+  r.refusal_reasons = s.Text(13);
+  r.objection = s.Text(14);
+  r.decision = s.Text(15);
+  r.grant_id = s.OptText(16);
+  r.created_by = s.Int(17);
+  r.created_at = s.Int(18);
+  r.updated_at = s.Int(19);
+  return r;
+}
+
+constexpr const char* kGrantColumns =
+    "id, request_id, consumer_department_id, application_id, provider_department_id, entry_id, entry_version, items, "
+    "masks, row_scope, manner, scenario, valid_from, valid_to, quota_per_day, rate_per_minute, status, "
+    "status_reason, status_changed_at, status_changed_by, created_at";
+
+Grant ReadGrant(const Statement& s) {
+  Grant g;
+  g.id = s.Text(0);
+  g.request_id = s.Int(1);
+  g.consumer_department_id = s.Int(2);
+  g.application_id = s.Int(3);
+  g.provider_department_id = s.Int(4);
+  g.entry_id = s.Int(5);
+  g.entry_version = static_cast<int>(s.Int(6));
+  g.items = ListFrom(s.Text(7));
+  g.masks = MapFrom(s.Text(8));
+  g.row_scope = ListFrom(s.Text(9));
+  g.manner = s.Text(10);
+  g.scenario = ScenarioFrom(s.Text(11));
+  g.valid_from = s.Int(12);
+  g.valid_to = s.Int(13);
+  g.quota_per_day = s.Int(14);
+  g.rate_per_minute = s.Int(15);
+  g.status = s.Text(16);
+  g.status_reason = s.Text(17);
+  g.status_changed_at = s.OptInt(18);
+  g.status_changed_by = s.OptInt(19);
+  g.created_at = s.Int(20);
+  return g;
+}
+
+}  // namespace
+
+Status SqliteSharingStore::InWrite(store::Transaction* tx, const Database::WriteJob& job) {
+  if (tx != nullptr) return job(static_cast<SqliteTransaction*>(tx)->connection);
+  return db_.Write(job);
+}
+
+Status SqliteSharingStore::PutRequest(store::Transaction* tx, ShareRequest& r) {
+  return InWrite(tx, [&](Connection& c) {
+    if (r.id == 0) {
+      c.Prepare(std::string("INSERT INTO share_requests(") + kRequestColumns +
+                ") VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          .Bind(1, r.requester_department_id)
+          .Bind(2, r.application_id)
+          .Bind(3, r.entry_id)
+          .Bind(4, r.entry_version)
+          .Bind(5, r.provider_department_id)
+          .Bind(6, r.share_type)
+          .Bind(7, json(r.items).dump())
+          .Bind(8, ScenarioJson(r.scenario).dump())
+          .Bind(9, r.commitments_accepted_at)
+          .Bind(10, r.state)
+          .Bind(11, r.case_id)
+          .Bind(12, TermsJson(r.terms))
+          .Bind(13, r.refusal_reasons)
+          .Bind(14, r.objection)
+          .Bind(15, r.decision)
+          .Bind(16, r.grant_id)
+          .Bind(17, r.created_by)
+          .Bind(18, r.created_at)
+          .Bind(19, r.updated_at)
+          .Run();
+      r.id = c.LastInsertId();
+      return Status::Ok();
+    }
+    c.Prepare(
+         "UPDATE share_requests SET state = ?, case_id = ?, terms = ?, refusal_reasons = ?, objection = ?, "
+         "decision = ?, grant_id = ?, updated_at = ? WHERE id = ?")
+        .Bind(1, r.state)
+        .Bind(2, r.case_id)
+        .Bind(3, TermsJson(r.terms))
+        .Bind(4, r.refusal_reasons)
+        .Bind(5, r.objection)
+        .Bind(6, r.decision)
+        .Bind(7, r.grant_id)
+        .Bind(8, r.updated_at)
+        .Bind(9, r.id)
+        .Run();
+    return c.Changes() == 1 ? Status::Ok() : Status::NotFound("no such request");
+  });
+}
+
+Result<std::optional<ShareRequest>> SqliteSharingStore::GetRequest(std::int64_t id) {
+  std::optional<ShareRequest> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(std::string("SELECT ") + kRequestColumns + " FROM share_requests WHERE id = ?");
+    s.Bind(1, id);
+    if (s.Step()) out = ReadRequest(s);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<std::vector<ShareRequest>> SqliteSharingStore::ListRequests(const RequestFilter& f, std::int64_t after_id,
+                                                                   int limit) {
+  std::vector<ShareRequest> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(std::string("SELECT ") + kRequestColumns +
+                       " FROM share_requests WHERE id > ?1 AND (?2 IS NULL OR requester_department_id = ?2) "
+                       "AND (?3 IS NULL OR provider_department_id = ?3) AND (?4 IS NULL OR state = ?4) "
+                       "AND (?5 IS NULL OR entry_id = ?5) ORDER BY id LIMIT ?6");
+    s.Bind(1, after_id)
+        .Bind(2, f.requester_department_id)
+        .Bind(3, f.provider_department_id)
+        .Bind(4, f.state)
+        .Bind(5, f.entry_id)
+        .Bind(6, limit);
+    while (s.Step()) out.push_back(ReadRequest(s));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Status SqliteSharingStore::InsertGrant(store::Transaction* tx, const Grant& g) {
+  return InWrite(tx, [&](Connection& c) {
+    c.Prepare(std::string("INSERT INTO grants(") + kGrantColumns +
+              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .Bind(1, g.id)
+        .Bind(2, g.request_id)
+        .Bind(3, g.consumer_department_id)
+        .Bind(4, g.application_id)
+        .Bind(5, g.provider_department_id)
+        .Bind(6, g.entry_id)
+        .Bind(7, g.entry_version)
+        .Bind(8, json(g.items).dump())
+        .Bind(9, json(g.masks).dump())
+        .Bind(10, json(g.row_scope).dump())
+        .Bind(11, g.manner)
+        .Bind(12, ScenarioJson(g.scenario).dump())
+        .Bind(13, g.valid_from)
+        .Bind(14, g.valid_to)
+        .Bind(15, g.quota_per_day)
+        .Bind(16, g.rate_per_minute)
+        .Bind(17, g.status)
+        .Bind(18, g.status_reason)
+        .Bind(19, g.status_changed_at)
+        .Bind(20, g.status_changed_by)
+        .Bind(21, g.created_at)
+        .Run();
+    return Status::Ok();
+  });
+}
+
+Status SqliteSharingStore::SetGrantStatus(const std::string& id, const std::string& status, const std::string& reason,
+                                          std::int64_t by, UnixSeconds at) {
+  return db_.Write([&](Connection& c) {
+    c.Prepare(
+         "UPDATE grants SET status = ?, status_reason = ?, status_changed_at = ?, status_changed_by = ? WHERE id = ?")
+        .Bind(1, status)
+        .Bind(2, reason)
+        .Bind(3, at)
+        .Bind(4, by)
+        .Bind(5, id)
+        .Run();
+    return c.Changes() == 1 ? Status::Ok() : Status::NotFound("no such grant");
+  });
+}
+
+Result<std::optional<Grant>> SqliteSharingStore::GetGrant(const std::string& id) {
+  std::optional<Grant> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(std::string("SELECT ") + kGrantColumns + " FROM grants WHERE id = ?");
+    s.Bind(1, id);
+    if (s.Step()) out = ReadGrant(s);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<std::vector<Grant>> SqliteSharingStore::ListGrants(const GrantFilter& f) {
+  std::vector<Grant> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(std::string("SELECT ") + kGrantColumns +
+                       " FROM grants WHERE (?1 IS NULL OR consumer_department_id = ?1) "
+                       "AND (?2 IS NULL OR provider_department_id = ?2) AND (?3 IS NULL OR application_id = ?3) "
+                       "AND (?4 IS NULL OR status = ?4) ORDER BY created_at, id");
+    s.Bind(1, f.consumer_department_id).Bind(2, f.provider_department_id).Bind(3, f.application_id).Bind(4, f.status);
+    while (s.Step()) out.push_back(ReadGrant(s));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+}  // namespace govshare::store::sqlite

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "sharing/sharing_store.hpp"
+#include "store/sqlite/database.hpp"
+
+namespace govshare::store::sqlite {
+
+/// SharingStore on the main SQLite database (migration 6).
+class SqliteSharingStore final : public sharing::SharingStore {
+ public:
+  explicit SqliteSharingStore(Database& db) : db_(db) {}
+
+  common::Status PutRequest(store::Transaction* tx, sharing::ShareRequest& r) override;
+  common::Result<std::optional<sharing::ShareRequest>> GetRequest(std::int64_t id) override;
+  common::Result<std::vector<sharing::ShareRequest>> ListRequests(const sharing::RequestFilter& filter,
+                                                                  std::int64_t after_id, int limit) override;
+  common::Status InsertGrant(store::Transaction* tx, const sharing::Grant& g) override;
+  common::Status SetGrantStatus(const std::string& id, const std::string& status, const std::string& reason,
+                                std::int64_t by, common::UnixSeconds at) override;
+  common::Result<std::optional<sharing::Grant>> GetGrant(const std::string& id) override;
+  common::Result<std::vector<sharing::Grant>> ListGrants(const sharing::GrantFilter& filter) override;
+
+ private:
+  common::Status InWrite(store::Transaction* tx, const Database::WriteJob& job);
+  Database& db_;
+};
+
+}  // namespace govshare::store::sqlite
