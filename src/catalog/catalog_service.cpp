@@ -66,6 +66,10 @@ std::vector<Transition> ReviewTransitions(const std::string& from, const std::st
           {"return", from, returned, {Role::kAuthorityReviewer, Role::kAuthorityHead}, true}};
 }
 
+const std::map<std::string, std::string> kStateLabels = {  // NOLINT(cert-err58-cpp)
+    {"published", "已发布"}, {"returned", "已退回"}, {"withdrawn", "已撤销"}, {"rejected", "未批准"},
+    {"approved", "已批准"},  {"resolved", "已整改"}, {"updating", "待更新"},  {"review", "待审核"}};
+
 CaseType MakeType(std::string id, std::string name, std::string initial, std::vector<std::string> finals,
                   std::vector<Transition> transitions, std::vector<workflow::WaitRule> waits) {
   CaseType t;
@@ -103,6 +107,7 @@ Status CatalogService::RegisterCaseTypes() {
                              {WaitRule{"review", Party::kAuthority, "catalog_review", OnDeadline::kEscalate}});
   review.on_transition = review_hook;
   review.after_commit = after;
+  review.state_labels = kStateLabels;
   GOVSHARE_RETURN_IF_ERROR(cases_.RegisterType(std::move(review)));
 
   // Art. 9: after a change in law or duties the department updates within 10 working days (one extension of 10 with
@@ -115,6 +120,7 @@ Status CatalogService::RegisterCaseTypes() {
   update.extendable_step = "catalog_update";
   update.on_transition = review_hook;
   update.after_commit = after;
+  update.state_labels = kStateLabels;
   GOVSHARE_RETURN_IF_ERROR(cases_.RegisterType(std::move(update)));
 
   CaseType withdrawal = MakeType(kWithdrawalCase, "目录撤销", "review", {"withdrawn", "rejected"},
@@ -123,6 +129,7 @@ Status CatalogService::RegisterCaseTypes() {
   withdrawal.on_transition = [this](const Case& c, const Transition& t, const Principal&, const std::string&,
                                     const std::shared_ptr<const void>&) { return OnWithdrawalTransition(c, t); };
   withdrawal.after_commit = after;
+  withdrawal.state_labels = kStateLabels;
   GOVSHARE_RETURN_IF_ERROR(cases_.RegisterType(std::move(withdrawal)));
 
   // Art. 11: the department applies, the authority reviews, the government of that level approves.
@@ -137,6 +144,7 @@ Status CatalogService::RegisterCaseTypes() {
   negative.on_transition = [this](const Case& c, const Transition& t, const Principal&, const std::string&,
                                   const std::shared_ptr<const void>&) { return OnNegativeListTransition(c, t); };
   negative.after_commit = after;
+  negative.state_labels = kStateLabels;
   GOVSHARE_RETURN_IF_ERROR(cases_.RegisterType(std::move(negative)));
 
   // Art. 10, 28, 30: the authority orders a department to stop collecting what it can obtain by sharing.
@@ -147,6 +155,7 @@ Status CatalogService::RegisterCaseTypes() {
                 {"reopen", "verifying", "rectifying", {Role::kAuthorityReviewer, Role::kAuthorityHead}, true}},
                {WaitRule{"rectifying", Party::kProvider, "", OnDeadline::kMarkOverdue},
                 WaitRule{"verifying", Party::kAuthority, "", OnDeadline::kMarkOverdue}});
+  rectification.state_labels = kStateLabels;
   rectification.on_transition = [this](const Case& c, const Transition& t, const Principal&, const std::string& comment,
                                        const std::shared_ptr<const void>&) {
     return OnRectificationTransition(c, t, comment);
@@ -543,8 +552,8 @@ Result<Entry> CatalogService::Submit(const Principal& p, std::int64_t id, std::i
   }
   const auto now = clock_.Now();
   Version v = working.value();
-  auto opened = OpenCase(p, e, kReviewCase, fmt::format("目录审核：{}（{}）", v.content.name, e.resource_code),
-                         v.change_reason, [this, e, v, now](store::Transaction& tx, const Case& c) mutable {
+  auto opened = OpenCase(p, e, kReviewCase, fmt::format("{}（{}）", v.content.name, e.resource_code), v.change_reason,
+                         [this, e, v, now](store::Transaction& tx, const Case& c) mutable {
                            v.state = VersionState::kInReview;
                            v.submitted_at = now;
                            v.updated_at = now;
@@ -610,7 +619,7 @@ Result<Case> CatalogService::RecordChange(const Principal& p, std::int64_t id, c
   }
   const std::string label = reason == "law" ? "法律法规变化" : reason == "duty" ? "部门职能变化" : "其他变化";
   const auto now = clock_.Now();
-  auto opened = OpenCase(p, e, kUpdateCase, fmt::format("目录更新：{}（{}）", e.resource_code, label),
+  auto opened = OpenCase(p, e, kUpdateCase, fmt::format("{}（{}）", e.resource_code, label),
                          fmt::format("{} {}：{}", date, label, description),
                          [this, e, now](store::Transaction& tx, const Case& c) {
                            Entry next = e;
@@ -639,7 +648,7 @@ Result<Case> CatalogService::Withdraw(const Principal& p, std::int64_t id, const
   }
   if (e.working_version) return Status::Conflict("draft_exists", "discard the entry's draft before withdrawing it");
   const auto now = clock_.Now();
-  auto opened = OpenCase(p, e, kWithdrawalCase, fmt::format("目录撤销：{}", e.resource_code), reason,
+  auto opened = OpenCase(p, e, kWithdrawalCase, fmt::format("{}", e.resource_code), reason,
                          [this, e, now](store::Transaction& tx, const Case& c) {
                            Entry next = e;
                            next.open_case_id = c.id;
@@ -882,7 +891,7 @@ void CatalogService::AfterCommit(const Case& c) {
     const auto now = clock_.Now();
     workflow::NewCase request;
     request.type = kUpdateCase;
-    request.subject = fmt::format("目录更新：{}（负面清单撤销）", entry.resource_code);
+    request.subject = fmt::format("{}（负面清单撤销）", entry.resource_code);
     request.reference = fmt::format("{}{}", kEntryRef, entry.id);
     request.requester_department_id = entry.provider_department_id;
     request.provider_department_id = entry.provider_department_id;
@@ -1173,7 +1182,7 @@ Result<Finding> CatalogService::RectifyFinding(const Principal& p, std::int64_t 
   const auto now = clock_.Now();
   workflow::NewCase request;
   request.type = kRectificationCase;
-  request.subject = fmt::format("重复采集整改：{}（{}）", target->entry.provider_name, target->entry.resource_code);
+  request.subject = fmt::format("{}（{}）", target->entry.provider_name, target->entry.resource_code);
   request.reference = fmt::format("{}{}", kFindingRef, f.id);
   request.requester_department_id = p.department_id;
   request.provider_department_id = target->entry.provider_department_id;

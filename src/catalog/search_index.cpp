@@ -218,6 +218,7 @@ SearchResult CatalogIndex::Search(const SearchQuery& query,
     std::unordered_map<std::int64_t, int> provider;
     std::unordered_map<std::string_view, int> region, share_type, level, database, format, frequency, subject, state;
   } counts;
+  std::unordered_map<std::int64_t, std::string_view> provider_names;
   const auto share_code = FilterCode(ShareTypes(), query.share_type);
   const auto format_code = FilterCode(Formats(), query.format);
   const auto frequency_code = FilterCode(UpdateFrequencies(), query.update_frequency);
@@ -264,7 +265,7 @@ SearchResult CatalogIndex::Search(const SearchQuery& query,
       if (in_name) score = d.name_text.size() == terms.front().size() && terms.size() == 1 ? 3 : 2;
     }
     matches.push_back({slot, score});
-    ++counts.provider[e.provider_department_id];
+    if (++counts.provider[e.provider_department_id] == 1) provider_names[e.provider_department_id] = e.provider_name;
     ++counts.region[e.region_id];
     if (!c.share_type.empty()) ++counts.share_type[c.share_type];
     if (c.security_level) ++counts.level[LevelName(*c.security_level)];
@@ -276,6 +277,7 @@ SearchResult CatalogIndex::Search(const SearchQuery& query,
   }
   auto& facets = result.facets;
   for (const auto& [id, count] : counts.provider) facets["provider"][std::to_string(id)] = count;
+  for (const auto& [id, name] : provider_names) result.provider_names[id] = std::string(name);
   const std::pair<const char*, const std::unordered_map<std::string_view, int>*> named[] = {
       {"region", &counts.region},        {"share_type", &counts.share_type},
       {"security_level", &counts.level}, {"database", &counts.database},

@@ -51,6 +51,7 @@ struct SearchResult {
   /// facet name -> value -> count, over all matches (provider, region, share_type, security_level, database, format,
   /// update_frequency, subject, state).
   std::map<std::string, std::map<std::string, int>> facets;
+  std::map<std::int64_t, std::string> provider_names;  // the labels of the provider facet
 };
 
 /// The catalog in memory for search, facets and the derived lists (responsibilities, duplicates): every entry with its

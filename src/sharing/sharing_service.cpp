@@ -114,6 +114,7 @@ Status SharingService::RegisterCaseTypes() {
        WaitRule{"coordination", Party::kAuthority, "", OnDeadline::kMarkOverdue}});
   conditional.on_transition = hook;
   conditional.after_commit = after;
+  conditional.state_labels = {{"granted", "已授权"}, {"rejected", "已驳回"}, {"closed", "已办结"}};
   GOVSHARE_RETURN_IF_ERROR(cases_.RegisterType(std::move(conditional)));
   // Art. 15: for unconditional data the authority provides within 3 WD (at once by default).
   CaseType unconditional = MakeType(
@@ -122,6 +123,7 @@ Status SharingService::RegisterCaseTypes() {
       {WaitRule{"providing", Party::kAuthority, "unconditional_provide", OnDeadline::kEscalate}});
   unconditional.on_transition = hook;
   unconditional.after_commit = after;
+  unconditional.state_labels = {{"granted", "已授权"}, {"rejected", "已驳回"}};
   return cases_.RegisterType(std::move(unconditional));
 }
 
@@ -278,7 +280,7 @@ Result<ShareRequest> SharingService::Submit(const Principal& p, const NewRequest
   }
   workflow::NewCase open;
   open.type = r.share_type == "unconditional" ? kUnconditionalCase : kConditionalCase;
-  open.subject = fmt::format("共享申请：{}（{}）", content.name, entry.resource_code);
+  open.subject = fmt::format("{}（{}）", content.name, entry.resource_code);
   open.reference = fmt::format("{}{}", kRequestRef, r.id);
   open.requester_department_id = r.requester_department_id;
   open.provider_department_id = r.provider_department_id;

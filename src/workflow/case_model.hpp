@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "common/clock.hpp"
@@ -79,8 +80,9 @@ struct CaseType {
   std::vector<WaitRule> waits;
   /// The rule-pack step whose extension rule applies to this type (Art. 9, 16); empty: not extendable.
   std::string extendable_step;
-  TransitionHook on_transition;  // optional
-  CommitHook after_commit;       // optional
+  std::map<std::string, std::string> state_labels;  // state → Chinese label, for notifications; optional
+  TransitionHook on_transition;                     // optional
+  CommitHook after_commit;                          // optional
 
   const WaitRule* WaitIn(std::string_view state) const;
   bool IsFinal(std::string_view state) const;

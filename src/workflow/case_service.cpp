@@ -147,7 +147,9 @@ Status CaseService::Enter(Case& c, const CaseType& type, const std::string& stat
   if (type.IsFinal(state)) {
     c.closed_at = now;
     notify.push_back({0, std::nullopt, c.requester_department_id, std::nullopt, "decided",
-                      fmt::format("{}：{}（{}）", type.name, c.subject, state), now, std::nullopt});
+                      fmt::format("{}：{}（{}）", type.name, c.subject,
+                                  type.state_labels.count(state) ? type.state_labels.at(state) : state),
+                      now, std::nullopt});
     return Status::Ok();
   }
   const WaitRule* wait = type.WaitIn(state);

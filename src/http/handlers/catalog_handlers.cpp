@@ -499,11 +499,11 @@ void Search(app::Platform& p, Context& ctx) {
     for (const auto& [value, count] : counts) {
       json f = {{"value", value}, {"count", count}};
       if (name == "provider") {
-        for (const auto& hit : result.hits) {
-          if (std::to_string(hit.entry->entry.provider_department_id) == value) {
-            f["label"] = hit.entry->entry.provider_name;
-          }
-        }
+        std::int64_t id = 0;
+        std::from_chars(value.data(), value.data() + value.size(), id);
+        if (auto it = result.provider_names.find(id); it != result.provider_names.end()) f["label"] = it->second;
+      } else if (name == "region") {
+        if (const auto* region = p.regions().Find(value)) f["label"] = region->name;
       }
       values.push_back(std::move(f));
     }
