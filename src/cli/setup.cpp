@@ -149,6 +149,144 @@ Status SeedCatalog(app::Platform& platform, const std::map<std::string, org::Dep
   return Status::Ok();
 }
 
+/// Demo sharing requests in several states (Art. 14-17) and the grants they produced; the grant ids of each demo
+/// application are added to the credentials.
+Status SeedSharing(app::Platform& platform, const std::map<std::string, org::Department>& by_key,
+                   nlohmann::json& credentials, std::ostream& out) {
+  auto& sharing = platform.sharing();
+  const auto root = by_key.at(kProvinceAuthorityKey);
+  auto user = [&](const std::string& dept_key, std::vector<org::Role> roles) {
+    const auto& d = by_key.at(dept_key);
+    org::Principal p;
+    p.department_id = d.id;
+    p.department_name = d.name;
+    p.region_id = d.region_id;
+    p.at_authority = d.kind == org::DepartmentKind::kAuthority;
+    for (auto r : roles) p.roles.Add(r);
+    return p;
+  };
+  const auto reviewer = user(kProvinceAuthorityKey, {org::Role::kAuthorityReviewer});
+  auto app_of = [&](const std::string& dept_key) -> std::int64_t {
+    for (const auto& a : credentials["applications"]) {
+      if (a["department"] == by_key.at(dept_key).name) return a["application_id"].get<std::int64_t>();
+    }
+    return 0;
+  };
+  auto entry = [&](const std::string& dept_key, const std::string& name) -> Result<std::int64_t> {
+    auto id = platform.catalog().index().FindByName(by_key.at(dept_key).id, name);
+    if (!id) return Status::Invalid("invalid_demo_data", fmt::format("demo entry {} not found", name));
+    return *id;
+  };
+  struct Demo {
+    const char* requester;
+    const char* provider;
+    const char* entry;
+    std::vector<std::string> items;
+    const char* purpose;
+    const char* manner;
+    const char* leave_in;  // granted, routing, answering, coordination
+  };
+  const std::vector<Demo> demos = {
+      {"hebei-hrss",
+       "hebei-psb",
+       "常住人口基本信息",
+       {"公民身份号码", "姓名", "户籍地址"},
+       "养老保险待遇资格认证",
+       "lookup",
+       "granted"},
+      {"hebei-hrss",
+       "hebei-psb",
+       "人口死亡注销信息",
+       {"公民身份号码", "死亡日期"},
+       "养老保险待遇领取资格核查",
+       "verify",
+       "granted"},
+      {"hebei-hrss",
+       "hebei-amr",
+       "营业执照电子证照信息",
+       {"统一社会信用代码", "机构名称"},
+       "参保单位登记核验",
+       "lookup",
+       "granted"},
+      {"hebei-hrss",
+       "hebei-civil",
+       "婚姻登记信息",
+       {"登记证字号", "男方身份号码", "女方身份号码"},
+       "遗属待遇申领核验",
+       "verify",
+       "answering"},
+      {"hebei-hrss",
+       "hebei-nr",
+       "不动产登记信息",
+       {"不动产单元号", "权利人"},
+       "社会救助家庭经济状况核对",
+       "lookup",
+       "coordination"},
+      {"hebei-hrss",
+       "hebei-health",
+       "出生医学证明信息",
+       {"出生医学证明编号", "新生儿姓名"},
+       "生育保险待遇核验",
+       "verify",
+       "routing"},
+      {"sjz-psb", "hebei-psb", "居民身份证签发信息", {"公民身份号码", "姓名"}, "一网通办身份核验", "verify", "routing"},
+  };
+  std::map<std::string, int> states;
+  for (const auto& d : demos) {
+    auto id = entry(d.provider, d.entry);
+    if (!id.ok()) return id.status();
+    sharing::NewRequest n;
+    n.entry_id = id.value();
+    n.application_id = app_of(d.requester);
+    n.items = d.items;
+    n.scenario = {
+        d.purpose, "《中华人民共和国社会保险法》等法律法规规定的职责", "本部门法定职责范围内", d.manner, 5000, 365, ""};
+    n.accept_commitments = true;
+    const auto requester = user(d.requester, {org::Role::kRequester});
+    auto r = sharing.Submit(requester, n);
+    auto fail = [&](const Status& s) {
+      return Status::Invalid(s.code(), fmt::format("demo request for {}: {}", d.entry, s.message()));
+    };
+    if (!r.ok()) return fail(r.status());
+    const std::string goal = d.leave_in;
+    auto fire = [&](const org::Principal& who, const char* action, const char* comment) -> Status {
+      auto c = platform.cases().Get(who, *r->case_id);
+      if (!c.ok()) return c.status();
+      workflow::TransitionRequest t;
+      t.action = action;
+      t.comment = comment;
+      t.version = c->c.version;
+      return platform.cases().Fire(who, *r->case_id, t).status();
+    };
+    if (r->state == "routing" && goal != "routing") {
+      if (auto s = fire(reviewer, "forward", ""); !s.ok()) return fail(s);
+      const auto steward = user(d.provider, {org::Role::kDataSteward});
+      if (goal == "granted") {
+        if (auto s = sharing.Answer(steward, r->id, "yes", "", std::nullopt); !s.ok()) return fail(s.status());
+      } else if (goal == "coordination") {
+        if (auto s = sharing.Answer(steward, r->id, "no", "权利人信息涉及个人隐私，须逐案核对后提供", std::nullopt);
+            !s.ok()) {
+          return fail(s.status());
+        }
+        if (auto s = sharing.Object(requester, r->id, "社会救助家庭经济状况核对是法定职责，申请范围已限定"); !s.ok()) {
+          return fail(s.status());
+        }
+      }
+    }
+    auto now = sharing.Get(reviewer, r->id);
+    if (!now.ok()) return fail(now.status());
+    ++states[now->state];
+    if (now->grant_id) {
+      for (auto& a : credentials["applications"]) {
+        if (a["application_id"] == now->application_id) a["grants"].push_back(*now->grant_id);
+      }
+    }
+  }
+  out << fmt::format("sharing: {} requests ({} granted, {} waiting for an authority, {} for a provider, {} objected)\n",
+                     demos.size(), states["granted"], states["routing"], states["answering"], states["coordination"]);
+  return Status::Ok();
+}
+
 /// Opens the platform on a fresh directory, loads regions and creates the provincial authority.
 Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(const common::Config& config,
                                                                              const nlohmann::json& organisation) {
@@ -270,7 +408,11 @@ Status Demo(const common::Config& config, std::ostream& out, bool with_catalog) 
     credentials["applications"].push_back(
         {{"name", a.name}, {"department", dept.name}, {"application_id", created->id}, {"api_key", key->api_key}});
   }
-  if (with_catalog) GOVSHARE_RETURN_IF_ERROR(SeedCatalog(*platform, by_key, out));
+  if (with_catalog) {
+    GOVSHARE_RETURN_IF_ERROR(SeedCatalog(*platform, by_key, out));
+    for (auto& a : credentials["applications"]) a["grants"] = nlohmann::json::array();
+    GOVSHARE_RETURN_IF_ERROR(SeedSharing(*platform, by_key, credentials, out));
+  }
   const std::string path = config.data_dir + "/demo-credentials.json";
   std::ofstream file(path);
   file << credentials.dump(2) << "\n";
