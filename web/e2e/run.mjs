@@ -546,3 +546,75 @@ test('the catalog manager edits the published entry as a new version; the diff s
   await shot('28-catalog-version-diff');
   await logout();
 });
+
+test('a requester requests 流动人口居住登记信息 through the wizard; the authority forwards it, the provider answers yes; the grant appears', async () => {
+  const name = '流动人口居住登记信息';
+  await login(byName('requester'));
+  await page.goto(`${baseUrl}/catalog?q=${encodeURIComponent('流动人口')}`);
+  await page.locator('[data-testid="catalog-results"]').getByText(name, { exact: true }).click();
+  await page.waitForURL((u) => /^\/catalog\/entries\/\d+$/.test(u.pathname));
+  await page.locator('[data-testid="entry-request"]').click();
+  // Application (the department's, preselected), items (all chosen), scenario, commitments.
+  await page.locator('[data-testid="wizard-application"]').getByText('#1').waitFor();
+  await page.locator('[data-testid="wizard-next"]').click();
+  await page.locator('[data-testid="wizard-items"]').getByText('公民身份号码').waitFor();
+  await page.locator('[data-testid="wizard-next"]').click();
+  await field('wizard-purpose').fill('就业登记人员居住地核验');
+  await field('wizard-legal-basis').fill('《中华人民共和国就业促进法》规定的职责');
+  await field('wizard-scope').fill('本部门法定职责范围内');
+  await page.locator('[data-testid="wizard-next"]').click();
+  // The Art. 14 commitments must be accepted.
+  await page.locator('[data-testid="wizard-submit"]').click();
+  await page.locator('.el-form-item__error', { hasText: '须接受使用承诺方可提交' }).waitFor();
+  await page.locator('[data-testid="wizard-commitments"]').click();
+  await shot('30-request-wizard');
+  await page.locator('[data-testid="wizard-submit"]').click();
+  await page.waitForURL((u) => /^\/requests\/\d+$/.test(u.pathname));
+  const id = new URL(page.url()).pathname.split('/').pop();
+  await page.locator('[data-testid="request-state"]').getByText('逐级报送中').waitFor();
+  // It is listed in 共享申请 as routing.
+  await page.locator('[data-testid="menu-requests"]').click();
+  await page.waitForURL((u) => u.pathname === '/requests');
+  await page.locator(`[data-testid="request-state-${id}"]`).getByText('逐级报送中').waitFor();
+  await shot('31-requests');
+  await logout();
+
+  // The authority of the province (containing both departments) forwards it to the provider.
+  await login(byName('reviewer'));
+  await page.goto(`${baseUrl}/requests?as=authority`);
+  await page.locator(`[data-testid="request-link-${id}"]`).click();
+  await page.locator('[data-testid="request-action-forward"]').click();
+  await field('request-reasons').fill('用途与法定职责相符，转交提供部门');
+  await page.locator('[data-testid="request-dialog-ok"]').click();
+  await page.locator('[data-testid="request-state"]').getByText('待提供部门答复').waitFor();
+  await page.locator('[data-testid="request-history"]').getByText('转交提供部门').first().waitFor();
+  await logout();
+
+  // The provider's data steward answers yes: the platform provides at once.
+  await login(byName('steward'));
+  await page.goto(`${baseUrl}/requests?as=provider`);
+  await page.locator(`[data-testid="request-link-${id}"]`).click();
+  await page.locator('[data-testid="request-due"]').waitFor();
+  await page.locator('[data-testid="request-answer"]').click();
+  await page.locator('[data-testid="answer-decision"]').getByText('同意共享').click();
+  await page.locator('[data-testid="request-dialog-ok"]').click();
+  await page.locator('[data-testid="request-state"]').getByText('已授权').waitFor();
+  await logout();
+
+  // The requester sees it granted, and the grant in 授权.
+  await login(byName('requester'));
+  await page.goto(`${baseUrl}/requests/${id}`);
+  await page.locator('[data-testid="request-state"]').getByText('已授权').waitFor();
+  const grantId = (await page.locator('[data-testid="request-grant"]').innerText()).trim();
+  await page.locator('[data-testid="request-grant"]').click();
+  await page.waitForURL((u) => u.pathname === `/grants/${grantId}`);
+  await page.locator('[data-testid="grant-status"]').getByText('有效').waitFor();
+  await page.locator('[data-testid="grant-items"]').getByText('公民身份号码').waitFor();
+  await shot('32-grant');
+  await page.locator('[data-testid="menu-grants"]').click();
+  await page.waitForURL((u) => u.pathname === '/grants');
+  await page.locator(`[data-testid="grant-link-${grantId}"]`).waitFor();
+  await page.locator(`[data-testid="grant-status-${grantId}"]`).getByText('有效').waitFor();
+  await shot('33-grants');
+  await logout();
+});

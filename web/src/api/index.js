@@ -86,4 +86,21 @@ export const api = {
   scanFindings: () => http.post('/catalog/findings/scan'),
   dismissFinding: (id, reason) => http.post(`/catalog/findings/${enc(id)}/dismiss`, { reason }),
   rectifyFinding: (id, note) => http.post(`/catalog/findings/${enc(id)}/rectify`, { note }),
+
+  // Sharing (共享申请, Art. 14-17) and grants (授权)
+  /** {entry_id, application_id, items, scenario, accept_commitments} (201). */
+  createShareRequest: (body) => http.post('/requests', body),
+  /** {as: requester|provider|authority|all, state, cursor} -> {items, next_cursor}. */
+  shareRequests: (query) => http.get('/requests', { query }),
+  shareRequest: (id) => http.get(`/requests/${enc(id)}`),
+  /** {decision: 'yes'|'terms'|'no', reasons, terms?}. */
+  answerShareRequest: (id, body) => http.post(`/requests/${enc(id)}/answer`, body),
+  objectShareRequest: (id, reason) => http.post(`/requests/${enc(id)}/objection`, { reason }),
+  /** {decision: 'uphold'|'order', reasons, terms?}. */
+  decideShareRequest: (id, body) => http.post(`/requests/${enc(id)}/decision`, body),
+  /** {as: consumer|provider|all, cursor} -> {items, next_cursor}. */
+  grants: (query) => http.get('/grants', { query }),
+  grant: (id) => http.get(`/grants/${enc(id)}`),
+  /** action: suspend|resume|revoke, with a reason. */
+  changeGrantStatus: (id, action, reason) => http.post(`/grants/${enc(id)}/${action}`, { reason }),
 };

@@ -40,6 +40,20 @@ const catalogRoutes = CATALOG_PAGES.map(([name, path, component, permission, tit
   meta: menu ? { title, permission, menu } : { title, permission },
 }));
 
+// Sharing (共享申请, 授权) pages: [route name, path, view, title, menu key to highlight].
+const SHARING_PAGES = [
+  ['requests', 'requests', () => import('../views/sharing/RequestsView.vue'), 'menu.requests'],
+  ['request', 'requests/:id(\\d+)', () => import('../views/sharing/RequestDetailView.vue'), 'sharing.detail.title', 'requests'],
+  ['grants', 'grants', () => import('../views/sharing/GrantsView.vue'), 'menu.grants'],
+  ['grant', 'grants/:id', () => import('../views/sharing/GrantDetailView.vue'), 'sharing.grant.title', 'grants'],
+];
+const sharingRoutes = SHARING_PAGES.map(([name, path, component, title, menu]) => ({
+  path,
+  name,
+  component,
+  meta: menu ? { title, permission: 'share.read', menu } : { title, permission: 'share.read' },
+}));
+
 export const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   {
@@ -61,6 +75,7 @@ export const routes = [
         meta: { title: 'cases.detailTitle', permission: 'case.read', menu: 'workbench' },
       },
       ...catalogRoutes,
+      ...sharingRoutes,
       {
         path: 'calendar',
         name: 'calendar',
