@@ -599,6 +599,19 @@ test('a requester requests 流动人口居住登记信息 through the wizard; th
   await page.locator('[data-testid="answer-decision"]').getByText('同意共享').click();
   await page.locator('[data-testid="request-dialog-ok"]').click();
   await page.locator('[data-testid="request-state"]').getByText('已授权').waitFor();
+  // The provider suspends the grant (a reason is required) and resumes it.
+  await page.locator('[data-testid="request-grant"]').click();
+  await page.waitForURL((u) => /^\/grants\/[^/]+$/.test(u.pathname));
+  await page.locator('[data-testid="grant-suspend"]').click();
+  await page.locator('[data-testid="grant-dialog-ok"]').click();
+  await page.locator('.el-form-item__error', { hasText: '请填写理由' }).waitFor();
+  await field('grant-reason').fill('接口安全检查期间暂停');
+  await page.locator('[data-testid="grant-dialog-ok"]').click();
+  await page.locator('[data-testid="grant-status"]').getByText('已暂停').waitFor();
+  await page.locator('[data-testid="grant-resume"]').click();
+  await field('grant-reason').fill('安全检查完成');
+  await page.locator('[data-testid="grant-dialog-ok"]').click();
+  await page.locator('[data-testid="grant-status"]').getByText('有效').waitFor();
   await logout();
 
   // The requester sees it granted, and the grant in 授权.
