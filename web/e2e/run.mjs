@@ -2,7 +2,8 @@
 //   GOVSHARE_BINARY=../build/govshare node e2e/run.mjs      (or: npm run test:e2e)
 // Starts `govshare demo` + `govshare serve` on a free loopback port with a fresh data directory, logs in through the
 // UI and checks the departments page, the menus, the workbench, the working-day calendar, department webhooks and the
-// catalog (search, compile with the rules checked as one types, review, publication). Screenshots go to
+// catalog (search, compile with the rules checked as one types, review, publication) and sharing (a request through
+// the wizard, forwarded by the authority, answered by the provider; the grant suspended and resumed). Screenshots go to
 // /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
