@@ -880,7 +880,9 @@ void CatalogService::AfterCommit(const Case& c) {
   if (!entry_id) return;
   if (auto s = Refresh(*entry_id); !s.ok()) spdlog::warn("catalog index refresh {}: {}", *entry_id, s.ToString());
   if (c.state == "published") {
-    if (auto found = ScanDuplicates(); !found.ok()) spdlog::warn("duplicate scan: {}", found.status().ToString());
+    if (auto found = ScanDuplicates(*entry_id); !found.ok()) {
+      spdlog::warn("duplicate scan: {}", found.status().ToString());
+    }
   }
   if (revoked) {
     // Art. 9, 11: once the listing is revoked the published "not shared" declaration no longer holds; the department
@@ -1037,7 +1039,7 @@ std::vector<Responsibility> CatalogService::Responsibilities() const {
   return out;
 }
 
-Result<int> CatalogService::ScanDuplicates() {
+Result<int> CatalogService::ScanDuplicates(std::optional<std::int64_t> only_entry) {
   struct Candidate {
     const IndexedEntry* entry;
     std::set<std::string> elements;
@@ -1074,41 +1076,54 @@ Result<int> CatalogService::ScanDuplicates() {
   constexpr std::size_t kMinCommonElements = 4;  // descriptive elements collected by both
   int created = 0;
   std::set<std::pair<std::int64_t, std::int64_t>> seen;
+  auto existing = store_.ListFindings();
+  if (!existing.ok()) return existing.status();
+  std::set<std::string> known;
+  for (const auto& f : existing.value()) known.insert(f.fingerprint);
+  auto check = [&](const Candidate* a, const Candidate* b) -> Status {
+    const auto& ea = a->entry->entry;
+    const auto& eb = b->entry->entry;
+    if (ea.provider_department_id == eb.provider_department_id) return Status::Ok();
+    if (a->entry->published->content.subject != b->entry->published->content.subject) return Status::Ok();
+    const auto pair = std::minmax(ea.id, eb.id);
+    if (!seen.insert(pair).second) return Status::Ok();
+    std::vector<std::string> common;
+    std::set_intersection(a->elements.begin(), a->elements.end(), b->elements.begin(), b->elements.end(),
+                          std::back_inserter(common));
+    // Referring to a subject by its identifier (and name) is not collecting it again: count the descriptive
+    // elements both collect, beyond the key elements of either.
+    const auto descriptive = std::count_if(
+        common.begin(), common.end(), [&](const std::string& el) { return !a->keys.count(el) && !b->keys.count(el); });
+    if (static_cast<std::size_t>(descriptive) < kMinCommonElements) return Status::Ok();
+    Finding f;
+    f.subject = a->entry->published->content.subject;
+    f.elements = common;
+    f.entry_ids = {pair.first, pair.second};
+    const auto& first = ea.id == pair.first ? ea : eb;
+    const auto& second = ea.id == pair.first ? eb : ea;
+    f.department_ids = {first.provider_department_id, second.provider_department_id};
+    if (a->base != b->base) f.source_entry_id = a->base ? ea.id : eb.id;
+    f.status = "open";
+    f.detected_at = clock_.Now();
+    f.fingerprint = fmt::format("{}|{}|{}", f.subject, pair.first, pair.second);
+    if (known.count(f.fingerprint)) return Status::Ok();  // found before (and perhaps dismissed): never again
+    GOVSHARE_RETURN_IF_ERROR(store_.PutFinding(nullptr, f));
+    known.insert(f.fingerprint);
+    ++created;
+    return Status::Ok();
+  };
   for (const auto& [key, group] : by_key) {
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      for (std::size_t j = i + 1; j < group.size(); ++j) {
-        const Candidate* a = group[i];
-        const Candidate* b = group[j];
-        const auto& ea = a->entry->entry;
-        const auto& eb = b->entry->entry;
-        if (ea.provider_department_id == eb.provider_department_id) continue;
-        if (a->entry->published->content.subject != b->entry->published->content.subject) continue;
-        const auto pair = std::minmax(ea.id, eb.id);
-        if (!seen.insert(pair).second) continue;
-        std::vector<std::string> common;
-        std::set_intersection(a->elements.begin(), a->elements.end(), b->elements.begin(), b->elements.end(),
-                              std::back_inserter(common));
-        // Referring to a subject by its identifier (and name) is not collecting it again: count the descriptive
-        // elements both collect, beyond the key elements of either.
-        const auto descriptive = std::count_if(common.begin(), common.end(), [&](const std::string& el) {
-          return !a->keys.count(el) && !b->keys.count(el);
-        });
-        if (static_cast<std::size_t>(descriptive) < kMinCommonElements) continue;
-        Finding f;
-        f.subject = a->entry->published->content.subject;
-        f.elements = common;
-        f.entry_ids = {pair.first, pair.second};
-        const auto& first = ea.id == pair.first ? ea : eb;
-        const auto& second = ea.id == pair.first ? eb : ea;
-        f.department_ids = {first.provider_department_id, second.provider_department_id};
-        if (a->base != b->base) f.source_entry_id = a->base ? ea.id : eb.id;
-        f.status = "open";
-        f.detected_at = clock_.Now();
-        f.fingerprint = fmt::format("{}|{}|{}", f.subject, pair.first, pair.second);
-        const std::int64_t before = f.id;
-        GOVSHARE_RETURN_IF_ERROR(store_.PutFinding(nullptr, f));
-        if (f.id != before) ++created;
+    if (only_entry) {  // the new publication against the others: linear
+      const auto self = std::find_if(group.begin(), group.end(),
+                                     [&](const Candidate* c) { return c->entry->entry.id == *only_entry; });
+      if (self == group.end()) continue;
+      for (const Candidate* other : group) {
+        if (other != *self) GOVSHARE_RETURN_IF_ERROR(check(*self, other));
       }
+      continue;
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      for (std::size_t j = i + 1; j < group.size(); ++j) GOVSHARE_RETURN_IF_ERROR(check(group[i], group[j]));
     }
   }
   return created;

@@ -111,7 +111,9 @@ class CatalogService {
   // ---- responsibility list and duplicate collection (Art. 10, 30) ----
   std::vector<Responsibility> Responsibilities() const;
   /// Looks for duplicate collection among published entries and records new findings; returns how many are new.
-  common::Result<int> ScanDuplicates();
+  /// With `only_entry`, only pairs involving that entry (linear: run after each publication); without, every pair
+  /// sharing a key data element (quadratic in the size of such a group: run on demand).
+  common::Result<int> ScanDuplicates(std::optional<std::int64_t> only_entry = std::nullopt);
   common::Result<std::vector<Finding>> Findings(const org::Principal& p) const;
   common::Result<Finding> DismissFinding(const org::Principal& p, std::int64_t id, const std::string& reason);
   /// Opens a rectification case for the department that collects what the other already provides.
