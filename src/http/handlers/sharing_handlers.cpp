@@ -66,27 +66,33 @@ json RequestJson(app::Platform& p, const sh::ShareRequest& r) {
   return out;
 }
 
-json GrantJson(const sh::Grant& g) {
-  return {{"id", g.id},
-          {"request_id", g.request_id},
-          {"consumer_department_id", g.consumer_department_id},
-          {"application_id", g.application_id},
-          {"provider_department_id", g.provider_department_id},
-          {"entry_id", g.entry_id},
-          {"entry_version", g.entry_version},
-          {"items", g.items},
-          {"masks", g.masks},
-          {"row_scope", g.row_scope},
-          {"manner", g.manner},
-          {"scenario", ScenarioJson(g.scenario)},
-          {"valid_from", common::FormatRfc3339(g.valid_from)},
-          {"valid_to", common::FormatRfc3339(g.valid_to)},
-          {"quota_per_day", g.quota_per_day},
-          {"rate_per_minute", g.rate_per_minute},
-          {"status", g.status},
-          {"status_reason", g.status_reason},
-          {"status_changed_at", Time(g.status_changed_at)},
-          {"created_at", common::FormatRfc3339(g.created_at)}};
+json GrantJson(app::Platform& p, const sh::Grant& g) {
+  json out = {{"id", g.id},
+              {"request_id", g.request_id},
+              {"consumer_department_id", g.consumer_department_id},
+              {"application_id", g.application_id},
+              {"provider_department_id", g.provider_department_id},
+              {"entry_id", g.entry_id},
+              {"entry_version", g.entry_version},
+              {"items", g.items},
+              {"masks", g.masks},
+              {"row_scope", g.row_scope},
+              {"manner", g.manner},
+              {"scenario", ScenarioJson(g.scenario)},
+              {"valid_from", common::FormatRfc3339(g.valid_from)},
+              {"valid_to", common::FormatRfc3339(g.valid_to)},
+              {"quota_per_day", g.quota_per_day},
+              {"rate_per_minute", g.rate_per_minute},
+              {"status", g.status},
+              {"status_reason", g.status_reason},
+              {"status_changed_at", Time(g.status_changed_at)},
+              {"created_at", common::FormatRfc3339(g.created_at)}};
+  if (auto e = p.catalog().index().Get(g.entry_id)) {
+    out["resource_code"] = e->entry.resource_code;
+    out["provider_name"] = e->entry.provider_name;
+    if (e->published) out["entry_name"] = e->published->content.name;
+  }
+  return out;
 }
 
 /// Strict readers over a nlohmann object: each names the field at fault.
@@ -309,14 +315,14 @@ void ListGrants(app::Platform& p, Context& ctx) {
   auto grants = p.sharing().Grants(ctx.who(), ctx.Query("as").value_or("all"));
   if (!grants.ok()) return ctx.Problem(grants.status());
   json items = json::array();
-  for (const auto& g : grants.value()) items.push_back(GrantJson(g));
+  for (const auto& g : grants.value()) items.push_back(GrantJson(p, g));
   ctx.Json(200, json{{"items", items}}.dump());
 }
 
 void GetGrant(app::Platform& p, Context& ctx) {
   auto g = p.sharing().GetGrant(ctx.who(), std::string(ctx.Param("grant_id")));
   if (!g.ok()) return ctx.Problem(g.status());
-  ctx.Json(200, GrantJson(g.value()).dump());
+  ctx.Json(200, GrantJson(p, g.value()).dump());
 }
 
 void ChangeGrant(app::Platform& p, Context& ctx, const char* action) {
@@ -328,7 +334,7 @@ void ChangeGrant(app::Platform& p, Context& ctx, const char* action) {
   if (!s.ok()) return ctx.Problem(s);
   auto g = p.sharing().ChangeGrant(ctx.who(), std::string(ctx.Param("grant_id")), action, reason);
   if (!g.ok()) return ctx.Problem(g.status());
-  ctx.Json(200, GrantJson(g.value()).dump());
+  ctx.Json(200, GrantJson(p, g.value()).dump());
 }
 void Suspend(app::Platform& p, Context& ctx) { ChangeGrant(p, ctx, "suspend"); }
 void Resume(app::Platform& p, Context& ctx) { ChangeGrant(p, ctx, "resume"); }
