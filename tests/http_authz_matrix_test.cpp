@@ -105,7 +105,7 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
       {"GET",
        "/api/v1/applications",
        "/api/v1/applications",
-       {"admin", "head", "steward", "auditor", "sjz.head", "sjz.requester", "requester"},
+       {"admin", "head", "steward", "auditor", "sjz.head", "sjz.requester"},
        nullptr},
       {"GET", "/api/v1/applications/" + app_id, "/api/v1/applications/{id}", app_readers, nullptr},
       {"POST", "/api/v1/applications", "/api/v1/applications", app_writers, nullptr},

@@ -56,7 +56,6 @@ const std::vector<PermissionRow>& Table() {
        {{Role::kPlatformAdmin, Reach::kEverywhere},
         {Role::kAuthorityHead, Reach::kRegionSubtree},
         {Role::kDataSteward, Reach::kOwnDepartment},
-        {Role::kRequester, Reach::kOwnDepartment},  // a request names one of its department's applications
         {Role::kAuditor, Reach::kEverywhere}}},
       {Permission::kApplicationCreate,
        "application.create",
