@@ -80,6 +80,12 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
                                 {"volume_per_day", 1},
                                 {"validity_days", 1}}},
                               {"accept_commitments", true}};
+  json outward_request = share_request;
+  outward_request.erase("entry_id");
+  outward_request["application_id"] = 999999;  // no such application: 422 once the route lets the caller in
+  outward_request["level"] = "national";
+  outward_request["holder"] = "公安部";
+  outward_request["resource"] = "全国人口基础信息";
   const std::set<std::string> reviewers = {"reviewer", "head", "sjz.head"};
   std::set<std::string> everyone_and_app = Everyone();
   everyone_and_app.insert(kApplication);
@@ -264,6 +270,14 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
       {"GET", "/api/v1/catalog/export?format=dcat", "/api/v1/catalog/export", Everyone(), nullptr},
       // Sharing: requesters ask for their department; every user sees what concerns its department or region (the
       // service filters); answers, objections, decisions and grant changes are decided by the case engine and service.
+      {"POST",
+       "/api/v1/requests/outward",
+       "/api/v1/requests/outward",
+       {"requester", "sjz.requester"},
+       outward_request,
+       422},
+      {"GET", "/api/v1/requests/outward", "/api/v1/requests/outward", Everyone(), nullptr},
+      {"GET", "/api/v1/requests/outward/999999", "/api/v1/requests/outward/{id}", Everyone(), nullptr, 404},
       {"POST", "/api/v1/requests", "/api/v1/requests", {"requester", "sjz.requester"}, share_request, 404},
       {"GET", "/api/v1/requests", "/api/v1/requests", Everyone(), nullptr},
       {"GET", "/api/v1/requests/999999", "/api/v1/requests/{id}", Everyone(), nullptr, 404},

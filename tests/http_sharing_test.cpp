@@ -337,5 +337,112 @@ TEST_F(Sharing, Art15AnUnansweredRequestIsOverdueAndEscalated) {
   EXPECT_TRUE(escalated) << inbox.dump();
 }
 
+TEST_F(Sharing, Art15UnconditionalAndConditionalProvisionCanBeLeftToTheAuthority) {
+  TestServer::Options options;
+  options.config.sharing.auto_grant_unconditional = false;  // [sharing] in the configuration file
+  options.config.sharing.auto_provide = false;
+  server_ = std::make_unique<TestServer>(options, clock_);
+  Relogin();
+  hrss_app_ = server_->credentials()["applications"][0]["application_id"].get<std::int64_t>();
+
+  json content = Content("居民身份证签发信息");
+  content["share_type"] = "unconditional";
+  content["share_condition"] = "";
+  const auto unconditional = Publish(content, catalog_, reviewer_);
+  const auto u = Submit(Request(unconditional, hrss_app_), requester_).Json();
+  EXPECT_EQ(u["state"], "providing");
+  EXPECT_TRUE(u["grant_id"].is_null());
+  const auto u_case = u["case_id"].get<std::int64_t>();
+  auto waiting = Case(u_case, reviewer_);
+  EXPECT_EQ(waiting["step"], "unconditional_provide");
+  EXPECT_EQ(waiting["due_at"], "2026-10-10T23:59:59+08:00");  // 3 WD
+  ASSERT_EQ(Fire(u_case, "provide", "", reviewer_).status, 200u);
+  EXPECT_TRUE(Get(u["id"].get<std::int64_t>(), requester_)["grant_id"].is_string());
+
+  const auto conditional = Publish(Content("常住人口基本信息"), catalog_, reviewer_);
+  const auto c = Submit(Request(conditional, hrss_app_), requester_).Json();
+  const auto c_case = c["case_id"].get<std::int64_t>();
+  ASSERT_EQ(Fire(c_case, "forward", "", reviewer_).status, 200u);
+  const auto id = c["id"].get<std::int64_t>();
+  ASSERT_EQ(server_->Send("POST", "/api/v1/requests/" + std::to_string(id) + "/answer", {{"decision", "yes"}}, steward_)
+                .status,
+            200u);
+  EXPECT_EQ(Get(id, requester_)["state"], "providing");  // the authority provides, within 3 WD
+  EXPECT_EQ(Case(c_case, reviewer_)["step"], "conditional_provide");
+  ASSERT_EQ(Fire(c_case, "provide", "", reviewer_).status, 200u);
+  EXPECT_EQ(Get(id, requester_)["state"], "granted");
+}
+
+TEST_F(Sharing, Art17RequestsForNationalDataAreMarkedForTheProvincialAuthority) {
+  const auto sjz_requester = server_->Login("sjz.requester");  // 石家庄市公安局
+  const auto sjz_head = server_->Login("sjz.head");
+  std::int64_t sjz_app = 0;
+  for (const auto& a : server_->credentials()["applications"]) {
+    if (a["department"] == "石家庄市公安局") sjz_app = a["application_id"].get<std::int64_t>();
+  }
+  ASSERT_NE(sjz_app, 0);
+  json body = Request(0, sjz_app, "verify");
+  body.erase("entry_id");
+  body["level"] = "national";
+  body["holder"] = "公安部";
+  body["resource"] = "全国人口基本信息资源库 — 身份核验";
+  auto submit = [&](const json& b) { return server_->Send("POST", "/api/v1/requests/outward", b, sjz_requester); };
+  auto submitted = submit(body);
+  ASSERT_EQ(submitted.status, 201u) << submitted.body;
+  const auto r = submitted.Json();
+  EXPECT_EQ(r["state"], "reviewing");
+  EXPECT_EQ(r["level"], "national");
+  const auto case_id = r["case_id"].get<std::int64_t>();
+  const auto id = r["id"].get<std::int64_t>();
+  const auto opened = Case(case_id, reviewer_);
+  EXPECT_EQ(opened["region_id"], "130000");  // the provincial authority, whoever asks
+  EXPECT_EQ(opened["type"], "share_outward");
+  EXPECT_EQ(opened["step"], "conditional_review");
+  EXPECT_EQ(opened["due_at"], "2026-10-10T23:59:59+08:00");  // 3 WD
+  // The city authority sees it but does not act on it; the provincial authority does.
+  EXPECT_EQ(server_->Get("/api/v1/requests/outward/" + std::to_string(id), sjz_head).status, 200u);
+  EXPECT_EQ(server_
+                ->Send("POST", "/api/v1/cases/" + std::to_string(case_id) + "/transitions",
+                       {{"action", "forward_out"}, {"comment", "转报"}, {"version", 1}}, sjz_head)
+                .status,
+            404u);
+  EXPECT_EQ(server_->Get("/api/v1/requests/outward/" + std::to_string(id), requester_).status, 404u);
+  EXPECT_EQ(server_->Get("/api/v1/requests/outward?as=authority", reviewer_).Json()["items"].size(), 1u);
+  EXPECT_EQ(server_->Get("/api/v1/requests/outward?as=requester", sjz_requester).Json()["items"].size(), 1u);
+  // Forwarding and recording the answer need a comment: where it went, what came back.
+  EXPECT_EQ(Fire(case_id, "forward_out", "", reviewer_).status, 422u);
+  ASSERT_EQ(Fire(case_id, "forward_out", "已通过国家数据共享交换平台转报，编号 GJ-2026-0193", reviewer_).status, 200u);
+  auto forwarded = server_->Get("/api/v1/requests/outward/" + std::to_string(id), sjz_requester).Json();
+  EXPECT_EQ(forwarded["state"], "forwarded");
+  EXPECT_EQ(forwarded["forward_reference"], "已通过国家数据共享交换平台转报，编号 GJ-2026-0193");
+  ASSERT_EQ(Fire(case_id, "record_answer", "公安部同意，经国家平台核验接口提供", reviewer_).status, 200u);
+  auto answered = server_->Get("/api/v1/requests/outward/" + std::to_string(id), sjz_requester).Json();
+  EXPECT_EQ(answered["state"], "answered");
+  EXPECT_EQ(answered["outcome"], "公安部同意，经国家平台核验接口提供");
+
+  // Bad input: 4xx with a code, nothing stored.
+  const auto before = server_->Count("outward_requests");
+  json bad_level = body;
+  bad_level["level"] = "municipal";
+  EXPECT_EQ(submit(bad_level).Json()["code"], "invalid_level");
+  json no_holder = body;
+  no_holder["holder"] = " ";
+  EXPECT_EQ(submit(no_holder).Json()["code"], "holder_and_resource_required");
+  json no_commitments = body;
+  no_commitments["accept_commitments"] = false;
+  EXPECT_EQ(submit(no_commitments).Json()["code"], "commitments_required");
+  json no_purpose = body;
+  no_purpose["scenario"]["purpose"] = "";
+  EXPECT_EQ(submit(no_purpose).Json()["code"], "scenario_incomplete");
+  EXPECT_EQ(server_->Count("outward_requests"), before);
+
+  // An unreviewed one is overdue after 3 WD and escalated.
+  const auto late = submit(body).Json()["case_id"].get<std::int64_t>();
+  clock_->Advance(15 * 86400);
+  Relogin();
+  ASSERT_TRUE(server_->platform().cases().RunDeadlineMonitor().ok());
+  EXPECT_TRUE(Case(late, reviewer_)["overdue"].get<bool>());
+}
+
 }  // namespace
 }  // namespace govshare::testing

@@ -79,8 +79,9 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
                                                           p->authorizer_, *p->clock_);
   GOVSHARE_RETURN_IF_ERROR(p->catalog_->Start());
   p->sharing_store_ = std::make_unique<store::sqlite::SqliteSharingStore>(*p->db_);
-  p->sharing_ = std::make_unique<sharing::SharingService>(*p->sharing_store_, *p->catalog_, *p->cases_, *p->org_store_,
-                                                          p->regions_, p->authorizer_, *p->clock_);
+  p->sharing_ = std::make_unique<sharing::SharingService>(
+      *p->sharing_store_, *p->catalog_, *p->cases_, *p->org_store_, p->regions_, p->authorizer_, *p->clock_,
+      sharing::SharingOptions{p->config_.sharing.auto_grant_unconditional, p->config_.sharing.auto_provide});
   GOVSHARE_RETURN_IF_ERROR(p->sharing_->Start());
   http::handlers::RegisterAll(p->router_, *p);
   auto* raw = p.get();

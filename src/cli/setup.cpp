@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -18,6 +19,20 @@ using common::Status;
 namespace {
 
 constexpr const char* kProvinceAuthorityKey = "hebei-authority";
+/// The demo's history starts this long ago, so that a request can be seen overdue (Art. 15 deadlines).
+constexpr std::int64_t kDemoHistorySeconds = 14 * 86400;
+
+/// The demo's clock: real time, set back while the demo seeds the history that must lie in the past.
+class DemoClock final : public common::Clock {
+ public:
+  common::UnixSeconds Now() const override { return system_.Now() - back_.load(); }
+  void SetBack(std::int64_t seconds) { back_ = seconds; }
+  std::int64_t back() const { return back_.load(); }
+
+ private:
+  common::SystemClock system_;
+  std::atomic<std::int64_t> back_{0};
+};
 
 org::Department DepartmentFromJson(const nlohmann::json& j) {
   org::Department d;
@@ -68,7 +83,8 @@ Status SeedElements(app::Platform& platform) {
 
 /// The demo catalog (data/demo/catalog.json, written by tools/gen_demo_catalog.py): each entry is compiled by its
 /// department, submitted and reviewed through the real processes, and left in the state the file names.
-Status SeedCatalog(app::Platform& platform, const std::map<std::string, org::Department>& by_key, std::ostream& out) {
+Status SeedCatalog(app::Platform& platform, const std::map<std::string, org::Department>& by_key, DemoClock& clock,
+                   std::ostream& out) {
   auto& catalog = platform.catalog();
   auto databases = common::ReadJsonFile(app::ResourceDir() + "/demo/databases.json");
   if (!databases.ok()) return databases.status();
@@ -117,7 +133,10 @@ Status SeedCatalog(app::Platform& platform, const std::map<std::string, org::Dep
       if (!entry.ok()) return fail(entry.status());
       ++states[state];
       if (state == "draft") continue;
+      const auto back = clock.back();
+      if (state == "in_review") clock.SetBack(0);  // submitted today: their review is not yet due
       auto submitted = catalog.Submit(compiler, entry->id, entry->version, &violations);
+      clock.SetBack(back);
       if (!submitted.ok()) return fail(submitted.status());
       if (state == "in_review") continue;
       auto published = catalog.Review(reviewer, entry->id, "approve", "");
@@ -151,7 +170,7 @@ Status SeedCatalog(app::Platform& platform, const std::map<std::string, org::Dep
 
 /// Demo sharing requests in several states (Art. 14-17) and the grants they produced; the grant ids of each demo
 /// application are added to the credentials.
-Status SeedSharing(app::Platform& platform, const std::map<std::string, org::Department>& by_key,
+Status SeedSharing(app::Platform& platform, const std::map<std::string, org::Department>& by_key, DemoClock& clock,
                    nlohmann::json& credentials, std::ostream& out) {
   auto& sharing = platform.sharing();
   const auto root = by_key.at(kProvinceAuthorityKey);
@@ -184,9 +203,18 @@ Status SeedSharing(app::Platform& platform, const std::map<std::string, org::Dep
     std::vector<std::string> items;
     const char* purpose;
     const char* manner;
-    const char* leave_in;  // granted, routing, answering, coordination
+    const char* leave_in;      // granted, routing, answering, coordination
+    bool in_the_past = false;  // submitted and forwarded two weeks ago: the provider's answer is overdue
   };
   const std::vector<Demo> demos = {
+      {"hebei-amr",
+       "hebei-psb",
+       "常住人口基本信息",
+       {"公民身份号码", "姓名"},
+       "企业登记法定代表人身份核验",
+       "verify",
+       "answering",
+       true},
       {"hebei-hrss",
        "hebei-psb",
        "常住人口基本信息",
@@ -233,6 +261,7 @@ Status SeedSharing(app::Platform& platform, const std::map<std::string, org::Dep
   };
   std::map<std::string, int> states;
   for (const auto& d : demos) {
+    clock.SetBack(d.in_the_past ? kDemoHistorySeconds : 0);
     auto id = entry(d.provider, d.entry);
     if (!id.ok()) return id.status();
     sharing::NewRequest n;
@@ -282,18 +311,41 @@ Status SeedSharing(app::Platform& platform, const std::map<std::string, org::Dep
       }
     }
   }
-  out << fmt::format("sharing: {} requests ({} granted, {} waiting for an authority, {} for a provider, {} objected)\n",
-                     demos.size(), states["granted"], states["routing"], states["answering"], states["coordination"]);
+  clock.SetBack(0);
+  // Art. 17: a request for national data, marked for the provincial authority.
+  sharing::NewOutwardRequest outward;
+  outward.application_id = app_of("hebei-hrss");
+  outward.level = "national";
+  outward.holder = "人力资源和社会保障部";
+  outward.resource = "全国社会保险参保信息（跨省参保核验）";
+  outward.items = {"公民身份号码", "姓名", "参保省份", "参保状态"};
+  outward.scenario = {"跨省养老保险关系转移接续核验",
+                      "《中华人民共和国社会保险法》第十九条",
+                      "本厅办理的转移接续业务",
+                      "verify",
+                      2000,
+                      365,
+                      ""};
+  outward.accept_commitments = true;
+  if (auto r = sharing.SubmitOutward(user("hebei-hrss", {org::Role::kRequester}), outward); !r.ok()) {
+    return Status::Invalid(r.status().code(), fmt::format("demo outward request: {}", r.status().message()));
+  }
+  auto overdue = platform.cases().RunDeadlineMonitor();
+  if (!overdue.ok()) return overdue.status();
+  out << fmt::format(
+      "sharing: {} requests ({} granted, {} waiting for an authority, {} for a provider — {} overdue, {} objected), "
+      "1 for national data\n",
+      demos.size(), states["granted"], states["routing"], states["answering"], overdue.value(), states["coordination"]);
   return Status::Ok();
 }
 
 /// Opens the platform on a fresh directory, loads regions and creates the provincial authority.
-Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(const common::Config& config,
-                                                                             const nlohmann::json& organisation) {
+Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(
+    const common::Config& config, const nlohmann::json& organisation, std::shared_ptr<common::Clock> clock = nullptr) {
   if (std::filesystem::exists(config.data_dir + "/govshare.db")) {
     return Status::Conflict("already_initialised", fmt::format("{} is already initialised", config.data_dir));
   }
-  auto platform = app::Platform::Open(config);
+  auto platform = app::Platform::Open(config, std::move(clock));
   if (!platform.ok()) return platform.status();
   GOVSHARE_RETURN_IF_ERROR(platform.value()->ImportRegions(app::ResourceDir() + "/regions/hebei.json"));
   for (const auto& j : organisation.at("departments")) {
@@ -325,7 +377,9 @@ Status Init(const common::Config& config, std::ostream& out) {
 Status Demo(const common::Config& config, std::ostream& out, bool with_catalog) {
   auto organisation = common::ReadJsonFile(app::ResourceDir() + "/demo/organisation.json");
   if (!organisation.ok()) return organisation.status();
-  auto boot = Bootstrap(config, organisation.value());
+  auto clock = std::make_shared<DemoClock>();
+  clock->SetBack(kDemoHistorySeconds);  // the organisation and the catalog were set up two weeks ago
+  auto boot = Bootstrap(config, organisation.value(), clock);
   if (!boot.ok()) return boot.status();
   auto& [platform, authority] = boot.value();
   auto& org = platform->org();
@@ -409,9 +463,9 @@ Status Demo(const common::Config& config, std::ostream& out, bool with_catalog) 
         {{"name", a.name}, {"department", dept.name}, {"application_id", created->id}, {"api_key", key->api_key}});
   }
   if (with_catalog) {
-    GOVSHARE_RETURN_IF_ERROR(SeedCatalog(*platform, by_key, out));
+    GOVSHARE_RETURN_IF_ERROR(SeedCatalog(*platform, by_key, *clock, out));
     for (auto& a : credentials["applications"]) a["grants"] = nlohmann::json::array();
-    GOVSHARE_RETURN_IF_ERROR(SeedSharing(*platform, by_key, credentials, out));
+    GOVSHARE_RETURN_IF_ERROR(SeedSharing(*platform, by_key, *clock, credentials, out));
   }
   const std::string path = config.data_dir + "/demo-credentials.json";
   std::ofstream file(path);

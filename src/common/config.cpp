@@ -56,17 +56,21 @@ std::map<std::string, Key> Keys() {
   integer("auth.login_attempts_per_minute_per_ip",
           [](Config& c) -> std::int64_t& { return c.auth.login_attempts_per_minute_per_ip; });
   integer("auth.api_key_default_ttl_days", [](Config& c) -> std::int64_t& { return c.auth.api_key_default_ttl_days; });
-  keys["auth.fast_password_hash"] = {[](Config& c, const std::string& v) {
-    if (v != "true" && v != "false")
-      return Status::Invalid("invalid_config", "auth.fast_password_hash must be a boolean");
-    c.auth.fast_password_hash = v == "true";
-    return Status::Ok();
-  }};
+  auto boolean = [&keys](const std::string& name, std::function<bool&(Config&)> field) {
+    keys[name] = {[name, field](Config& c, const std::string& v) {
+      if (v != "true" && v != "false") return Status::Invalid("invalid_config", name + " must be a boolean");
+      field(c) = v == "true";
+      return Status::Ok();
+    }};
+  };
+  boolean("auth.fast_password_hash", [](Config& c) -> bool& { return c.auth.fast_password_hash; });
   keys["workflow.rule_pack"] = {[](Config& c, const std::string& v) {
     c.workflow.rule_pack = v;
     return Status::Ok();
   }};
   integer("workflow.monitor_interval_s", [](Config& c) -> std::int64_t& { return c.workflow.monitor_interval_s; });
+  boolean("sharing.auto_grant_unconditional", [](Config& c) -> bool& { return c.sharing.auto_grant_unconditional; });
+  boolean("sharing.auto_provide", [](Config& c) -> bool& { return c.sharing.auto_provide; });
   keys["log.access_log"] = {[](Config& c, const std::string& v) {
     c.log.access_log = v;
     return Status::Ok();

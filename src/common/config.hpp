@@ -42,6 +42,11 @@ struct Config {
     std::int64_t monitor_interval_s = 60;  // deadline monitor period
   } workflow;
 
+  struct Sharing {
+    bool auto_grant_unconditional = true;  // Art. 15: issue the grant at once for a valid unconditional request
+    bool auto_provide = true;              // Art. 15: the authority provides at once after the provider's yes
+  } sharing;
+
   struct Log {
     std::string access_log = "logs/access.log";  // relative to data_dir; "-" for stdout; "" to disable
     std::string level = "info";

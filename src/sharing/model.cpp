@@ -11,6 +11,11 @@ const std::vector<std::string_view>& Manners() {
 
 bool IsManner(std::string_view m) { return std::find(Manners().begin(), Manners().end(), m) != Manners().end(); }
 
+const std::vector<std::string_view>& OutwardLevels() {
+  static const std::vector<std::string_view> levels = {"national", "other_province"};
+  return levels;
+}
+
 std::string CompiledGrant::Check(UnixSeconds now, std::string_view manner,
                                  const std::vector<std::string>& items) const {
   if (grant.status == "revoked") return "grant_revoked";

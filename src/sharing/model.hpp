@@ -60,6 +60,30 @@ struct ShareRequest {
   UnixSeconds updated_at = 0;
 };
 
+/// A request for data held outside the province (Art. 17): by a ministry (national) or by another province. It is
+/// marked for the provincial authority, which forwards it through the national sharing platform and records the answer;
+/// the outward link itself comes with federation.
+struct OutwardRequest {
+  std::int64_t id = 0;
+  std::int64_t requester_department_id = 0;
+  std::int64_t application_id = 0;
+  std::string level;     // OutwardLevels(): national, other_province
+  std::string holder;    // who holds the data: the ministry, or the other province's department
+  std::string resource;  // the resource as the holder's catalog names it (name and code if known)
+  std::vector<std::string> items;
+  Scenario scenario;
+  UnixSeconds commitments_accepted_at = 0;
+  std::string state;  // mirrors the case: reviewing, forwarded, answered, rejected
+  std::optional<std::int64_t> case_id;
+  std::string forward_reference;  // where and under which number the authority forwarded it
+  std::string outcome;            // the holder's answer as the authority recorded it, or the authority's reasons
+  std::int64_t created_by = 0;
+  UnixSeconds created_at = 0;
+  UnixSeconds updated_at = 0;
+};
+
+const std::vector<std::string_view>& OutwardLevels();  // national, other_province
+
 /// An issued grant: immutable except its status. The exchange enforces it on every call (Art. 14, 30).
 struct Grant {
   std::string id;  // gr_ + a random token

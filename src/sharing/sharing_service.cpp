@@ -28,6 +28,7 @@ using workflow::WaitRule;
 namespace {
 
 constexpr const char* kRequestRef = "share_request:";
+constexpr const char* kOutwardRef = "outward_request:";
 constexpr std::size_t kMaxText = 1000;
 constexpr int kMaxValidityDays = 1095;
 constexpr std::int64_t kMaxVolume = 1000000000;
@@ -37,10 +38,10 @@ const std::vector<Role> kProviderStaff = {Role::kDataSteward, Role::kCatalogMana
 bool Has(const Principal& p, Role r) { return p.kind == Principal::Kind::kUser && p.roles.Has(r); }
 bool Blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
-std::optional<std::int64_t> RefId(const std::optional<std::string>& reference) {
-  if (!reference || reference->rfind(kRequestRef, 0) != 0) return std::nullopt;
+std::optional<std::int64_t> RefId(const std::optional<std::string>& reference, std::string_view prefix) {
+  if (!reference || reference->rfind(prefix, 0) != 0) return std::nullopt;
   std::int64_t id = 0;
-  const char* begin = reference->data() + std::string_view(kRequestRef).size();
+  const char* begin = reference->data() + prefix.size();
   const char* end = reference->data() + reference->size();
   auto [ptr, ec] = std::from_chars(begin, end, id);
   if (ec != std::errc() || ptr != end) return std::nullopt;
@@ -72,6 +73,29 @@ bool MethodOffers(const std::vector<std::string>& methods, const std::string& ma
   if (manner == "bulk") return has("table") || has("file");
   if (manner == "subscribe") return has("api") || has("table");
   return !methods.empty();  // aggregate statistics: any method
+}
+
+/// The declared scenario (Art. 14, 15): purpose, legal basis and scope of use, a manner of use, volume and validity.
+Status CheckScenario(const Scenario& s) {
+  for (const auto& [value, field] :
+       {std::pair{&s.purpose, "/scenario/purpose"}, std::pair{&s.legal_basis, "/scenario/legal_basis"},
+        std::pair{&s.scope, "/scenario/scope"}}) {
+    if (Blank(*value) || common::Utf8Length(*value) > kMaxText) {
+      return Status::Unprocessable("scenario_incomplete",
+                                   "declare the purpose, legal basis and scope of use (Art. 14, 15)", field);
+    }
+  }
+  if (!IsManner(s.manner)) {
+    return Status::Invalid("invalid_manner", "manner is lookup, verify, bulk, subscribe or aggregate",
+                           "/scenario/manner");
+  }
+  if (s.volume_per_day < 1 || s.volume_per_day > kMaxVolume) {
+    return Status::Invalid("invalid_volume", "volume_per_day is 1 to 10^9", "/scenario/volume_per_day");
+  }
+  if (s.validity_days < 1 || s.validity_days > kMaxValidityDays) {
+    return Status::Invalid("invalid_validity", "validity_days is 1 to 1095", "/scenario/validity_days");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -124,7 +148,29 @@ Status SharingService::RegisterCaseTypes() {
   unconditional.on_transition = hook;
   unconditional.after_commit = after;
   unconditional.state_labels = {{"granted", "已授权"}, {"rejected", "已驳回"}};
-  return cases_.RegisterType(std::move(unconditional));
+  GOVSHARE_RETURN_IF_ERROR(cases_.RegisterType(std::move(unconditional)));
+  // Art. 17: data held by a ministry or another province is requested through the provincial authority, which reviews
+  // the request (3 WD), forwards it (recording where and under which number) and records the holder's answer.
+  CaseType outward = MakeType(kOutwardCase, "国家或外省数据共享申请", "reviewing", {"answered", "rejected"},
+                              {T("forward_out", "reviewing", "forwarded", kAuthority, true),
+                               T("reject", "reviewing", "rejected", kAuthority, true),
+                               T("record_answer", "forwarded", "answered", kAuthority, true)},
+                              {WaitRule{"reviewing", Party::kAuthority, "conditional_review", OnDeadline::kEscalate},
+                               WaitRule{"forwarded", Party::kAuthority, "", OnDeadline::kMarkOverdue}});
+  outward.on_transition = [this](const Case& c, const Transition& t, const Principal&, const std::string& comment,
+                                 const std::shared_ptr<const void>&) { return OnOutwardTransition(c, t, comment); };
+  outward.state_labels = {{"forwarded", "已转报"}, {"answered", "已答复"}, {"rejected", "已驳回"}};
+  return cases_.RegisterType(std::move(outward));
+}
+
+Status SharingService::CheckApplication(const Principal& p, std::int64_t application_id) const {
+  auto app = org_.GetApplication(application_id);
+  if (!app.ok()) return app.status();
+  if (!app.value() || app.value()->department_id != p.department_id || !app.value()->active) {
+    return Status::Unprocessable("invalid_application", "name an active application of your department",
+                                 "/application_id");
+  }
+  return Status::Ok();
 }
 
 // ---- visibility -----------------------------------------------------------------------------------------------------
@@ -201,12 +247,7 @@ Result<ShareRequest> SharingService::Submit(const Principal& p, const NewRequest
   if (entry.provider_department_id == p.department_id) {
     return Status::Unprocessable("own_data", "a department does not request its own data", "/entry_id");
   }
-  auto app = org_.GetApplication(n.application_id);
-  if (!app.ok()) return app.status();
-  if (!app.value() || app.value()->department_id != p.department_id || !app.value()->active) {
-    return Status::Unprocessable("invalid_application", "name an active application of your department",
-                                 "/application_id");
-  }
+  GOVSHARE_RETURN_IF_ERROR(CheckApplication(p, n.application_id));
   if (n.items.empty()) return Status::Unprocessable("items_required", "name the information items needed", "/items");
   std::set<std::string> seen;
   for (std::size_t i = 0; i < n.items.size(); ++i) {
@@ -219,27 +260,10 @@ Result<ShareRequest> SharingService::Submit(const Principal& p, const NewRequest
     }
   }
   const auto& s = n.scenario;
-  for (const auto& [value, field] :
-       {std::pair{&s.purpose, "/scenario/purpose"}, std::pair{&s.legal_basis, "/scenario/legal_basis"},
-        std::pair{&s.scope, "/scenario/scope"}}) {
-    if (Blank(*value) || common::Utf8Length(*value) > kMaxText) {
-      return Status::Unprocessable("scenario_incomplete",
-                                   "declare the purpose, legal basis and scope of use (Art. 14, 15)", field);
-    }
-  }
-  if (!IsManner(s.manner)) {
-    return Status::Invalid("invalid_manner", "manner is lookup, verify, bulk, subscribe or aggregate",
-                           "/scenario/manner");
-  }
+  GOVSHARE_RETURN_IF_ERROR(CheckScenario(s));
   if (!MethodOffers(content.share_methods, s.manner)) {
     return Status::Unprocessable("manner_not_offered", "the entry's share methods do not offer this manner of use",
                                  "/scenario/manner");
-  }
-  if (s.volume_per_day < 1 || s.volume_per_day > kMaxVolume) {
-    return Status::Invalid("invalid_volume", "volume_per_day is 1 to 10^9", "/scenario/volume_per_day");
-  }
-  if (s.validity_days < 1 || s.validity_days > kMaxValidityDays) {
-    return Status::Invalid("invalid_validity", "validity_days is 1 to 1095", "/scenario/validity_days");
   }
   if (!n.accept_commitments) {  // Art. 14: no wider scope, other purpose or other manner of use
     return Status::Unprocessable("commitments_required", "accept the use commitments of Art. 14",
@@ -404,7 +428,7 @@ Result<ShareRequest> SharingService::Decide(const Principal& p, std::int64_t id,
 
 Result<DomainChange> SharingService::OnTransition(const Case& c, const Transition& t, const std::string& comment,
                                                   const std::shared_ptr<const void>& payload) {
-  const auto id = RefId(c.reference);
+  const auto id = RefId(c.reference, kRequestRef);
   if (!id) return Status::Internal("sharing case without its request");
   auto loaded = store_.GetRequest(*id);
   if (!loaded.ok()) return loaded.status();
@@ -528,6 +552,136 @@ Result<Grant> SharingService::MakeGrant(const ShareRequest& r) {
   g.status = "active";
   g.created_at = now;
   return g;
+}
+
+// ---- requests for data outside the province (Art. 17)
+// ---------------------------------------------------------------------------------------------------
+
+Result<OutwardRequest> SharingService::SubmitOutward(const Principal& p, const NewOutwardRequest& n) {
+  GOVSHARE_RETURN_IF_ERROR(authorizer_.Check(p, Permission::kShareRequest, {p.region_id, p.department_id}));
+  if (std::find(OutwardLevels().begin(), OutwardLevels().end(), n.level) == OutwardLevels().end()) {
+    return Status::Invalid("invalid_level", "level is national or other_province", "/level");
+  }
+  for (const auto& [value, field] : {std::pair{&n.holder, "/holder"}, std::pair{&n.resource, "/resource"}}) {
+    if (Blank(*value) || common::Utf8Length(*value) > 200) {
+      return Status::Unprocessable("holder_and_resource_required",
+                                   "name who holds the data and the resource as its catalog names it", field);
+    }
+  }
+  GOVSHARE_RETURN_IF_ERROR(CheckApplication(p, n.application_id));
+  if (n.items.empty()) return Status::Unprocessable("items_required", "name the information items needed", "/items");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < n.items.size(); ++i) {
+    if (Blank(n.items[i]) || !seen.insert(n.items[i]).second) {
+      return Status::Unprocessable("unknown_item", "items are named once each", fmt::format("/items/{}", i));
+    }
+  }
+  GOVSHARE_RETURN_IF_ERROR(CheckScenario(n.scenario));
+  if (!n.accept_commitments) {
+    return Status::Unprocessable("commitments_required", "accept the use commitments of Art. 14",
+                                 "/accept_commitments");
+  }
+  const auto* root = regions_.Find(p.region_id);  // the province: the top of the requester's region tree
+  while (root != nullptr && root->parent_id) root = regions_.Find(*root->parent_id);
+  if (root == nullptr) return Status::Internal("the requester's region is not in the region tree");
+  const auto now = clock_.Now();
+  OutwardRequest r;
+  r.requester_department_id = p.department_id;
+  r.application_id = n.application_id;
+  r.level = n.level;
+  r.holder = n.holder;
+  r.resource = n.resource;
+  r.items = n.items;
+  r.scenario = n.scenario;
+  r.commitments_accepted_at = now;
+  r.state = "submitted";
+  r.created_by = p.id;
+  r.created_at = now;
+  r.updated_at = now;
+  GOVSHARE_RETURN_IF_ERROR(store_.PutOutward(nullptr, r));
+  workflow::NewCase open;
+  open.type = kOutwardCase;
+  open.subject = fmt::format("{}（{}，{}）", n.resource, n.holder, n.level == "national" ? "国家" : "外省");
+  open.reference = fmt::format("{}{}", kOutwardRef, r.id);
+  open.requester_department_id = r.requester_department_id;
+  open.region_id = root->id;  // marked for the provincial authority
+  open.comment = fmt::format("用途：{}；依据：{}；范围：{}；方式：{}", n.scenario.purpose, n.scenario.legal_basis,
+                             n.scenario.scope, n.scenario.manner);
+  open.domain_change = [this, r](store::Transaction& tx, const Case& c) mutable {
+    r.case_id = c.id;
+    r.state = c.state;
+    return store_.PutOutward(&tx, r);
+  };
+  auto opened = cases_.Open(&p, open);
+  if (!opened.ok()) {
+    r.state = "rejected";
+    r.outcome = "申请未能提交：" + opened.status().message();
+    r.updated_at = clock_.Now();
+    (void)store_.PutOutward(nullptr, r);
+    return opened.status();
+  }
+  return GetOutward(p, r.id);
+}
+
+bool SharingService::SeesOutward(const Principal& p, const OutwardRequest& r) const {
+  if (Has(p, Role::kPlatformAdmin) || Has(p, Role::kAuditor)) return true;
+  if (p.kind != Principal::Kind::kUser) return false;
+  return p.department_id == r.requester_department_id || AtAuthorityOver(p, r.requester_department_id);
+}
+
+Result<OutwardRequest> SharingService::GetOutward(const Principal& p, std::int64_t id) {
+  auto r = store_.GetOutward(id);
+  if (!r.ok()) return r.status();
+  if (!r.value() || !SeesOutward(p, *r.value())) {
+    return Status::NotFound(fmt::format("outward request {} does not exist", id));
+  }
+  return *r.value();
+}
+
+Result<std::vector<OutwardRequest>> SharingService::ListOutward(const Principal& p, const std::string& as,
+                                                                const std::optional<std::string>& state,
+                                                                std::int64_t after_id, int limit) {
+  if (p.kind != Principal::Kind::kUser) return Status::Forbidden("applications have no requests to list");
+  OutwardFilter f;
+  f.state = state;
+  if (as == "requester") {
+    f.requester_department_id = p.department_id;
+  } else if (as != "authority" && as != "all") {
+    return Status::Invalid("invalid_parameter", "as is requester, authority or all", "?as");
+  }
+  std::vector<OutwardRequest> out;
+  std::int64_t cursor = after_id;
+  while (static_cast<int>(out.size()) < limit) {
+    auto page = store_.ListOutward(f, cursor, limit * 4);
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    for (auto& r : page.value()) {
+      cursor = r.id;
+      if (as == "authority" && !AtAuthorityOver(p, r.requester_department_id)) continue;
+      if (!SeesOutward(p, r)) continue;
+      out.push_back(std::move(r));
+      if (static_cast<int>(out.size()) == limit) break;
+    }
+  }
+  return out;
+}
+
+Result<DomainChange> SharingService::OnOutwardTransition(const Case& c, const Transition& t,
+                                                         const std::string& comment) {
+  const auto id = RefId(c.reference, kOutwardRef);
+  if (!id) return Status::Internal("outward case without its request");
+  auto loaded = store_.GetOutward(*id);
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded.value()) return Status::Internal("outward request missing");
+  OutwardRequest r = *loaded.value();
+  if (t.action == "forward_out") {
+    r.forward_reference = comment;
+  } else {
+    r.outcome = comment;  // the holder's answer, or the authority's reasons for rejecting
+  }
+  r.state = t.to;
+  r.updated_at = clock_.Now();
+  return DomainChange([this, r](store::Transaction& tx) mutable { return store_.PutOutward(&tx, r); });
 }
 
 // ---- grants

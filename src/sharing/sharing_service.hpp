@@ -17,10 +17,22 @@ namespace govshare::sharing {
 
 inline constexpr const char* kConditionalCase = "share_conditional";      // Art. 15, 17
 inline constexpr const char* kUnconditionalCase = "share_unconditional";  // Art. 15
+inline constexpr const char* kOutwardCase = "share_outward";              // Art. 17: national or other-province data
 
 struct NewRequest {
   std::int64_t entry_id = 0;
   std::int64_t application_id = 0;
+  std::vector<std::string> items;
+  Scenario scenario;
+  bool accept_commitments = false;
+};
+
+/// A request for data held by a ministry or another province (Art. 17).
+struct NewOutwardRequest {
+  std::int64_t application_id = 0;
+  std::string level;     // national, other_province
+  std::string holder;    // the ministry, or the other province's department
+  std::string resource;  // as the holder's catalog names it
   std::vector<std::string> items;
   Scenario scenario;
   bool accept_commitments = false;
@@ -56,6 +68,15 @@ class SharingService {
   common::Result<ShareRequest> Decide(const org::Principal& p, std::int64_t id, const std::string& decision,
                                       const std::string& reasons, const std::optional<Terms>& terms);
 
+  /// Requests for national or other-province data: marked for the provincial authority (a case at the root region),
+  /// which forwards them (`forward_out`) and records the answer (`record_answer`) or rejects them.
+  common::Result<OutwardRequest> SubmitOutward(const org::Principal& p, const NewOutwardRequest& request);
+  common::Result<OutwardRequest> GetOutward(const org::Principal& p, std::int64_t id);
+  /// `as`: requester (the caller's department asked), authority (in its region), all.
+  common::Result<std::vector<OutwardRequest>> ListOutward(const org::Principal& p, const std::string& as,
+                                                          const std::optional<std::string>& state,
+                                                          std::int64_t after_id, int limit);
+
   common::Result<Grant> GetGrant(const org::Principal& p, const std::string& id);
   common::Result<std::vector<Grant>> Grants(const org::Principal& p, const std::string& as);
   /// suspend, resume or revoke (final), with a reason: the provider department or the authority.
@@ -69,12 +90,16 @@ class SharingService {
   common::Result<workflow::DomainChange> OnTransition(const workflow::Case& c, const workflow::Transition& t,
                                                       const std::string& comment,
                                                       const std::shared_ptr<const void>& payload);
+  common::Result<workflow::DomainChange> OnOutwardTransition(const workflow::Case& c, const workflow::Transition& t,
+                                                             const std::string& comment);
   void AfterCommit(const workflow::Case& c);
+  common::Status CheckApplication(const org::Principal& p, std::int64_t application_id) const;
   common::Result<ShareRequest> Fire(const org::Principal& p, std::int64_t id, const std::string& action,
                                     const std::string& comment, std::shared_ptr<const void> payload);
   common::Result<Grant> MakeGrant(const ShareRequest& r);
   bool SeesRequest(const org::Principal& p, const ShareRequest& r) const;
   bool SeesGrant(const org::Principal& p, const Grant& g) const;
+  bool SeesOutward(const org::Principal& p, const OutwardRequest& r) const;
   bool AtAuthorityOver(const org::Principal& p, std::int64_t department_id) const;
   std::vector<std::string> RowScope(std::int64_t department_id) const;
   org::Principal Platform(const std::string& region_id) const;  // the platform acting for an authority

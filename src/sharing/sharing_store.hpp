@@ -17,6 +17,11 @@ struct RequestFilter {
   std::optional<std::int64_t> entry_id;
 };
 
+struct OutwardFilter {
+  std::optional<std::int64_t> requester_department_id;
+  std::optional<std::string> state;
+};
+
 struct GrantFilter {
   std::optional<std::int64_t> consumer_department_id;
   std::optional<std::int64_t> provider_department_id;
@@ -34,6 +39,11 @@ class SharingStore {
   virtual common::Result<std::optional<ShareRequest>> GetRequest(std::int64_t id) = 0;
   virtual common::Result<std::vector<ShareRequest>> ListRequests(const RequestFilter& filter, std::int64_t after_id,
                                                                  int limit) = 0;
+  /// Inserts (id 0, sets it) or updates a request for data held outside the province.
+  virtual common::Status PutOutward(store::Transaction* tx, OutwardRequest& r) = 0;
+  virtual common::Result<std::optional<OutwardRequest>> GetOutward(std::int64_t id) = 0;
+  virtual common::Result<std::vector<OutwardRequest>> ListOutward(const OutwardFilter& filter, std::int64_t after_id,
+                                                                  int limit) = 0;
   virtual common::Status InsertGrant(store::Transaction* tx, const Grant& g) = 0;
   virtual common::Status SetGrantStatus(const std::string& id, const std::string& status, const std::string& reason,
                                         std::int64_t by, UnixSeconds at) = 0;

@@ -205,32 +205,37 @@ Result<std::optional<sh::Terms>> ReadTerms(const Fields& body) {
   return std::optional<sh::Terms>(terms);
 }
 
+/// The declared scenario of a request, `scenario` of `body`.
+Status ReadScenario(const Fields& body, sh::Scenario& out) {
+  const json* scenario = body.Child("scenario");
+  if (scenario == nullptr) return Status::Invalid("missing_field", "field 'scenario' is required", "/scenario");
+  Fields sc(*scenario, "/scenario");
+  std::int64_t validity = 0;
+  Status s =
+      sc.Only({"purpose", "legal_basis", "scope", "manner", "volume_per_day", "validity_days", "service_matter"});
+  if (s.ok()) s = sc.Text("purpose", out.purpose, true);
+  if (s.ok()) s = sc.Text("legal_basis", out.legal_basis, true);
+  if (s.ok()) s = sc.Text("scope", out.scope, true);
+  if (s.ok()) s = sc.Text("manner", out.manner, true, 16);
+  if (s.ok()) s = sc.Int("volume_per_day", out.volume_per_day, true);
+  if (s.ok()) s = sc.Int("validity_days", validity, true);
+  if (s.ok()) s = sc.Text("service_matter", out.service_matter, false, 64);
+  out.validity_days = static_cast<int>(std::clamp<std::int64_t>(validity, -1, 100000));
+  return s;
+}
+
 void SubmitRequest(app::Platform& p, Context& ctx) {
   json body;
   if (auto s = ctx.JsonDocument(body); !s.ok()) return ctx.Problem(s);
   Fields f(body, "");
   sh::NewRequest n;
-  std::int64_t validity = 0;
   Status s = f.Only({"entry_id", "application_id", "items", "scenario", "accept_commitments"});
   if (s.ok()) s = f.Int("entry_id", n.entry_id, true);
   if (s.ok()) s = f.Int("application_id", n.application_id, true);
   if (s.ok()) s = f.TextList("items", n.items, true);
   if (s.ok()) s = f.Bool("accept_commitments", n.accept_commitments);
-  const json* scenario = f.Child("scenario");
-  if (s.ok() && scenario == nullptr) s = Status::Invalid("missing_field", "field 'scenario' is required", "/scenario");
-  if (s.ok()) {
-    Fields sc(*scenario, "/scenario");
-    s = sc.Only({"purpose", "legal_basis", "scope", "manner", "volume_per_day", "validity_days", "service_matter"});
-    if (s.ok()) s = sc.Text("purpose", n.scenario.purpose, true);
-    if (s.ok()) s = sc.Text("legal_basis", n.scenario.legal_basis, true);
-    if (s.ok()) s = sc.Text("scope", n.scenario.scope, true);
-    if (s.ok()) s = sc.Text("manner", n.scenario.manner, true, 16);
-    if (s.ok()) s = sc.Int("volume_per_day", n.scenario.volume_per_day, true);
-    if (s.ok()) s = sc.Int("validity_days", validity, true);
-    if (s.ok()) s = sc.Text("service_matter", n.scenario.service_matter, false, 64);
-  }
+  if (s.ok()) s = ReadScenario(f, n.scenario);
   if (!s.ok()) return ctx.Problem(s);
-  n.scenario.validity_days = static_cast<int>(std::clamp<std::int64_t>(validity, -1, 100000));
   auto created = p.sharing().Submit(ctx.who(), n);
   if (!created.ok()) return ctx.Problem(created.status());
   ctx.headers.emplace_back("Location", fmt::format("/api/v1/requests/{}", created->id));
@@ -250,6 +255,67 @@ void ListRequests(app::Platform& p, Context& ctx) {
     out["next_cursor"] = std::to_string(items->back().id);
   }
   ctx.Json(200, out.dump());
+}
+
+json OutwardJson(const sh::OutwardRequest& r) {
+  return {{"id", r.id},
+          {"requester_department_id", r.requester_department_id},
+          {"application_id", r.application_id},
+          {"level", r.level},
+          {"holder", r.holder},
+          {"resource", r.resource},
+          {"items", r.items},
+          {"scenario", ScenarioJson(r.scenario)},
+          {"commitments_accepted_at", common::FormatRfc3339(r.commitments_accepted_at)},
+          {"state", r.state},
+          {"case_id", r.case_id ? json(*r.case_id) : json(nullptr)},
+          {"forward_reference", r.forward_reference},
+          {"outcome", r.outcome},
+          {"created_at", common::FormatRfc3339(r.created_at)},
+          {"updated_at", common::FormatRfc3339(r.updated_at)}};
+}
+
+void SubmitOutward(app::Platform& p, Context& ctx) {
+  json body;
+  if (auto s = ctx.JsonDocument(body); !s.ok()) return ctx.Problem(s);
+  Fields f(body, "");
+  sh::NewOutwardRequest n;
+  Status s = f.Only({"application_id", "level", "holder", "resource", "items", "scenario", "accept_commitments"});
+  if (s.ok()) s = f.Int("application_id", n.application_id, true);
+  if (s.ok()) s = f.Text("level", n.level, true, 32);
+  if (s.ok()) s = f.Text("holder", n.holder, true, 200);
+  if (s.ok()) s = f.Text("resource", n.resource, true, 200);
+  if (s.ok()) s = f.TextList("items", n.items, true);
+  if (s.ok()) s = f.Bool("accept_commitments", n.accept_commitments);
+  if (s.ok()) s = ReadScenario(f, n.scenario);
+  if (!s.ok()) return ctx.Problem(s);
+  auto created = p.sharing().SubmitOutward(ctx.who(), n);
+  if (!created.ok()) return ctx.Problem(created.status());
+  ctx.headers.emplace_back("Location", fmt::format("/api/v1/requests/outward/{}", created->id));
+  ctx.Json(201, OutwardJson(created.value()).dump());
+}
+
+void ListOutward(app::Platform& p, Context& ctx) {
+  auto page = ParsePage(ctx);
+  if (!page.ok()) return ctx.Problem(page.status());
+  auto items = p.sharing().ListOutward(ctx.who(), ctx.Query("as").value_or("all"), ctx.Query("state"), page->after_id,
+                                       page->limit);
+  if (!items.ok()) return ctx.Problem(items.status());
+  json list = json::array();
+  for (const auto& r : items.value()) list.push_back(OutwardJson(r));
+  json out = {{"items", list}, {"next_cursor", nullptr}};
+  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
+    out["next_cursor"] = std::to_string(items->back().id);
+  }
+  ctx.Json(200, out.dump());
+}
+
+void GetOutward(app::Platform& p, Context& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ctx.Problem(id.status());
+  auto r = p.sharing().GetOutward(ctx.who(), id.value());
+  if (!r.ok()) return ctx.Problem(r.status());
+  ctx.Json(200, OutwardJson(r.value()).dump());
 }
 
 void GetRequest(app::Platform& p, Context& ctx) {
@@ -346,6 +412,10 @@ void RegisterSharingRoutes(Router& router, app::Platform& platform) {
   auto add = [&](verb method, std::string pattern, Permission perm, Exec exec, PlatformHandler fn) {
     AddRoute(router, platform, method, std::move(pattern), perm, exec, fn);
   };
+  // The literal /outward routes come before /{id}: the router takes the first pattern that matches.
+  add(verb::post, "/api/v1/requests/outward", Permission::kShareRequest, Exec::kBlocking, SubmitOutward);
+  add(verb::get, "/api/v1/requests/outward", Permission::kShareRead, Exec::kBlocking, ListOutward);
+  add(verb::get, "/api/v1/requests/outward/{id}", Permission::kShareRead, Exec::kBlocking, GetOutward);
   add(verb::post, "/api/v1/requests", Permission::kShareRequest, Exec::kBlocking, SubmitRequest);
   add(verb::get, "/api/v1/requests", Permission::kShareRead, Exec::kBlocking, ListRequests);
   add(verb::get, "/api/v1/requests/{id}", Permission::kShareRead, Exec::kBlocking, GetRequest);

@@ -359,6 +359,27 @@ BEGIN SELECT RAISE(ABORT, 'grants are immutable; a revoked grant stays revoked')
 CREATE TRIGGER grants_kept BEFORE DELETE ON grants
 BEGIN SELECT RAISE(ABORT, 'grants are kept'); END;
 )SQL"},
+      {7, "requests for national or other-province data", R"SQL(
+CREATE TABLE outward_requests (
+  id                      INTEGER PRIMARY KEY,
+  requester_department_id INTEGER NOT NULL REFERENCES departments(id),
+  application_id          INTEGER NOT NULL REFERENCES applications(id),
+  level                   TEXT NOT NULL CHECK (level IN ('national', 'other_province')),
+  holder                  TEXT NOT NULL,
+  resource                TEXT NOT NULL,
+  items                   TEXT NOT NULL,
+  scenario                TEXT NOT NULL,
+  commitments_accepted_at INTEGER NOT NULL,
+  state                   TEXT NOT NULL,
+  case_id                 INTEGER REFERENCES cases(id),
+  forward_reference       TEXT NOT NULL,
+  outcome                 TEXT NOT NULL,
+  created_by              INTEGER NOT NULL,
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL
+);
+CREATE INDEX outward_requests_requester ON outward_requests(requester_department_id);
+)SQL"},
   };
   return migrations;
 }

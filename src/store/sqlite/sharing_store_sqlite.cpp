@@ -139,6 +139,31 @@ Grant ReadGrant(const Statement& s) {
   return g;
 }
 
+constexpr const char* kOutwardColumns =
+    "id, requester_department_id, application_id, level, holder, resource, items, scenario, commitments_accepted_at, "
+    "state, case_id, forward_reference, outcome, created_by, created_at, updated_at";
+
+OutwardRequest ReadOutward(const Statement& s) {
+  OutwardRequest r;
+  r.id = s.Int(0);
+  r.requester_department_id = s.Int(1);
+  r.application_id = s.Int(2);
+  r.level = s.Text(3);
+  r.holder = s.Text(4);
+  r.resource = s.Text(5);
+  r.items = ListFrom(s.Text(6));
+  r.scenario = ScenarioFrom(s.Text(7));
+  r.commitments_accepted_at = s.Int(8);
+  r.state = s.Text(9);
+  r.case_id = s.OptInt(10);
+  r.forward_reference = s.Text(11);
+  r.outcome = s.Text(12);
+  r.created_by = s.Int(13);
+  r.created_at = s.Int(14);
+  r.updated_at = s.Int(15);
+  return r;
+}
+
 }  // namespace
 
 Status SqliteSharingStore::InWrite(store::Transaction* tx, const Database::WriteJob& job) {
@@ -290,6 +315,71 @@ Result<std::vector<Grant>> SqliteSharingStore::ListGrants(const GrantFilter& f) 
                        "AND (?4 IS NULL OR status = ?4) ORDER BY created_at, id");
     s.Bind(1, f.consumer_department_id).Bind(2, f.provider_department_id).Bind(3, f.application_id).Bind(4, f.status);
     while (s.Step()) out.push_back(ReadGrant(s));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Status SqliteSharingStore::PutOutward(store::Transaction* tx, OutwardRequest& r) {
+  return InWrite(tx, [&](Connection& c) {
+    if (r.id == 0) {
+      c.Prepare(std::string("INSERT INTO outward_requests(") + kOutwardColumns +
+                ") VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          .Bind(1, r.requester_department_id)
+          .Bind(2, r.application_id)
+          .Bind(3, r.level)
+          .Bind(4, r.holder)
+          .Bind(5, r.resource)
+          .Bind(6, json(r.items).dump())
+          .Bind(7, ScenarioJson(r.scenario).dump())
+          .Bind(8, r.commitments_accepted_at)
+          .Bind(9, r.state)
+          .Bind(10, r.case_id)
+          .Bind(11, r.forward_reference)
+          .Bind(12, r.outcome)
+          .Bind(13, r.created_by)
+          .Bind(14, r.created_at)
+          .Bind(15, r.updated_at)
+          .Run();
+      r.id = c.LastInsertId();
+      return Status::Ok();
+    }
+    c.Prepare(
+         "UPDATE outward_requests SET state = ?, case_id = ?, forward_reference = ?, outcome = ?, updated_at = ? "
+         "WHERE id = ?")
+        .Bind(1, r.state)
+        .Bind(2, r.case_id)
+        .Bind(3, r.forward_reference)
+        .Bind(4, r.outcome)
+        .Bind(5, r.updated_at)
+        .Bind(6, r.id)
+        .Run();
+    return c.Changes() == 1 ? Status::Ok() : Status::NotFound("no such request");
+  });
+}
+
+Result<std::optional<OutwardRequest>> SqliteSharingStore::GetOutward(std::int64_t id) {
+  std::optional<OutwardRequest> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(std::string("SELECT ") + kOutwardColumns + " FROM outward_requests WHERE id = ?");
+    s.Bind(1, id);
+    if (s.Step()) out = ReadOutward(s);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<std::vector<OutwardRequest>> SqliteSharingStore::ListOutward(const OutwardFilter& f, std::int64_t after_id,
+                                                                    int limit) {
+  std::vector<OutwardRequest> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(std::string("SELECT ") + kOutwardColumns +
+                       " FROM outward_requests WHERE id > ?1 AND (?2 IS NULL OR requester_department_id = ?2) "
+                       "AND (?3 IS NULL OR state = ?3) ORDER BY id LIMIT ?4");
+    s.Bind(1, after_id).Bind(2, f.requester_department_id).Bind(3, f.state).Bind(4, limit);
+    while (s.Step()) out.push_back(ReadOutward(s));
     return Status::Ok();
   });
   if (!status.ok()) return status;

@@ -19,6 +19,10 @@ class SqliteSharingStore final : public sharing::SharingStore {
                                 std::int64_t by, common::UnixSeconds at) override;
   common::Result<std::optional<sharing::Grant>> GetGrant(const std::string& id) override;
   common::Result<std::vector<sharing::Grant>> ListGrants(const sharing::GrantFilter& filter) override;
+  common::Status PutOutward(store::Transaction* tx, sharing::OutwardRequest& r) override;
+  common::Result<std::optional<sharing::OutwardRequest>> GetOutward(std::int64_t id) override;
+  common::Result<std::vector<sharing::OutwardRequest>> ListOutward(const sharing::OutwardFilter& filter,
+                                                                   std::int64_t after_id, int limit) override;
 
  private:
   common::Status InWrite(store::Transaction* tx, const Database::WriteJob& job);

@@ -884,6 +884,8 @@ export default {
     manner_not_offered: 'The entry\'s share methods do not offer this manner of use',
     invalid_volume: 'The daily volume is 1 to 10^9',
     commitments_required: 'Accept the use commitments of Art. 14',
+    invalid_level: 'The level is national or another province',
+    holder_and_resource_required: 'Name who holds the data and the resource as its catalog names it',
     route_not_needed: 'This authority\'s region contains both parties: review and forward (Art. 17)',
     route_up_first: 'The provider is outside this authority\'s region: route the request up (Art. 17)',
     no_higher_level: 'The case is already at the top of the region tree',

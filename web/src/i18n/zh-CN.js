@@ -884,6 +884,8 @@ export default {
     manner_not_offered: '该资源的共享方式不支持此使用方式',
     invalid_volume: '每日调用量须为1至10亿',
     commitments_required: '请确认第十四条使用承诺',
+    invalid_level: '层级须为国家或外省',
+    holder_and_resource_required: '请填写数据持有方及其目录中的资源名称',
     route_not_needed: '本级主管部门辖区已包含双方，请审核后转送（第十七条）',
     route_up_first: '提供方不在本级辖区，请逐级上报（第十七条）',
     no_higher_level: '已是最高一级，无法继续上报',

@@ -1,0 +1,60 @@
+// Configuration: the TOML file, environment overrides and strict parsing (unknown keys and bad values are errors).
+#include "common/config.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace govshare::common {
+namespace {
+
+class ConfigFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            ("govshare-config-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
+  }
+  void TearDown() override {
+    std::filesystem::remove(path_);
+    ::unsetenv("GOVSHARE_SHARING_AUTO_PROVIDE");
+  }
+  std::string Write(const std::string& text) {
+    std::ofstream(path_) << text;
+    return path_.string();
+  }
+  std::filesystem::path path_;
+};
+
+TEST_F(ConfigFile, Art15AutomaticProvisionIsOnByDefaultAndCanBeTurnedOff) {
+  auto defaults = LoadConfig("");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->sharing.auto_grant_unconditional);
+  EXPECT_TRUE(defaults->sharing.auto_provide);
+
+  auto file = LoadConfig(Write("[sharing]\nauto_grant_unconditional = false\n"));
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_FALSE(file->sharing.auto_grant_unconditional);
+  EXPECT_TRUE(file->sharing.auto_provide);
+
+  ::setenv("GOVSHARE_SHARING_AUTO_PROVIDE", "false", 1);
+  auto env = LoadConfig(path_.string());
+  ASSERT_TRUE(env.ok());
+  EXPECT_FALSE(env->sharing.auto_provide);
+}
+
+TEST_F(ConfigFile, BadValuesAndUnknownKeysAreRefused) {
+  auto not_boolean = LoadConfig(Write("[sharing]\nauto_provide = \"sometimes\"\n"));
+  ASSERT_FALSE(not_boolean.ok());
+  EXPECT_EQ(not_boolean.status().code(), "invalid_config");
+  auto unknown = LoadConfig(Write("[sharing]\nauto_everything = true\n"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), "invalid_config");
+  auto not_integer = LoadConfig(Write("[http]\nmax_body_bytes = \"big\"\n"));
+  EXPECT_FALSE(not_integer.ok());
+}
+
+}  // namespace
+}  // namespace govshare::common
