@@ -14,7 +14,7 @@ out=$("$BIN" init --data "$TMP/init")
 pw=$(sed -n 's/^administrator: admin \/ \([^ ]*\).*/\1/p' <<<"$out")
 [ -n "$pw" ] || fail "init did not print the admin password: $out"
 "$BIN" init --data "$TMP/init" >/dev/null 2>&1 && fail "init ran twice on the same directory"
-"$BIN" migrate --data "$TMP/init" | grep -q "schema version 7" || fail "migrate"
+"$BIN" migrate --data "$TMP/init" | grep -q "schema version 8" || fail "migrate"
 
 "$BIN" demo --data "$TMP/demo" >/dev/null
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -270,6 +270,17 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
       {"GET", "/api/v1/catalog/export?format=dcat", "/api/v1/catalog/export", Everyone(), nullptr},
       // Sharing: requesters ask for their department; every user sees what concerns its department or region (the
       // service filters); answers, objections, decisions and grant changes are decided by the case engine and service.
+      // Logical access: the route admits catalog readers; the service lets only the provider's staff register and
+      // only them, their authority and the administrator read (404 for an entry that does not exist).
+      {"PUT",
+       "/api/v1/datasets/999999/endpoint",
+       "/api/v1/datasets/{id}/endpoint",
+       Everyone(),
+       {{"url", "http://127.0.0.1:9/x/{key}"}},
+       404},
+      {"GET", "/api/v1/datasets/999999/endpoint", "/api/v1/datasets/{id}/endpoint", Everyone(), nullptr, 404},
+      {"POST", "/api/v1/datasets/999999/endpoint/check", "/api/v1/datasets/{id}/endpoint/check", Everyone(),
+       json::object(), 404},
       {"POST",
        "/api/v1/requests/outward",
        "/api/v1/requests/outward",

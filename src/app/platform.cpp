@@ -83,6 +83,9 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
       *p->sharing_store_, *p->catalog_, *p->cases_, *p->org_store_, p->regions_, p->authorizer_, *p->clock_,
       sharing::SharingOptions{p->config_.sharing.auto_grant_unconditional, p->config_.sharing.auto_provide});
   GOVSHARE_RETURN_IF_ERROR(p->sharing_->Start());
+  p->endpoint_store_ = std::make_unique<store::sqlite::SqliteEndpointStore>(*p->db_);
+  p->endpoints_ = std::make_unique<exchange::EndpointService>(*p->endpoint_store_, *p->catalog_, *p->org_store_,
+                                                              p->regions_, *p->clock_);
   http::handlers::RegisterAll(p->router_, *p);
   auto* raw = p.get();
   p->metrics_.AddGauge("govshare_storage_healthy", "1 when the main database accepts commits.",

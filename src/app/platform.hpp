@@ -14,6 +14,7 @@
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/status.hpp"
+#include "exchange/endpoint_service.hpp"
 #include "http/context.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -23,6 +24,7 @@
 #include "store/sqlite/case_store_sqlite.hpp"
 #include "store/sqlite/catalog_store_sqlite.hpp"
 #include "store/sqlite/database.hpp"
+#include "store/sqlite/endpoint_store_sqlite.hpp"
 #include "store/sqlite/org_store_sqlite.hpp"
 #include "store/sqlite/sharing_store_sqlite.hpp"
 #include "workflow/case_service.hpp"
@@ -50,6 +52,7 @@ class Platform {
   audit::AuditLog& audit() { return *audit_; }
   catalog::CatalogService& catalog() { return *catalog_; }
   sharing::SharingService& sharing() { return *sharing_; }
+  exchange::EndpointService& endpoints() { return *endpoints_; }
   /// The audit record of an HTTP request that changes state (or tries to): who, what, allowed or denied and why.
   /// `intent`: the record written before the handler runs (decision "intent").
   common::Result<std::uint64_t> AuditHttp(const http::Context& ctx, std::string_view route, bool intent);
@@ -92,6 +95,8 @@ class Platform {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<store::sqlite::SqliteSharingStore> sharing_store_;
   std::unique_ptr<sharing::SharingService> sharing_;
+  std::unique_ptr<store::sqlite::SqliteEndpointStore> endpoint_store_;
+  std::unique_ptr<exchange::EndpointService> endpoints_;
   std::unique_ptr<audit::AuditLog> audit_;
   http::Metrics metrics_;
   http::Router router_;

@@ -10,6 +10,8 @@
 
 #include "app/platform.hpp"
 #include "cli/setup.hpp"
+#include "common/json_file.hpp"
+#include "exchange/demo_provider.hpp"
 #include "http/server.hpp"
 
 namespace {
@@ -55,6 +57,17 @@ int Serve(const Config& config) {
   const auto colon = config.listen.rfind(':');
   std::cout << fmt::format("govshare is serving on http://{}:{}/", config.listen.substr(0, colon), server.port())
             << std::endl;
+  // The demo's stand-in provider system for logical access (written by `govshare demo`; absent otherwise).
+  std::unique_ptr<govshare::exchange::DemoProvider> demo_provider;
+  if (auto demo = govshare::common::ReadJsonFile(config.data_dir + "/demo-provider.json"); demo.ok()) {
+    auto started = govshare::exchange::DemoProvider::Start(demo->value("listen", ""), demo->value("secret", ""));
+    if (started.ok()) {
+      demo_provider = std::move(started.value());
+      std::cout << fmt::format("demo provider (logical access) on {}", demo->value("listen", "")) << std::endl;
+    } else {
+      std::cerr << "demo provider not started: " << started.status().ToString() << std::endl;
+    }
+  }
   p.StartJobs();  // the deadline monitor (catches up on anything missed while the server was down)
   server.RunUntilSignalled();
   p.StopJobs();

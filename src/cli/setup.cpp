@@ -19,6 +19,7 @@ using common::Status;
 namespace {
 
 constexpr const char* kProvinceAuthorityKey = "hebei-authority";
+constexpr const char* kDemoProviderListen = "127.0.0.1:8091";
 /// The demo's history starts this long ago, so that a request can be seen overdue (Art. 15 deadlines).
 constexpr std::int64_t kDemoHistorySeconds = 14 * 86400;
 
@@ -339,6 +340,37 @@ Status SeedSharing(app::Platform& platform, const std::map<std::string, org::Dep
   return Status::Ok();
 }
 
+/// Logical access (Art. 12, 16): 公安厅 registers its death-registration interface for 人口死亡注销信息, served by the
+/// built-in demo provider that `govshare serve` starts from DATA_DIR/demo-provider.json.
+Status SeedLogicalAccess(app::Platform& platform, const std::map<std::string, org::Department>& by_key,
+                         const std::string& data_dir, std::ostream& out) {
+  const auto& psb = by_key.at("hebei-psb");
+  auto entry = platform.catalog().index().FindByName(psb.id, "人口死亡注销信息");
+  if (!entry) return Status::Invalid("invalid_demo_data", "demo entry 人口死亡注销信息 not found");
+  const std::string secret = common::RandomToken(24);
+  const std::string base = fmt::format("http://{}", kDemoProviderListen);
+  exchange::Endpoint e;
+  e.entry_id = *entry;
+  e.url = base + "/death-registrations/{key}";
+  e.field_map = {{"公民身份号码", "sfzh"}, {"姓名", "xm"}, {"死亡日期", "swrq"}, {"行政区划代码", "xzqhdm"}};
+  e.auth = "hmac";
+  e.secret = secret;
+  e.health_url = base + "/healthz";
+  org::Principal steward;
+  steward.department_id = psb.id;
+  steward.region_id = psb.region_id;
+  steward.roles.Add(org::Role::kDataSteward);
+  auto registered = platform.endpoints().Register(steward, e);
+  if (!registered.ok()) return registered.status();
+  const std::string path = data_dir + "/demo-provider.json";
+  GOVSHARE_RETURN_IF_ERROR(
+      common::WriteFileDurably(path, nlohmann::json{{"listen", kDemoProviderListen}, {"secret", secret}}.dump(2)));
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  out << fmt::format("logical access: 人口死亡注销信息 served by the demo provider on {} (started by serve)\n",
+                     kDemoProviderListen);
+  return Status::Ok();
+}
+
 /// Opens the platform on a fresh directory, loads regions and creates the provincial authority.
 Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(
     const common::Config& config, const nlohmann::json& organisation, std::shared_ptr<common::Clock> clock = nullptr) {
@@ -466,6 +498,7 @@ Status Demo(const common::Config& config, std::ostream& out, bool with_catalog) 
     GOVSHARE_RETURN_IF_ERROR(SeedCatalog(*platform, by_key, *clock, out));
     for (auto& a : credentials["applications"]) a["grants"] = nlohmann::json::array();
     GOVSHARE_RETURN_IF_ERROR(SeedSharing(*platform, by_key, *clock, credentials, out));
+    GOVSHARE_RETURN_IF_ERROR(SeedLogicalAccess(*platform, by_key, config.data_dir, out));
   }
   const std::string path = config.data_dir + "/demo-credentials.json";
   std::ofstream file(path);

@@ -20,7 +20,7 @@ using common::Status;
 
 namespace {
 
-asio::awaitable<ClientResponse> Exchange(common::HttpUrl url, std::string body,
+asio::awaitable<ClientResponse> Exchange(bhttp::verb method, common::HttpUrl url, std::string body,
                                          std::vector<std::pair<std::string, std::string>> headers,
                                          std::chrono::milliseconds timeout) {
   auto ex = co_await asio::this_coro::executor;
@@ -29,13 +29,15 @@ asio::awaitable<ClientResponse> Exchange(common::HttpUrl url, std::string body,
   stream.expires_after(timeout);
   auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::use_awaitable);
   co_await stream.async_connect(endpoints, asio::use_awaitable);
-  bhttp::request<bhttp::string_body> req{bhttp::verb::post, url.target, 11};
+  bhttp::request<bhttp::string_body> req{method, url.target, 11};
   req.set(bhttp::field::host, url.host);
   req.set(bhttp::field::user_agent, "govshare");
-  req.set(bhttp::field::content_type, "application/json");
+  if (method != bhttp::verb::get) req.set(bhttp::field::content_type, "application/json");
   for (const auto& [k, v] : headers) req.set(k, v);
-  req.body() = std::move(body);
-  req.prepare_payload();
+  if (method != bhttp::verb::get) {
+    req.body() = std::move(body);
+    req.prepare_payload();
+  }
   co_await bhttp::async_write(stream, req, asio::use_awaitable);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
@@ -48,21 +50,34 @@ asio::awaitable<ClientResponse> Exchange(common::HttpUrl url, std::string body,
 
 }  // namespace
 
-common::Result<ClientResponse> Post(const std::string& url, const std::string& body,
+common::Result<ClientResponse> Send(const std::string& method, const std::string& url, const std::string& body,
                                     const std::vector<std::pair<std::string, std::string>>& headers,
                                     std::chrono::milliseconds timeout) {
+  const auto verb = bhttp::string_to_verb(method);
+  if (verb != bhttp::verb::get && verb != bhttp::verb::post) {
+    return Status::Invalid("invalid_method", "the client sends GET or POST");
+  }
   auto parsed = common::ParseHttpUrl(url);
   if (!parsed.ok()) return parsed.status();
   asio::io_context ioc(1);
-  auto future = asio::co_spawn(ioc, Exchange(parsed.value(), body, headers, timeout), asio::use_future);
+  auto future = asio::co_spawn(ioc, Exchange(verb, parsed.value(), body, headers, timeout), asio::use_future);
   ioc.run();
   try {
     return future.get();
   } catch (const boost::system::system_error& e) {
+    if (e.code() == beast::error::timeout) {
+      return Status::Unavailable("upstream_timeout", fmt::format("{}: no answer within {} ms", url, timeout.count()));
+    }
     return Status::Unavailable("upstream_unreachable", fmt::format("{}: {}", url, e.code().message()));
   } catch (const std::exception& e) {
     return Status::Unavailable("upstream_unreachable", fmt::format("{}: {}", url, e.what()));
   }
+}
+
+common::Result<ClientResponse> Post(const std::string& url, const std::string& body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::chrono::milliseconds timeout) {
+  return Send("POST", url, body, headers, timeout);
 }
 
 }  // namespace govshare::http

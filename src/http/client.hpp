@@ -21,4 +21,9 @@ common::Result<ClientResponse> Post(const std::string& url, const std::string& b
                                     const std::vector<std::pair<std::string, std::string>>& headers,
                                     std::chrono::milliseconds timeout);
 
+/// Any method (GET sends no body). Errors: upstream_timeout when the deadline passed, upstream_unreachable otherwise.
+common::Result<ClientResponse> Send(const std::string& method, const std::string& url, const std::string& body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::chrono::milliseconds timeout);
+
 }  // namespace govshare::http

@@ -380,6 +380,22 @@ CREATE TABLE outward_requests (
 );
 CREATE INDEX outward_requests_requester ON outward_requests(requester_department_id);
 )SQL"},
+      {8, "providers' service interfaces for logical access", R"SQL(
+CREATE TABLE logical_endpoints (
+  entry_id    INTEGER PRIMARY KEY REFERENCES catalog_entries(id),
+  url         TEXT NOT NULL,
+  method      TEXT NOT NULL CHECK (method IN ('GET', 'POST')),
+  key_param   TEXT NOT NULL,
+  field_map   TEXT NOT NULL,
+  auth        TEXT NOT NULL CHECK (auth IN ('none', 'header', 'hmac')),
+  auth_header TEXT NOT NULL,
+  secret      TEXT NOT NULL,
+  timeout_ms  INTEGER NOT NULL,
+  health_url  TEXT NOT NULL,
+  updated_by  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+)SQL"},
   };
   return migrations;
 }

@@ -1,0 +1,58 @@
+// Quota, rate and row scope of a grant (Art. 14: no wider use than granted).
+#include "exchange/usage_meter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace govshare::exchange {
+namespace {
+
+constexpr common::UnixSeconds k20261001Noon = 1790827200;  // 2026-10-01 12:00 +08:00
+
+TEST(UsageMeter, Art14TheDailyQuotaIsNeverExceededAndRestartsAtBeijingMidnight) {
+  UsageMeter meter;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(meter.Take("gr_a", 5, 100, k20261001Noon), "");
+  EXPECT_EQ(meter.Take("gr_a", 5, 100, k20261001Noon + 60), "quota_exceeded");
+  EXPECT_EQ(meter.Get("gr_a", k20261001Noon).today, 5);      // the refused use is not counted
+  EXPECT_EQ(meter.Take("gr_b", 5, 100, k20261001Noon), "");  // another grant has its own count
+  // 2026-10-01 23:59:59 +08:00 is still the same day; 2026-10-02 00:00 +08:00 (16:00 UTC) is a new one.
+  EXPECT_EQ(meter.Take("gr_a", 5, 100, k20261001Noon + 12 * 3600 - 1), "quota_exceeded");
+  EXPECT_EQ(meter.Take("gr_a", 5, 100, k20261001Noon + 12 * 3600), "");
+}
+
+TEST(UsageMeter, Art14TheRatePerMinuteIsEnforcedAndBulkCountsRows) {
+  UsageMeter meter;
+  EXPECT_EQ(meter.Take("gr_a", 1000, 10, k20261001Noon, 8), "");
+  EXPECT_EQ(meter.Take("gr_a", 1000, 10, k20261001Noon, 3), "rate_limited");
+  EXPECT_EQ(meter.Take("gr_a", 1000, 10, k20261001Noon, 2), "");
+  EXPECT_EQ(meter.Get("gr_a", k20261001Noon).this_minute, 10);
+  EXPECT_EQ(meter.Take("gr_a", 1000, 10, k20261001Noon + 60, 10), "");  // the next minute
+  EXPECT_EQ(meter.Get("gr_a", k20261001Noon + 60).today, 20);
+}
+
+TEST(UsageMeter, ConcurrentUsesNeverPassTheQuota) {
+  UsageMeter meter;
+  std::atomic<int> allowed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i) allowed += meter.Take("gr_a", 1500, 1000000, k20261001Noon).empty();
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(allowed.load(), 1500);
+}
+
+TEST(RowScope, Art14ARowOutsideTheConsumersJurisdictionIsOutOfScope) {
+  EXPECT_TRUE(InRowScope({}, "130102"));  // a provincial consumer: the whole province
+  EXPECT_TRUE(InRowScope({}, ""));
+  EXPECT_TRUE(InRowScope({"1301"}, "130102"));                        // 石家庄市 sees 长安区
+  EXPECT_FALSE(InRowScope({"1301"}, "130202"));                       // but not 唐山
+  EXPECT_FALSE(InRowScope({"1301"}, ""));                             // nor a row without a region code
+  EXPECT_TRUE(InRowScope({"130629", "130632", "130638"}, "130632"));  // 雄安新区: its three counties
+  EXPECT_FALSE(InRowScope({"-"}, "130102"));                          // an unresolvable consumer matches nothing
+}
+
+}  // namespace
+}  // namespace govshare::exchange
