@@ -224,6 +224,9 @@ void AuditLog::WriterLoop() {
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + take));
       queue_.erase(queue_.begin(), queue_.begin() + take);
     }
+    if (const auto delay = commit_delay_ms_.load(); delay > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    }
     CommitBatch(batch);
     batch.clear();
   }
