@@ -108,7 +108,7 @@ class AuditLog {
   static common::Status Verify(const std::string& data_dir, std::ostream& report);
 
  private:
-  /// A record ready for the writer: encoded, hashed and hex-converted by the caller, so the writer only inserts.
+  /// A record ready for the writer: encoded and hashed by the caller, so the writer only inserts.
   struct PendingRecord {
     std::int64_t time_us = 0;
     std::int64_t actor_id = 0;
@@ -116,9 +116,8 @@ class AuditLog {
     std::string action;
     std::string decision;
     std::string grant_id;
-    std::string encoded_hex;
+    std::string encoded;
     Hash leaf{};
-    std::string leaf_hex;
     AppendCallback done;
   };
 
