@@ -26,6 +26,11 @@ using store::sqlite::Connection;
 
 namespace {
 
+/// 16 KiB pages for a new audit.db (SQLite's default is 4 KiB): a commit of a few thousand ~700-byte records writes a
+/// quarter of the WAL frames and system calls, and the checkpoint copies a quarter of the pages; in the benchmark this
+/// gave about a quarter more appends per second. A file created with another page size keeps it.
+constexpr int kPageSize = 16384;
+
 /// The schema version from which records hold their bytes and leaf hash as BLOBs (before: lower-case hex TEXT).
 constexpr std::int64_t kBlobSchemaVersion = 2;
 
@@ -196,6 +201,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, co
   GOVSHARE_RETURN_IF_ERROR(LoadOrCreateKey(data_dir + "/audit.key", log->secret_key_, log->public_key_hex_));
   store::sqlite::Database::Options options;
   options.path = data_dir + "/audit.db";
+  options.page_size = kPageSize;
   auto db = store::sqlite::Database::Open(options, AuditMigrations());
   if (!db.ok()) return db.status();
   log->db_ = std::move(db.value());

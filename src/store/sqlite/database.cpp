@@ -188,6 +188,8 @@ common::Result<std::unique_ptr<Database>> Database::Open(const Options& options,
   std::unique_ptr<Database> db(new Database(options));
   try {
     db->writer_ = std::make_unique<Connection>(options.path, Connection::Mode::kReadWrite, options.busy_timeout_ms);
+    // Before journal_mode: switching a new, empty file to WAL writes its header and fixes the page size.
+    if (options.page_size > 0) db->writer_->Exec(fmt::format("PRAGMA page_size={}", options.page_size));
     db->writer_->Exec("PRAGMA journal_mode=WAL");
     db->writer_->Exec("PRAGMA synchronous=FULL");
     db->writer_->Exec("PRAGMA wal_autocheckpoint=0");  // the writer thread checkpoints (MaybeCheckpoint)

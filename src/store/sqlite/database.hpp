@@ -140,6 +140,8 @@ class Database {
     int group_commit_max_jobs = 256;
     int checkpoint_interval_s = 30;
     int busy_timeout_ms = 5000;
+    /// Page size in bytes of a file created by this open (0: SQLite's default, 4096); an existing file keeps its own.
+    int page_size = 0;
   };
   using WriteJob = std::function<common::Status(Connection&)>;
 
