@@ -132,7 +132,8 @@ void Platform::StopJobs() {
   if (jobs_.joinable()) jobs_.join();
 }
 
-common::Result<std::uint64_t> Platform::AuditHttp(const http::Context& ctx, std::string_view route, bool intent) {
+void Platform::AuditHttp(const http::Context& ctx, std::string_view route, bool intent,
+                         audit::AuditLog::AppendCallback done) {
   audit::AuditRecord r;
   r.time_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
                   .count();
@@ -154,7 +155,17 @@ common::Result<std::uint64_t> Platform::AuditHttp(const http::Context& ctx, std:
   r.reason = intent ? "" : ctx.problem_code;
   r.client_address = ctx.client_address;
   r.request_id = ctx.request_id;
-  return audit_->Append(r);
+  if (!intent) {
+    const http::AuditDetail& d = ctx.audit;
+    r.grant_id = d.grant_id;
+    r.scenario = d.scenario;
+    r.business_ref = d.business_ref;
+    r.fields = d.fields;
+    r.row_count = d.row_count;
+    r.content_hash = d.content_hash;
+    if (r.content_hash.empty() && d.hash_body && ctx.status < 400) r.content_hash = common::Sha256Hex(ctx.body);
+  }
+  audit_->AppendAsync(r, std::move(done));
 }
 
 Status Platform::InstallCalendarYear(const nlohmann::json& year_file) {

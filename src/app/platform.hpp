@@ -53,9 +53,10 @@ class Platform {
   catalog::CatalogService& catalog() { return *catalog_; }
   sharing::SharingService& sharing() { return *sharing_; }
   exchange::EndpointService& endpoints() { return *endpoints_; }
-  /// The audit record of an HTTP request that changes state (or tries to): who, what, allowed or denied and why.
-  /// `intent`: the record written before the handler runs (decision "intent").
-  common::Result<std::uint64_t> AuditHttp(const http::Context& ctx, std::string_view route, bool intent);
+  /// Appends the audit record of an HTTP request (http::AuditRequest): who, what, allowed or denied and why, and for
+  /// an outcome the handler's data-access detail (Context::audit). `intent`: the record written before the handler
+  /// runs (decision "intent"). Does not block: `done` runs on the audit writer thread once the record is durable.
+  void AuditHttp(const http::Context& ctx, std::string_view route, bool intent, audit::AuditLog::AppendCallback done);
   calendar::WorkingCalendar& calendar() { return calendar_; }
   const calendar::RulePack& rules() const { return *rules_; }
   /// Validates a year's schedule, stores it in DATA_DIR/calendar/YYYY.json (kept across restarts, overriding the

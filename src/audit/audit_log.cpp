@@ -26,6 +26,42 @@ using store::sqlite::Connection;
 
 namespace {
 
+/// 16 KiB pages for a new audit.db (SQLite's default is 4 KiB): a commit of a few thousand ~700-byte records writes a
+/// quarter of the WAL frames and system calls, and the checkpoint copies a quarter of the pages; in the benchmark this
+/// gave about a quarter more appends per second. A file created with another page size keeps it.
+constexpr int kPageSize = 16384;
+
+/// The schema version from which records hold their bytes and leaf hash as BLOBs (before: lower-case hex TEXT).
+constexpr std::int64_t kBlobSchemaVersion = 2;
+
+std::optional<std::string> HexToBytes(std::string_view hex);
+
+/// Migration 2's copy: every row of records_hex into records, with the hex record bytes and leaf hash as BLOBs. A value
+/// that is not hex (a damaged or tampered row) is copied as it is, so that `audit verify` still names it.
+void CopyHexRecordsAsBlobs(Connection& c) {
+  auto read = c.Prepare(
+      "SELECT leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, leaf_hash FROM "
+      "records_hex ORDER BY leaf_index");
+  auto insert = c.Prepare(
+      "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
+      "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  while (read.Step()) {
+    const std::string encoded = read.Text(7);
+    const std::string leaf = read.Text(8);
+    insert.Bind(1, read.Int(0))
+        .Bind(2, read.Int(1))
+        .Bind(3, read.Int(2))
+        .Bind(4, read.Int(3))
+        .Bind(5, read.Text(4))
+        .Bind(6, read.Text(5))
+        .Bind(7, read.Text(6))
+        .BindBlob(8, HexToBytes(encoded).value_or(encoded))
+        .BindBlob(9, HexToBytes(leaf).value_or(leaf))
+        .Run();
+    insert.Reset();
+  }
+}
+
 const std::vector<store::sqlite::Migration>& AuditMigrations() {
   static const std::vector<store::sqlite::Migration> migrations = {
       {1, "audit log", R"SQL(
@@ -54,6 +90,35 @@ CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABO
 CREATE TRIGGER heads_no_update BEFORE UPDATE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
 CREATE TRIGGER heads_no_delete BEFORE DELETE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
 )SQL"},
+      // The record bytes and leaf hash as BLOBs instead of hex TEXT: half the bytes to write, copy and checkpoint per
+      // append, and no hex encoding on the hot path. The rows are copied over unchanged in content (hex decoded), so
+      // every leaf hash, tree head and receipt stays valid.
+      {2, "audit records as blobs", R"SQL(
+DROP TRIGGER records_no_update;
+DROP TRIGGER records_no_delete;
+ALTER TABLE records RENAME TO records_hex;
+CREATE TABLE records (
+  leaf_index    INTEGER PRIMARY KEY,
+  time_us       INTEGER NOT NULL,
+  actor_id      INTEGER NOT NULL,
+  department_id INTEGER NOT NULL,
+  action        TEXT NOT NULL,
+  decision      TEXT NOT NULL,
+  grant_id      TEXT NOT NULL,
+  encoded       BLOB NOT NULL,
+  leaf_hash     BLOB NOT NULL
+);
+)SQL",
+       [](Connection& c) {
+         CopyHexRecordsAsBlobs(c);
+         c.Exec(R"SQL(
+DROP TABLE records_hex;
+CREATE INDEX records_time ON records(time_us);
+CREATE INDEX records_actor ON records(actor_id);
+CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+)SQL");
+       }},
   };
   return migrations;
 }
@@ -67,6 +132,16 @@ std::optional<std::string> HexToBytes(std::string_view hex) {
   }
   out.resize(len);
   return out;
+}
+
+std::string_view View(const Hash& h) { return {reinterpret_cast<const char*>(h.data()), h.size()}; }
+
+/// A stored leaf hash (32 bytes), or nullopt if it is not one.
+std::optional<Hash> HashFromBytes(std::string_view bytes) {
+  if (bytes.size() != std::tuple_size_v<Hash>) return std::nullopt;
+  Hash h{};
+  std::copy(bytes.begin(), bytes.end(), h.begin());
+  return h;
 }
 
 std::int64_t NowMs() {
@@ -126,6 +201,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, co
   GOVSHARE_RETURN_IF_ERROR(LoadOrCreateKey(data_dir + "/audit.key", log->secret_key_, log->public_key_hex_));
   store::sqlite::Database::Options options;
   options.path = data_dir + "/audit.db";
+  options.page_size = kPageSize;
   auto db = store::sqlite::Database::Open(options, AuditMigrations());
   if (!db.ok()) return db.status();
   log->db_ = std::move(db.value());
@@ -133,11 +209,11 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, co
   GOVSHARE_RETURN_IF_ERROR(log->db_->Read([&](Connection& c) {
     auto s = c.Prepare("SELECT leaf_index, leaf_hash FROM records ORDER BY leaf_index");
     while (s.Step()) {
-      auto h = FromHex(s.Text(1));
-      if (!h.ok() || static_cast<std::uint64_t>(s.Int(0)) != log->tree_.size()) {
+      auto h = HashFromBytes(s.Blob(1));
+      if (!h || static_cast<std::uint64_t>(s.Int(0)) != log->tree_.size()) {
         return Status::Unavailable("audit_inconsistent", "the audit log is damaged: run govshare audit verify");
       }
-      log->tree_.Append(h.value());
+      log->tree_.Append(*h);
     }
     auto head =
         c.Prepare("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size DESC LIMIT 1");
@@ -186,7 +262,6 @@ void AuditLog::AppendAsync(const AuditRecord& record, AppendCallback done) {
     return;
   }
   // Encoding and hashing happen here, on the caller's thread, so that the single writer only inserts.
-  const std::string encoded = Encode(record);
   PendingRecord pending;
   pending.time_us = record.time_us;
   pending.actor_id = record.actor_id;
@@ -194,9 +269,8 @@ void AuditLog::AppendAsync(const AuditRecord& record, AppendCallback done) {
   pending.action = record.action;
   pending.decision = record.decision;
   pending.grant_id = record.grant_id;
-  pending.encoded_hex = ToHex(encoded);
-  pending.leaf = LeafHash(encoded);
-  pending.leaf_hex = ToHex(pending.leaf);
+  pending.encoded = Encode(record);
+  pending.leaf = LeafHash(pending.encoded);
   pending.done = std::move(done);
   {
     std::lock_guard lock(queue_mutex_);
@@ -224,6 +298,9 @@ void AuditLog::WriterLoop() {
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + take));
       queue_.erase(queue_.begin(), queue_.begin() + take);
     }
+    if (const auto delay = commit_delay_ms_.load(); delay > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    }
     CommitBatch(batch);
     batch.clear();
   }
@@ -244,21 +321,23 @@ void AuditLog::CommitBatch(std::vector<PendingRecord>& batch) {
         return Status::Internal("the audit store is out of step with its tree");
       }
     }
+    // One statement for the whole batch; the values are bound without copying (the batch outlives the statement).
+    auto insert = c.Prepare(
+        "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
+        "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const PendingRecord& r = batch[i];
-      c.Prepare(
-           "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
-           "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-          .Bind(1, static_cast<std::int64_t>(first + i))
+      insert.Bind(1, static_cast<std::int64_t>(first + i))
           .Bind(2, r.time_us)
           .Bind(3, r.actor_id)
           .Bind(4, r.department_id)
-          .Bind(5, r.action)
-          .Bind(6, r.decision)
-          .Bind(7, r.grant_id)
-          .Bind(8, r.encoded_hex)
-          .Bind(9, r.leaf_hex)
+          .BindTextNoCopy(5, r.action)
+          .BindTextNoCopy(6, r.decision)
+          .BindTextNoCopy(7, r.grant_id)
+          .BindBlobNoCopy(8, r.encoded)
+          .BindBlobNoCopy(9, View(r.leaf))
           .Run();
+      insert.Reset();
     }
     return Status::Ok();
   });
@@ -330,13 +409,11 @@ Result<std::vector<Hash>> AuditLog::ConsistencyProof(std::uint64_t first, std::u
 namespace {
 
 Result<StoredRecord> ReadStored(const store::sqlite::Statement& s) {
-  auto bytes = HexToBytes(s.Text(1));
-  if (!bytes) return Status::Unavailable("audit_inconsistent", "a stored record is not hex");
-  auto record = Decode(*bytes);
+  auto record = Decode(s.Blob(1));
   if (!record.ok()) return Status::Unavailable("audit_inconsistent", "a stored record does not decode");
-  auto leaf = FromHex(s.Text(2));
-  if (!leaf.ok()) return leaf.status();
-  return StoredRecord{static_cast<std::uint64_t>(s.Int(0)), record.value(), leaf.value()};
+  auto leaf = HashFromBytes(s.Blob(2));
+  if (!leaf) return Status::Unavailable("audit_inconsistent", "a stored leaf hash is not 32 bytes");
+  return StoredRecord{static_cast<std::uint64_t>(s.Int(0)), record.value(), *leaf};
 }
 
 }  // namespace
@@ -394,18 +471,22 @@ Status AuditLog::Verify(const std::string& data_dir, std::ostream& report) {
   MerkleTree tree;
   try {
     Connection c(data_dir + "/audit.db", Connection::Mode::kReadOnly, 5000);
+    // Verify only reads: a file that no binary has migrated yet (schema 1) still has the bytes as hex text.
+    auto version = c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    const bool hex = version.Step() && version.Int(0) < kBlobSchemaVersion;
     auto s = c.Prepare("SELECT leaf_index, encoded, leaf_hash FROM records ORDER BY leaf_index");
     while (s.Step()) {
       const auto index = static_cast<std::uint64_t>(s.Int(0));
       if (index != tree.size()) {
         return Inconsistent(report, fmt::format("record {} is missing (next stored index is {})", tree.size(), index));
       }
-      auto bytes = HexToBytes(s.Text(1));
+      auto bytes = hex ? HexToBytes(s.Text(1)) : std::optional<std::string>(s.Blob(1));
       if (!bytes || !Decode(*bytes).ok()) {
         return Inconsistent(report, fmt::format("record {} is not a canonical record", index));
       }
       const Hash leaf = LeafHash(*bytes);
-      if (ToHex(leaf) != s.Text(2)) {
+      const auto stored = hex ? HexToBytes(s.Text(2)) : std::optional<std::string>(s.Blob(2));
+      if (!stored || *stored != View(leaf)) {
         return Inconsistent(report, fmt::format("record {} does not match its stored leaf hash", index));
       }
       tree.Append(leaf);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -98,6 +99,8 @@ class AuditLog {
   bool healthy() const { return db_->healthy() && !fail_appends_.load() && !out_of_step_.load(); }
   /// Fault injection for tests: while set, Append fails as a broken disk would.
   void InjectFailureForTesting(bool fail) { fail_appends_ = fail; }
+  /// For tests: the writer waits this long before each commit, as a slow disk would.
+  void SetCommitDelayForTesting(std::chrono::milliseconds delay) { commit_delay_ms_ = delay.count(); }
 
   /// `govshare audit verify`: recomputes every leaf hash and the tree from the stored records, checks that indexes
   /// are contiguous, and that every stored tree head's root matches and its signature verifies. Writes a report; OK
@@ -105,7 +108,7 @@ class AuditLog {
   static common::Status Verify(const std::string& data_dir, std::ostream& report);
 
  private:
-  /// A record ready for the writer: encoded, hashed and hex-converted by the caller, so the writer only inserts.
+  /// A record ready for the writer: encoded and hashed by the caller, so the writer only inserts.
   struct PendingRecord {
     std::int64_t time_us = 0;
     std::int64_t actor_id = 0;
@@ -113,9 +116,8 @@ class AuditLog {
     std::string action;
     std::string decision;
     std::string grant_id;
-    std::string encoded_hex;
+    std::string encoded;
     Hash leaf{};
-    std::string leaf_hex;
     AppendCallback done;
   };
 
@@ -132,7 +134,9 @@ class AuditLog {
   MerkleTree tree_;                            // guarded by tree_mutex_; written by the writer thread only
   std::optional<SignedTreeHead> latest_head_;  // tree_mutex_
   std::atomic<bool> fail_appends_{false};
-  std::atomic<bool> out_of_step_{false};  // the file does not end where the tree does; appends fail until a restart
+  std::atomic<bool> out_of_step_{false};
+  std::atomic<std::int64_t> commit_delay_ms_{
+      0};  // the file does not end where the tree does; appends fail until a restart
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

@@ -195,7 +195,7 @@ TEST_F(AuditLogTest, VerifyDetectsAChangedByte) {
   Fill(25);
   VerifyReport(true);
   // Change record 3's decision in place and a matching leaf hash: only the signed heads can tell.
-  Tamper("UPDATE records SET encoded = replace(encoded, lower(hex('deny')), lower(hex('allw'))) WHERE leaf_index = 3");
+  Tamper("UPDATE records SET encoded = CAST(replace(encoded, 'deny', 'allw') AS BLOB) WHERE leaf_index = 3");
   EXPECT_NE(VerifyReport(false).find("record 3"), std::string::npos);
 }
 
@@ -205,9 +205,7 @@ TEST_F(AuditLogTest, VerifyDetectsARecomputedLeafHashThroughTheSignedHeads) {
   AuditRecord forged = Record(3);
   forged.decision = "allow";
   const std::string log_bytes = Encode(forged);
-  std::string hex;
-  for (unsigned char ch : log_bytes) hex += fmt::format("{:02x}", ch);
-  Tamper(fmt::format("UPDATE records SET encoded = '{}', leaf_hash = '{}' WHERE leaf_index = 3", hex,
+  Tamper(fmt::format("UPDATE records SET encoded = X'{}', leaf_hash = X'{}' WHERE leaf_index = 3", ToHex(log_bytes),
                      ToHex(LeafHash(log_bytes))));
   EXPECT_NE(VerifyReport(false).find("history was rewritten"), std::string::npos);
 }
@@ -233,6 +231,64 @@ TEST_F(AuditLogTest, VerifyDetectsATruncatedTail) {
   Fill(25);
   Tamper("DELETE FROM records WHERE leaf_index >= 20");
   EXPECT_NE(VerifyReport(false).find("covers records that are missing"), std::string::npos);
+}
+
+// Logs written before the records became BLOBs (schema 1: hex text) verify as they are, and the first open migrates
+// them without changing a byte that was hashed: the old heads still sign the same roots, and appends continue after
+// them.
+TEST_F(AuditLogTest, AHexLogFromSchemaOneVerifiesAndMigratesUnchanged) {
+  Fill(25);
+  // Turn the store back into schema 1's layout: the same rows with the bytes and leaf hashes as lower-case hex text.
+  Tamper(R"SQL(
+ALTER TABLE records RENAME TO records_blob;
+CREATE TABLE records (
+  leaf_index    INTEGER PRIMARY KEY,
+  time_us       INTEGER NOT NULL,
+  actor_id      INTEGER NOT NULL,
+  department_id INTEGER NOT NULL,
+  action        TEXT NOT NULL,
+  decision      TEXT NOT NULL,
+  grant_id      TEXT NOT NULL,
+  encoded       TEXT NOT NULL,
+  leaf_hash     TEXT NOT NULL
+);
+INSERT INTO records SELECT leaf_index, time_us, actor_id, department_id, action, decision, grant_id,
+  lower(hex(encoded)), lower(hex(leaf_hash)) FROM records_blob;
+DROP TABLE records_blob;
+CREATE INDEX records_time ON records(time_us);
+CREATE INDEX records_actor ON records(actor_id);
+CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER heads_no_update BEFORE UPDATE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+CREATE TRIGGER heads_no_delete BEFORE DELETE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+DELETE FROM schema_migrations WHERE version > 1;
+)SQL");
+  {
+    Connection c(dir_ + "/audit.db", Connection::Mode::kReadOnly, 5000);
+    auto type = c.Prepare("SELECT typeof(encoded) FROM records WHERE leaf_index = 0");
+    ASSERT_TRUE(type.Step());
+    ASSERT_EQ(type.Text(0), "text");
+  }
+  EXPECT_NE(VerifyReport(true).find("records: 25"), std::string::npos);
+
+  common::SystemClock clock;
+  {
+    auto log = AuditLog::Open(dir_, clock);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    EXPECT_EQ(log.value()->size(), 25u);
+    EXPECT_EQ(Encode(log.value()->Get(3).value().record), Encode(Record(3)));
+    EXPECT_EQ(log.value()->Append(Record(25)).value(), 25u);
+    ASSERT_TRUE(log.value()->SignNewHead().ok());
+  }
+  Connection c(dir_ + "/audit.db", Connection::Mode::kReadWrite, 5000);
+  auto type =
+      c.Prepare("SELECT typeof(encoded), typeof(leaf_hash), length(leaf_hash) FROM records WHERE leaf_index = 0");
+  ASSERT_TRUE(type.Step());
+  EXPECT_EQ(type.Text(0), "blob");
+  EXPECT_EQ(type.Text(1), "blob");
+  EXPECT_EQ(type.Int(2), 32);
+  EXPECT_THROW(c.Exec("DELETE FROM records WHERE leaf_index = 0"), store::sqlite::SqliteError);
+  EXPECT_NE(VerifyReport(true).find("records: 26"), std::string::npos);
 }
 
 TEST_F(AuditLogTest, VerifyDetectsAReplacedTreeHead) {

@@ -9,16 +9,22 @@ namespace {
 constexpr std::string_view kMagic = "GSAR1";
 constexpr int kFields = 18;
 
+constexpr std::size_t kLengthBytes = 4;
+constexpr std::size_t kMaxIntChars = 20;  // "-9223372036854775808"
+
 void Put(std::string& out, std::string_view v) {
   const auto n = static_cast<std::uint32_t>(v.size());
-  out.push_back(static_cast<char>((n >> 24) & 0xFF));
-  out.push_back(static_cast<char>((n >> 16) & 0xFF));
-  out.push_back(static_cast<char>((n >> 8) & 0xFF));
-  out.push_back(static_cast<char>(n & 0xFF));
+  const char length[kLengthBytes] = {static_cast<char>((n >> 24) & 0xFF), static_cast<char>((n >> 16) & 0xFF),
+                                     static_cast<char>((n >> 8) & 0xFF), static_cast<char>(n & 0xFF)};
+  out.append(length, kLengthBytes);
   out.append(v);
 }
 
-void Put(std::string& out, std::int64_t v) { Put(out, std::to_string(v)); }
+void Put(std::string& out, std::int64_t v) {
+  char text[kMaxIntChars];
+  const auto end = std::to_chars(text, text + kMaxIntChars, v).ptr;
+  Put(out, std::string_view(text, static_cast<std::size_t>(end - text)));
+}
 
 bool Take(std::string_view& in, std::string& v) {
   if (in.size() < 4) return false;
@@ -43,7 +49,13 @@ bool Take(std::string_view& in, std::int64_t& v) {
 }  // namespace
 
 std::string Encode(const AuditRecord& r) {
-  std::string out(kMagic);
+  // Sized once: every audit append encodes its record on the hot path.
+  std::string out;
+  out.reserve(kMagic.size() + kFields * kLengthBytes + 3 * kMaxIntChars + r.actor_kind.size() + r.actor_name.size() +
+              r.role.size() + r.action.size() + r.target.size() + r.decision.size() + r.reason.size() +
+              r.grant_id.size() + r.scenario.size() + r.business_ref.size() + r.fields.size() + r.content_hash.size() +
+              r.client_address.size() + r.request_id.size());
+  out.append(kMagic);
   Put(out, r.time_us);
   Put(out, r.actor_kind);
   Put(out, r.actor_id);

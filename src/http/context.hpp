@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,21 @@ namespace govshare::http {
 namespace beast_http = boost::beast::http;
 using BeastRequest = beast_http::request<beast_http::string_body>;
 
+/// What a handler adds to its request's audit record: the data-access fields of docs/AUDIT.md (11 to 16). The server
+/// copies it into the outcome record of an audited request (Route::audit); empty fields are recorded empty.
+struct AuditDetail {
+  std::string grant_id;
+  std::string scenario;      // the declared use (Art. 14)
+  std::string business_ref;  // the business reference the caller gave
+  std::string fields;        // the returned fields, comma-separated
+  std::int64_t row_count = 0;
+  /// SHA-256 (64 lower-case hex) of the returned content. A handler may set it itself, or leave it empty and set
+  /// hash_body: the outcome record then carries the SHA-256 of the response body exactly as sent, if the response is
+  /// a success (status below 400).
+  std::string content_hash;
+  bool hash_body = false;
+};
+
 /// Everything a handler sees of one request and everything it sets for the response. Handlers are plain functions:
 /// they parse, call a service and write; the server does authentication, limits, metrics, logging and errors.
 struct Context {
@@ -33,6 +49,7 @@ struct Context {
   std::optional<org::Principal> principal;  // set when the route needs authentication
   std::string bearer_token;                 // the raw credential (for logout)
   std::string audit_subject;                // who a public route acted for (the username of a login attempt)
+  AuditDetail audit;                        // filled by data-access handlers, recorded in the outcome record
 
   // Response.
   unsigned status = 200;

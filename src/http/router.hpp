@@ -22,6 +22,18 @@ enum class Exec { kInline, kBlocking };
 /// Who may call a route before the handler's own scoped checks.
 enum class Access { kPublic, kAuthenticated };
 
+/// What the audit log records of a route's requests (Art. 14, 25, 27, 30; docs/AUDIT.md). Every record is durable
+/// before the caller hears the answer; if it cannot be made durable the answer is 503 audit_unavailable (fail closed).
+enum class AuditPolicy {
+  /// State changes: a POST, PUT, PATCH or DELETE, and a non-GET public route (login), get an intent record before the
+  /// handler runs (if it fails, the handler never runs) and an outcome record after it. Reads get none.
+  kChanges,
+  /// Exactly one record per request, for every method including GET, written after the handler with the handler's
+  /// Context::audit detail; the response (and its data) is held back until the record is durable. For reads of
+  /// shared data (issue 7): one durable record per lookup.
+  kOutcome,
+};
+
 struct Route {
   boost::beast::http::verb method;
   std::string pattern;  // e.g. "/api/v1/departments/{id}"
@@ -31,6 +43,7 @@ struct Route {
   Handler handler;
   /// Usable by a user who must first replace a generated password (reading /me, changing it, logging out).
   bool before_password_change = false;
+  AuditPolicy audit = AuditPolicy::kChanges;
 };
 
 /// Matches method + path to a route. Patterns are literal segments and {name} parameters. Built once at start-up,

@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -119,6 +120,11 @@ struct Server::Impl {
   asio::thread_pool blocking;
   std::atomic<bool> stopping{false};
   std::atomic<bool> stopped{false};
+  /// Audit appends whose callback has not run yet. Stop waits for them: a callback posts to an io_context, which must
+  /// still exist then.
+  std::mutex audit_mutex;
+  std::condition_variable audit_cv;
+  std::size_t audits_in_flight = 0;  // audit_mutex
   std::mutex stop_mutex;
   std::unordered_map<std::string, StaticFile> static_files;
 
@@ -319,6 +325,58 @@ struct Server::Impl {
     return true;
   }
 
+  /// The audit records a request gets (Route::audit).
+  enum class Records { kNone, kOutcome, kIntentAndOutcome };
+  Records RecordsFor(const Route& route, beast_http::verb method) const {
+    if (!options.audit) return Records::kNone;
+    if (route.audit == AuditPolicy::kOutcome) return Records::kOutcome;
+    const bool change = route.method != beast_http::verb::get && (IsUnsafe(method) || route.access == Access::kPublic);
+    return change ? Records::kIntentAndOutcome : Records::kNone;
+  }
+
+  /// Appends the request's intent or outcome record and resumes the coroutine on its own executor once the record is
+  /// durable or has failed. No thread waits meanwhile: the audit writer's callback posts the resumption back.
+  asio::awaitable<common::Result<std::uint64_t>> Audit(const Context& ctx, std::string_view route, bool intent) {
+    auto home = co_await asio::this_coro::executor;
+    {
+      std::lock_guard lock(audit_mutex);
+      ++audits_in_flight;
+    }
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(common::Result<std::uint64_t>)>(
+        [this, &ctx, route, intent, home](auto handler) {
+          // AuditDone is a std::function, which must be copyable; the coroutine's handler is move-only.
+          auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+          const AuditDone done = [this, home, resume](common::Result<std::uint64_t> receipt) {
+            asio::post(home, [resume, receipt = std::move(receipt)]() mutable { (*resume)(std::move(receipt)); });
+            std::lock_guard lock(audit_mutex);
+            --audits_in_flight;
+            audit_cv.notify_all();
+          };
+          try {
+            options.audit(ctx, route, intent, done);
+          } catch (const std::exception& e) {  // e.g. out of memory before the record was queued: fail closed
+            spdlog::error("audit of {} [{}]: {}", ctx.path, ctx.request_id, e.what());
+            done(Status::Unavailable("audit_unavailable", "the audit record could not be made durable"));
+          }
+        },
+        asio::use_awaitable);
+  }
+
+  /// Runs the route's handler: inline on this io thread, or on the blocking pool (Route::exec). An exception becomes
+  /// 500 internal.
+  asio::awaitable<void> RunHandler(Context& ctx, const Route& route) {
+    try {
+      if (route.exec == Exec::kBlocking) {
+        co_await RunBlocking(blocking, [&] { route.handler(ctx); });
+      } else {
+        route.handler(ctx);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("{} {} [{}]: {}", ctx.request.method_string(), ctx.path, ctx.request_id, e.what());
+      ctx.Problem(Status::Internal("internal error"));
+    }
+  }
+
   asio::awaitable<beast_http::response<beast_http::string_body>> Handle(const BeastRequest& req,
                                                                         const std::string& remote) {
     const auto started = std::chrono::steady_clock::now();
@@ -335,40 +393,27 @@ struct Server::Impl {
     if (match.route != nullptr) {
       route_name = match.route->pattern;
       ctx.params = std::move(match.params);
-      // Art. 25, 27, 30: every state change (and every attempt at one, allowed or denied) is recorded durably. An
-      // intent record goes first: if it cannot be written nothing runs and the answer is 503 (fail closed); the outcome
-      // record follows before the caller hears the result.
-      const bool audited = options.audit && match.route->method != beast_http::verb::get &&
-                           (IsUnsafe(req.method()) || match.route->access == Access::kPublic);
+      // Art. 25, 27, 30: every state change (and every attempt at one, allowed or denied) and every audited read is
+      // recorded durably before the caller hears the result. For a change an intent record goes first: if it cannot be
+      // written nothing runs and the answer is 503 (fail closed).
+      const Records records = RecordsFor(*match.route, req.method());
       bool audit_down = false;
       if (Admit(ctx, *match.route)) {
-        if (audited) {
-          common::Result<std::uint64_t> intent = std::uint64_t{0};
-          co_await RunBlocking(blocking, [&] { intent = options.audit(ctx, match.route->pattern, true); });
+        if (records == Records::kIntentAndOutcome) {
+          auto intent = co_await Audit(ctx, route_name, true);
           if (!intent.ok()) {
             audit_down = true;
             ctx.Problem(intent.status());
           }
         }
-        if (!audit_down) {
-          try {
-            if (match.route->exec == Exec::kBlocking) {
-              co_await RunBlocking(blocking, [&] { match.route->handler(ctx); });
-            } else {
-              match.route->handler(ctx);
-            }
-          } catch (const std::exception& e) {
-            spdlog::error("{} {} [{}]: {}", req.method_string(), ctx.path, ctx.request_id, e.what());
-            ctx.Problem(Status::Internal("internal error"));
-          }
-        }
+        if (!audit_down) co_await RunHandler(ctx, *match.route);
       }
-      if (audited && !audit_down) {
-        common::Result<std::uint64_t> receipt = std::uint64_t{0};
-        co_await RunBlocking(blocking, [&] { receipt = options.audit(ctx, match.route->pattern, false); });
+      if (records != Records::kNone && !audit_down) {
+        auto receipt = co_await Audit(ctx, route_name, false);
         if (receipt.ok()) {
           ctx.headers.emplace_back("X-Audit-Receipt", std::to_string(receipt.value()));
         } else {
+          // The handler's answer (and any data in it) is not sent without its record.
           ctx.headers.clear();
           ctx.Problem(receipt.status());
         }
@@ -514,6 +559,10 @@ void Server::Stop() {
   }
   for (auto& worker : impl_->workers) worker->thread.join();
   impl_->blocking.join();
+  {
+    std::unique_lock audits(impl_->audit_mutex);
+    impl_->audit_cv.wait(audits, [this] { return impl_->audits_in_flight == 0; });
+  }
   if (impl_->access_log) impl_->access_log->Flush();
   impl_->stopped = true;
 }

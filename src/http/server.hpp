@@ -23,11 +23,16 @@
 
 namespace govshare::http {
 
-/// Records a request in the audit log and returns its receipt (leaf index): first its intent (before the handler
-/// runs), then its outcome. An error makes the server answer 503 audit_unavailable instead (fail closed; a failed
-/// intent means nothing ran). Runs on the blocking pool.
-using AuditRequest =
-    std::function<common::Result<std::uint64_t>(const Context& ctx, std::string_view route, bool intent)>;
+/// Called exactly once with an audit record's receipt (its leaf index) once the record is durable, or with an error
+/// (audit_unavailable). May run on any thread, also before AuditRequest returns; it must be quick and must not throw.
+using AuditDone = std::function<void(common::Result<std::uint64_t>)>;
+
+/// Appends a request's audit record without blocking, and reports through `done`: its intent (`intent`, before the
+/// handler runs) or its outcome (after it, with Context::audit). Route::audit decides which records a request gets.
+/// An error makes the server answer 503 audit_unavailable instead (fail closed: after a failed intent nothing runs;
+/// after a failed outcome the handler's response is not sent). Called on an io thread: it must not block. `ctx` and
+/// `route` stay valid until `done` has run.
+using AuditRequest = std::function<void(const Context& ctx, std::string_view route, bool intent, AuditDone done)>;
 
 /// Resolves a credential (session token or API key) to a principal; provided by the application.
 using Authenticate = std::function<common::Result<org::Principal>(const std::string& token)>;

@@ -57,13 +57,16 @@ TestServer::TestServer(Options options, std::shared_ptr<common::FakeClock> clock
   server_options.listen = "127.0.0.1:0";
   server_options.http = config.http;
   if (server_options.http.io_threads == 0) server_options.http.io_threads = 2;
-  server_options.http.blocking_threads = 4;
-  server_options.audit = [p = platform_.get()](const http::Context& ctx, std::string_view route, bool intent) {
-    return p->AuditHttp(ctx, route, intent);
+  server_options.http.blocking_threads = options.blocking_threads;
+  server_options.audit = [p = platform_.get()](const http::Context& ctx, std::string_view route, bool intent,
+                                               http::AuditDone done) {
+    p->AuditHttp(ctx, route, intent, std::move(done));
   };
   auto* p = platform_.get();
+  router_ = p->router();
+  if (options.routes) options.routes(router_);
   server_ = std::make_unique<http::Server>(
-      server_options, p->router(), p->metrics(), [p](const std::string& t) { return p->org().Authenticate(t); },
+      server_options, router_, p->metrics(), [p](const std::string& t) { return p->org().Authenticate(t); },
       p->authorizer(), nullptr);
   auto s = server_->Start();
   if (!s.ok()) throw std::runtime_error("start failed: " + s.ToString());

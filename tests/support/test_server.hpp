@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,9 @@ class TestServer {
     common::Config config;  // data_dir is filled in
     bool demo = true;
     bool demo_catalog = false;  // the ~150 demo catalog entries (slow under sanitizers; only tests that need them)
+    std::int64_t blocking_threads = 4;
+    /// Adds test-only routes to (a copy of) the platform's router before the server starts.
+    std::function<void(http::Router&)> routes;
   };
   TestServer();
   explicit TestServer(Options options, std::shared_ptr<common::FakeClock> clock = nullptr);
@@ -56,6 +60,7 @@ class TestServer {
  private:
   std::string dir_;
   std::unique_ptr<app::Platform> platform_;
+  http::Router router_;
   std::unique_ptr<http::Server> server_;
   nlohmann::json credentials_;
 };

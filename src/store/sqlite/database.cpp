@@ -45,6 +45,32 @@ Statement& Statement::Bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  if (int rc = sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+      rc != SQLITE_OK) {
+    Throw(sqlite3_db_handle(stmt_), rc, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::BindTextNoCopy(int index, std::string_view text) {
+  if (int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+      rc != SQLITE_OK) {
+    Throw(sqlite3_db_handle(stmt_), rc, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::BindBlobNoCopy(int index, std::string_view bytes) {
+  if (int rc = sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+      rc != SQLITE_OK) {
+    Throw(sqlite3_db_handle(stmt_), rc, "bind");
+  }
+  return *this;
+}
+
+void Statement::Reset() { sqlite3_reset(stmt_); }
+
 Statement& Statement::Bind(int index, const std::optional<std::string>& value) {
   return value ? Bind(index, std::string_view(*value)) : BindNull(index);
 }
@@ -71,6 +97,12 @@ std::string Statement::Text(int column) const {
   const auto* text = sqlite3_column_text(stmt_, column);
   if (text == nullptr) return {};
   return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
+std::string Statement::Blob(int column) const {
+  const auto* bytes = sqlite3_column_blob(stmt_, column);
+  if (bytes == nullptr) return {};
+  return {static_cast<const char*>(bytes), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
 }
 
 std::optional<std::string> Statement::OptText(int column) const {
@@ -156,6 +188,8 @@ common::Result<std::unique_ptr<Database>> Database::Open(const Options& options,
   std::unique_ptr<Database> db(new Database(options));
   try {
     db->writer_ = std::make_unique<Connection>(options.path, Connection::Mode::kReadWrite, options.busy_timeout_ms);
+    // Before journal_mode: switching a new, empty file to WAL writes its header and fixes the page size.
+    if (options.page_size > 0) db->writer_->Exec(fmt::format("PRAGMA page_size={}", options.page_size));
     db->writer_->Exec("PRAGMA journal_mode=WAL");
     db->writer_->Exec("PRAGMA synchronous=FULL");
     db->writer_->Exec("PRAGMA wal_autocheckpoint=0");  // the writer thread checkpoints (MaybeCheckpoint)
@@ -210,6 +244,7 @@ Status Database::ApplyMigrations(const std::vector<Migration>& migrations) {
       writer_->Exec("BEGIN IMMEDIATE");
       try {
         writer_->Exec(m.sql);
+        if (m.step) m.step(*writer_);
         writer_->Prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, unixepoch())")
             .Bind(1, m.version)
             .Bind(2, m.name)

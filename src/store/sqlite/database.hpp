@@ -55,6 +55,12 @@ class Statement {
   Statement& Bind(int index, const std::optional<std::string>& value);
   Statement& Bind(int index, const std::optional<std::int64_t>& value);
   Statement& BindNull(int index);
+  /// Binds bytes as a BLOB (copied).
+  Statement& BindBlob(int index, std::string_view bytes);
+  /// Bind without copying (SQLITE_STATIC), for hot paths: the bytes must stay valid and unchanged until the statement
+  /// has been reset (Reset, or the Statement going out of scope) or rebound.
+  Statement& BindTextNoCopy(int index, std::string_view text);
+  Statement& BindBlobNoCopy(int index, std::string_view bytes);
 
   /// Advances; true while a row is available.
   bool Step();
@@ -63,9 +69,13 @@ class Statement {
     while (Step()) {
     }
   }
+  /// Makes the statement ready to run again, keeping its bindings (to insert many rows with one statement).
+  void Reset();
 
   std::int64_t Int(int column) const;
   std::string Text(int column) const;
+  /// A BLOB column's bytes (a TEXT value's bytes as they are).
+  std::string Blob(int column) const;
   std::optional<std::string> OptText(int column) const;
   std::optional<std::int64_t> OptInt(int column) const;
   bool IsNull(int column) const;
@@ -105,11 +115,13 @@ class SqliteTransaction final : public store::Transaction {
 };
 
 /// A versioned schema change. Versions are applied in order, each in its own transaction, and recorded in
-/// schema_migrations; an applied version is never edited (add a new one).
+/// schema_migrations; an applied version is never edited (add a new one). `step`, if set, runs after `sql` in the same
+/// transaction, for conversions SQL alone cannot express (it throws SqliteError to abort the migration).
 struct Migration {
   int version;
   std::string name;
   std::string sql;
+  std::function<void(Connection&)> step = nullptr;
 };
 
 /// A SQLite database file used the way govshare uses every embedded store:
@@ -128,6 +140,8 @@ class Database {
     int group_commit_max_jobs = 256;
     int checkpoint_interval_s = 30;
     int busy_timeout_ms = 5000;
+    /// Page size in bytes of a file created by this open (0: SQLite's default, 4096); an existing file keeps its own.
+    int page_size = 0;
   };
   using WriteJob = std::function<common::Status(Connection&)>;
 
