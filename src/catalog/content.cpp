@@ -396,13 +396,26 @@ std::string ViolationsJson(const std::vector<Violation>& violations) {
 }
 
 std::optional<Representation> ParseRepresentation(std::string_view text) {
-  static const std::regex pattern(R"(^(an|a|n|c)(\.\.)?([0-9]{1,6})$)");
-  std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_match(text.begin(), text.end(), m, pattern)) return std::nullopt;
+  // ^(an|a|n|c)(\.\.)?([0-9]{1,6})$ by hand: the exchange checks every loaded value against it.
   Representation r;
-  r.charset = m[1].str();
-  r.fixed = !m[2].matched;
-  r.length = std::stoul(m[3].str());
+  std::size_t i = 0;
+  if (text.substr(0, 2) == "an") {
+    r.charset = "an";
+    i = 2;
+  } else if (!text.empty() && (text[0] == 'a' || text[0] == 'n' || text[0] == 'c')) {
+    r.charset = std::string(1, text[0]);
+    i = 1;
+  } else {
+    return std::nullopt;
+  }
+  r.fixed = text.substr(i, 2) != "..";
+  if (!r.fixed) i += 2;
+  const std::string_view digits = text.substr(i);
+  if (digits.empty() || digits.size() > 6 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  for (char c : digits) r.length = r.length * 10 + static_cast<std::size_t>(c - '0');
   return r;
 }
 

@@ -74,6 +74,127 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
   return rows;
 }
 
+CsvReader::CsvReader(ByteSource source, std::size_t max_record_bytes)
+    : source_(std::move(source)), max_record_bytes_(max_record_bytes), buffer_(std::size_t{1} << 16) {}
+
+bool CsvReader::Fill() {
+  if (eof_) return false;
+  pos_ = 0;
+  end_ = source_(buffer_.data(), buffer_.size());
+  if (end_ == 0) eof_ = true;
+  return end_ > 0;
+}
+
+int CsvReader::Get() {
+  if (pos_ == end_ && !Fill()) return -1;
+  ++consumed_;
+  return static_cast<unsigned char>(buffer_[pos_++]);
+}
+
+int CsvReader::Peek() {
+  if (pos_ == end_ && !Fill()) return -1;
+  return static_cast<unsigned char>(buffer_[pos_]);
+}
+
+void CsvReader::SkipLine() {
+  for (int c = Get(); c != -1; c = Get()) {
+    if (c == '\n') {
+      ++line_;
+      return;
+    }
+  }
+}
+
+bool CsvReader::Next(Record& record) {
+  if (first_) {
+    first_ = false;
+    if (Peek() == 0xEF) {  // a UTF-8 byte-order mark
+      const std::size_t saved = pos_;
+      if (end_ - pos_ >= 3 && std::string_view(buffer_.data() + pos_, 3) == "\xEF\xBB\xBF") {
+        pos_ += 3;
+        consumed_ += 3;
+      } else {
+        pos_ = saved;
+      }
+    }
+  }
+  for (;;) {
+    record.fields.clear();
+    record.error.clear();
+    record.detail.clear();
+    record.line = line_;
+    std::string field;
+    std::size_t bytes = 0;
+    bool quoted = false;
+    bool was_quoted = false;
+    bool any = false;
+    auto fail = [&](const char* code, std::string detail, bool skip) {
+      record.error = code;
+      record.detail = std::move(detail);
+      record.fields.clear();
+      if (skip) SkipLine();
+      return true;
+    };
+    for (;;) {
+      const int c = Get();
+      if (c == -1) {
+        if (quoted)
+          return fail("invalid_csv", fmt::format("line {}: a quoted field is not closed", record.line), false);
+        if (!any && field.empty()) return false;
+        record.fields.push_back(std::move(field));
+        return true;
+      }
+      if (++bytes > max_record_bytes_) {
+        if (c == '\n') ++line_;
+        return fail("record_too_large",
+                    fmt::format("line {}: the record is longer than {} bytes", record.line, max_record_bytes_),
+                    c != '\n');
+      }
+      if (quoted) {
+        if (c == '"') {
+          if (Peek() == '"') {
+            Get();
+            field.push_back('"');
+          } else {
+            quoted = false;
+            was_quoted = true;
+          }
+        } else {
+          if (c == '\n') ++line_;
+          field.push_back(static_cast<char>(c));
+        }
+        continue;
+      }
+      if (c == ',') {
+        record.fields.push_back(std::move(field));
+        field.clear();
+        was_quoted = false;
+        any = true;
+      } else if (c == '\r' || c == '\n') {
+        if (c == '\r' && Peek() == '\n') Get();
+        ++line_;
+        if (!any && field.empty() && !was_quoted) {  // an empty line
+          record.line = line_;
+          bytes = 0;
+          continue;
+        }
+        record.fields.push_back(std::move(field));
+        return true;
+      } else if (c == '"') {
+        if (!field.empty() || was_quoted) {
+          return fail("invalid_csv", fmt::format("line {}: a quote inside an unquoted field", line_), true);
+        }
+        quoted = true;
+        any = true;
+      } else {
+        if (was_quoted) return fail("invalid_csv", fmt::format("line {}: text after a closing quote", line_), true);
+        field.push_back(static_cast<char>(c));
+        any = true;
+      }
+    }
+  }
+}
+
 std::string CsvField(std::string_view value) {
   if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
   std::string out = "\"";

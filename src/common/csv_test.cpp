@@ -36,3 +36,35 @@ TEST(Csv, WritesWhatItReads) {
 
 }  // namespace
 }  // namespace govshare::common
+
+namespace govshare::common {
+namespace {
+
+// The streaming reader reads the same dialect a few bytes at a time and resumes after a malformed record.
+TEST(CsvReader, StreamsRecordsAndResumesAfterErrors) {
+  const std::string text =
+      "\xEF\xBB\xBF"
+      "a,b\r\n\"x,\"\"y\"\"\",\"two\nlines\"\n\nbad\"q,1\nz\"z\"z,2\n" +
+      std::string(40, 'L') + ",3\nlast,\"open";
+  std::size_t offset = 0;
+  CsvReader reader(
+      [&](char* out, std::size_t capacity) {
+        const std::size_t n = std::min<std::size_t>({capacity, 3, text.size() - offset});  // tiny reads
+        std::copy_n(text.data() + offset, n, out);
+        offset += n;
+        return n;
+      },
+      32);
+  CsvReader::Record r;
+  std::vector<std::string> got;
+  while (reader.Next(r)) {
+    got.push_back(std::to_string(r.line) + ":" + (r.error.empty() ? "" : r.error + ":") +
+                  (r.fields.empty() ? "" : r.fields[0]) + "|" + (r.fields.size() > 1 ? r.fields[1] : ""));
+  }
+  const std::vector<std::string> want = {"1:a|b",           "2:x,\"y\"|two\nlines", "5:invalid_csv:|",
+                                         "6:invalid_csv:|", "7:record_too_large:|", "8:invalid_csv:|"};
+  EXPECT_EQ(got, want);
+}
+
+}  // namespace
+}  // namespace govshare::common

@@ -79,10 +79,17 @@ Statement& Statement::Bind(int index, const std::optional<std::int64_t>& value) 
   return value ? Bind(index, *value) : BindNull(index);
 }
 
+Statement& Statement::Bind(int index, double value) {
+  if (int rc = sqlite3_bind_double(stmt_, index, value); rc != SQLITE_OK) Throw(sqlite3_db_handle(stmt_), rc, "bind");
+  return *this;
+}
+
 Statement& Statement::BindNull(int index) {
   if (int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) Throw(sqlite3_db_handle(stmt_), rc, "bind");
   return *this;
 }
+
+void Statement::Reset() { sqlite3_reset(stmt_); }
 
 bool Statement::Step() {
   const int rc = sqlite3_step(stmt_);
@@ -116,6 +123,31 @@ std::optional<std::int64_t> Statement::OptInt(int column) const {
 }
 
 bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
+
+Statement::Type Statement::ColumnType(int column) const {
+  switch (sqlite3_column_type(stmt_, column)) {
+    case SQLITE_INTEGER:
+      return Type::kInteger;
+    case SQLITE_FLOAT:
+      return Type::kReal;
+    case SQLITE_TEXT:
+      return Type::kText;
+    case SQLITE_BLOB:
+      return Type::kBlob;
+    default:
+      return Type::kNull;
+  }
+}
+
+std::string_view Statement::TextView(int column) const {
+  const auto* text = sqlite3_column_text(stmt_, column);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
+int Statement::Changes() const { return sqlite3_changes(sqlite3_db_handle(stmt_)); }
 
 // ---- Connection ---------------------------------------------------------------------------------------------------
 

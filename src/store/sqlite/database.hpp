@@ -54,6 +54,7 @@ class Statement {
   Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
   Statement& Bind(int index, const std::optional<std::string>& value);
   Statement& Bind(int index, const std::optional<std::int64_t>& value);
+  Statement& Bind(int index, double value);
   Statement& BindNull(int index);
   /// Binds bytes as a BLOB (copied).
   Statement& BindBlob(int index, std::string_view bytes);
@@ -64,6 +65,8 @@ class Statement {
 
   /// Advances; true while a row is available.
   bool Step();
+  /// Makes the statement ready to run again (bindings are kept until rebound).
+  void Reset();
   /// Runs a statement that returns no rows.
   void Run() {
     while (Step()) {
@@ -79,6 +82,14 @@ class Statement {
   std::optional<std::string> OptText(int column) const;
   std::optional<std::int64_t> OptInt(int column) const;
   bool IsNull(int column) const;
+  double Double(int column) const;
+  /// The column's storage class in this row.
+  enum class Type { kInteger, kReal, kText, kBlob, kNull };
+  Type ColumnType(int column) const;
+  /// The column's text without a copy; valid until the next Step or the statement's release.
+  std::string_view TextView(int column) const;
+  /// Rows changed by the last INSERT/UPDATE/DELETE of this statement's connection.
+  int Changes() const;
 
  private:
   sqlite3_stmt* stmt_;

@@ -1,0 +1,384 @@
+// Physical datasets: table generation and evolution, validated snapshot loads (both modes, encodings, malformed input,
+// injection strings), idempotent batches, the change feed, staleness and the read primitives.
+#include "exchange/dataset_store.hpp"
+
+#include <gtest/gtest.h>
+#include <iconv.h>
+
+#include "exchange/test_support.hpp"
+#include "store/sqlite/database.hpp"
+
+namespace govshare::exchange {
+namespace {
+
+using testing::PeopleV1;
+using testing::StoreFixture;
+
+constexpr const char* kA = "130102199001010015";
+constexpr const char* kB = "130102198512310023";
+constexpr const char* kC = "130602197006150031";
+constexpr const char* kD = "130104200002290045";
+constexpr const char* kHeader = "公民身份号码,姓名,出生日期,行政区划代码,年龄\n";
+
+std::string Text(const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  return "<null>";
+}
+
+class DatasetStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(f_.store().Define(PeopleV1()).ok()); }
+  std::shared_ptr<const Dataset> D() { return f_.store().Find(7); }
+  std::optional<Row> Lookup(const std::string& key, std::vector<int> columns = {}) {
+    View v(D(), std::move(columns));
+    Row row;
+    std::vector<std::string> k = {key};
+    auto found = f_.store().Lookup(v, k, row);
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    if (!found.ok() || !found.value()) return std::nullopt;
+    return row;
+  }
+  std::int64_t TableRows() {
+    std::int64_t n = 0;
+    EXPECT_TRUE(f_.store().Scan(View(D()), {}, [&](const Row&) { return ++n, true; }).ok());
+    return n;
+  }
+  StoreFixture f_;
+};
+
+TEST_F(DatasetStoreTest, DefineGeneratesTypedKeyedTable) {
+  auto d = D();
+  ASSERT_TRUE(d);
+  ASSERT_EQ(d->columns.size(), 5u);
+  EXPECT_EQ(d->columns[0].sql_name(), "c1");
+  EXPECT_EQ(d->columns[0].storage, Storage::kText);  // ID numbers keep their text (leading digits, X)
+  EXPECT_EQ(d->columns[4].storage, Storage::kInteger);
+  ASSERT_EQ(d->key, std::vector<int>{0});
+  ASSERT_TRUE(d->region_column);
+  EXPECT_EQ(*d->region_column, 3);
+  // The SQL is generated from positions, never from item names; the region code is indexed.
+  auto s = f_.store().database().Read([](store::sqlite::Connection& c) {
+    auto st = c.Prepare("SELECT sql FROM sqlite_master WHERE name IN ('d7', 'd7_region') ORDER BY name");
+    EXPECT_TRUE(st.Step());
+    EXPECT_EQ(st.Text(0),
+              "CREATE TABLE d7 (c1 TEXT NOT NULL, c2 TEXT, c3 TEXT, c4 TEXT, c5 INTEGER, PRIMARY KEY (c1)) "
+              "WITHOUT ROWID");
+    EXPECT_TRUE(st.Step());
+    EXPECT_EQ(st.Text(0), "CREATE INDEX d7_region ON d7(c4)");
+    return common::Status::Ok();
+  });
+  EXPECT_TRUE(s.ok());
+}
+
+TEST_F(DatasetStoreTest, NewVersionAddsColumnsAndRetiresRemovedItemsWithoutDroppingData) {
+  auto r = f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n");
+  ASSERT_TRUE(r.ok() && r->applied);
+  auto v2 = PeopleV1();
+  v2.entry_version = 2;
+  v2.items.erase(v2.items.begin() + 4);  // 年龄 removed
+  v2.items.push_back(testing::Item("联系电话", "DE0008", "C", 11, false, true));
+  auto d = f_.store().Define(v2);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_EQ(d.value()->columns.size(), 6u);
+  EXPECT_EQ(d.value()->columns[4].retired_in, 2);
+  EXPECT_EQ(d.value()->columns[5].name, "联系电话");
+  // The retired column keeps its value (readable by position), the new one is null.
+  auto row = Lookup(kA, {4, 5});
+  ASSERT_TRUE(row);
+  EXPECT_EQ(Text(row->values[0]), "36");
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(row->values[1]));
+  // A snapshot after the change carries the retired value over; the retired item itself may not be loaded any more.
+  r = f_.LoadCsv(7, std::string("公民身份号码,姓名,联系电话\n") + kA + ",张三,13800001999\n");
+  ASSERT_TRUE(r.ok() && r->applied) << (r.ok() ? ReportJson(*r) : r.status().ToString());
+  row = Lookup(kA, {4, 5});
+  EXPECT_EQ(Text(row->values[0]), "36");
+  EXPECT_EQ(Text(row->values[1]), "13800001999");
+  EXPECT_EQ(f_.LoadCsv(7, std::string("公民身份号码,年龄\n") + kA + ",3\n").status().code(), "invalid_header");
+  // The schema survives a restart.
+  f_.Reopen();
+  EXPECT_EQ(f_.store().Find(7)->columns[4].retired_in, 2);
+  // A changed key is refused with a clear error, and nothing changes.
+  auto v3 = v2;
+  v3.entry_version = 3;
+  v3.items[0].key = false;
+  v3.items[1].key = true;
+  auto refused = f_.store().Define(v3);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), "key_changed");
+  EXPECT_EQ(f_.store().Find(7)->entry_version, 2);
+}
+
+TEST_F(DatasetStoreTest, EveryBadRowIsReportedPreciselyAndRejectModeChangesNothing) {
+  ASSERT_TRUE(f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n")->applied);
+  const std::string csv = std::string(kHeader) + kB +
+                          ",李四,1985-12-31,130102,40\n"                    // row 1: good
+                          "130102199001010016,王五,1990-01-01,130102,36\n"  // row 2: ID checksum
+                          + kC + ",赵六,1970-02-30,130602,55\n"             // row 3: no such date
+                          + kD +
+                          ",孙七,2000-02-29,999999,26\n"  // row 4: unknown division
+                          ",周八,2000-01-01,130102,1\n"   // row 5: key missing
+                          + std::string(kA) + "," + std::string(60, 'x') + ",1990-01-01,130102,abc\n";  // row 6: 2
+  auto r = f_.LoadCsv(7, csv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->applied);
+  EXPECT_EQ(r->rows_read, 6);
+  EXPECT_EQ(r->rows_rejected, 5);
+  ASSERT_EQ(r->rejections.size(), 6u);
+  auto expect = [&](std::size_t i, std::int64_t row, const std::string& field, const std::string& rule) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(r->rejections[i].row, row);
+    EXPECT_EQ(r->rejections[i].line, row + 1);  // the header is line 1
+    EXPECT_EQ(r->rejections[i].field, field);
+    EXPECT_EQ(r->rejections[i].rule, rule);
+  };
+  expect(0, 2, "公民身份号码", "resident_id_checksum");
+  EXPECT_EQ(r->rejections[0].value, "1***************16");  // masked (DOMAIN.md §6)
+  expect(1, 3, "出生日期", "date");
+  expect(2, 4, "行政区划代码", "division_code_unknown");
+  expect(3, 5, "公民身份号码", "required");
+  expect(4, 6, "姓名", "length");
+  expect(5, 6, "年龄", "integer");
+  EXPECT_EQ(TableRows(), 1);  // the old content, untouched
+  EXPECT_EQ(f_.store().Find(7)->last_seq, 1);
+
+  // keep_good: the good row is applied; the rejected row with a valid key (row 6, kA) keeps its old record.
+  r = f_.LoadCsv(7, csv, LoadMode::kKeepGood);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->applied);
+  EXPECT_EQ(r->rows_accepted, 1);
+  EXPECT_EQ(r->rejections.size(), 6u);
+  EXPECT_EQ(r->row_count, 2);
+  EXPECT_EQ(Text(Lookup(kA)->values[1]), "张三");
+  EXPECT_TRUE(Lookup(kB));
+}
+
+TEST_F(DatasetStoreTest, Gb18030InputIsDecodedAndUndecodableLinesAreRejected) {
+  const std::string utf8 =
+      std::string(kHeader) + kA + ",张三丰,1990-01-01,130102,36\n" + kB + ",李四,1985-12-31,130102,40\n";
+  iconv_t cd = iconv_open("GB18030", "UTF-8");
+  ASSERT_NE(cd, reinterpret_cast<iconv_t>(-1));
+  std::string gb(utf8.size() * 2, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  std::size_t in_left = utf8.size();
+  char* out = gb.data();
+  std::size_t out_left = gb.size();
+  ASSERT_NE(iconv(cd, &in, &in_left, &out, &out_left), static_cast<std::size_t>(-1));
+  iconv_close(cd);
+  gb.resize(gb.size() - out_left);
+  ASSERT_NE(gb, utf8);
+  // Read as UTF-8, the GB18030 header is not text: a clear error, nothing loaded.
+  EXPECT_EQ(f_.LoadCsv(7, gb).status().code(), "invalid_header");
+  auto r = f_.LoadCsv(7, gb, LoadMode::kReject, Encoding::kGb18030);
+  ASSERT_TRUE(r.ok() && r->applied) << (r.ok() ? ReportJson(*r) : r.status().ToString());
+  EXPECT_EQ(Text(Lookup(kA)->values[1]), "张三丰");
+  // An undecodable byte sequence (0x81 0x20) spoils only its own line: rejected with its row, in reject mode nothing
+  // changes.
+  const std::string bad = gb + std::string(kC) + ",\x81\x20,1970-06-15,130602,55\n";
+  r = f_.LoadCsv(7, bad, LoadMode::kReject, Encoding::kGb18030);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->applied);
+  ASSERT_EQ(r->rejections.size(), 1u);
+  EXPECT_EQ(r->rejections[0].row, 3);
+  EXPECT_EQ(r->rejections[0].field, "姓名");
+  EXPECT_EQ(r->rejections[0].rule, "invalid_encoding");
+  EXPECT_EQ(TableRows(), 2);
+}
+
+TEST_F(DatasetStoreTest, MalformedCsvBadUtf8AndOversizedRowsAreRejectedByRow) {
+  const std::string csv = std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n"  // row 1 good
+                          + kB + ",李四,1985-12-31\n"                                 // row 2: too few fields
+                          + kC + ",\"赵\"六,1970-06-15,130602,55\n"  // row 3: text after a closing quote
+                          + kD + ",\xC3\x28,2000-02-29,130104,26\n"  // row 4: bad UTF-8
+                          + "130102199001010058," + std::string(70 * 1024, 'y') + ",1990-01-01,130102,1\n"  // row 5
+                          + "130102198512310023,\"未闭合,1985-12-31,130102,40\n";  // row 6: quote never closed
+  auto r = f_.LoadCsv(7, csv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->applied);
+  std::vector<std::pair<std::int64_t, std::string>> got;
+  for (const auto& x : r->rejections) got.emplace_back(x.row, x.rule);
+  const std::vector<std::pair<std::int64_t, std::string>> want = {
+      {2, "column_count"}, {3, "invalid_csv"}, {4, "invalid_encoding"}, {5, "record_too_large"}, {6, "invalid_csv"}};
+  EXPECT_EQ(got, want) << ReportJson(*r);
+  EXPECT_EQ(r->rejections[3].line, 6);
+  EXPECT_EQ(TableRows(), 0);
+  EXPECT_EQ(f_.store().Find(7)->last_load_at, std::nullopt);
+}
+
+TEST_F(DatasetStoreTest, InjectionStringsAreStoredVerbatimAndNeverExecuted) {
+  const std::string drop = "'); DROP TABLE d7; --";
+  const std::string formula = "=cmd|' /C calc'!A0";
+  const std::string csv = std::string(kHeader) + kA + ",\"" + drop + "\",1990-01-01,130102,36\n" + kB + ",\"" +
+                          formula + "\",1985-12-31,130102,40\n";
+  auto r = f_.LoadCsv(7, csv);
+  ASSERT_TRUE(r.ok() && r->applied) << (r.ok() ? ReportJson(*r) : r.status().ToString());
+  EXPECT_EQ(Text(Lookup(kA)->values[1]), drop);
+  EXPECT_EQ(Text(Lookup(kB)->values[1]), formula);
+  EXPECT_EQ(TableRows(), 2);
+  // The same strings in a header or a key are data too: refused as unknown item / invalid ID, nothing executed.
+  EXPECT_EQ(f_.LoadCsv(7, "公民身份号码,\"" + drop + "\"\n").status().code(), "invalid_header");
+  r = f_.LoadCsv(7, std::string(kHeader) + "\"" + drop + "\",x,1990-01-01,130102,1\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rejections.at(0).rule, "length");
+  EXPECT_EQ(TableRows(), 2);
+}
+
+TEST_F(DatasetStoreTest, SnapshotsFeedTheirNetEffect) {
+  ASSERT_TRUE(f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n" + kB +
+                                ",李四,1985-12-31,130102,40\n" + kC + ",赵六,1970-06-15,130602,55\n")
+                  ->applied);
+  f_.clock().Advance(60);
+  // kA unchanged, kB changed, kC gone, kD new; the lower-case x of an ID is stored upper case.
+  auto r = f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n" + kB +
+                             ",李四,1985-12-31,130104,41\n" + kD + ",孙七,2000-02-29,130104,26\n");
+  ASSERT_TRUE(r.ok() && r->applied);
+  EXPECT_EQ(r->inserted, 1);
+  EXPECT_EQ(r->updated, 1);
+  EXPECT_EQ(r->unchanged, 1);
+  EXPECT_EQ(r->deleted, 1);
+  EXPECT_EQ(r->first_seq, 4);
+  EXPECT_EQ(r->last_seq, 6);
+  auto changes = f_.store().Changes(7, 3, 100);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->size(), 3u);
+  EXPECT_EQ((*changes)[0].key, std::vector<std::string>{kD});
+  EXPECT_EQ((*changes)[0].op, ChangeOp::kUpsert);
+  EXPECT_EQ((*changes)[0].region, "130104");
+  EXPECT_EQ((*changes)[1].key, std::vector<std::string>{kB});
+  EXPECT_EQ((*changes)[2].key, std::vector<std::string>{kC});
+  EXPECT_EQ((*changes)[2].op, ChangeOp::kDelete);
+  EXPECT_EQ((*changes)[2].region, "130602");
+  EXPECT_EQ((*changes)[2].at, f_.clock().Now());
+  EXPECT_EQ(f_.store().Changes(7, 6, 100)->size(), 0u);
+}
+
+TEST_F(DatasetStoreTest, BatchesAreIdempotentAndFeedTheirChanges) {
+  Batch b;
+  b.upserts = {
+      {{"公民身份号码", std::string(kA)}, {"姓名", std::string("张三")}, {"行政区划代码", std::string("130102")}},
+      {{"公民身份号码", std::string("13010219880808108x")}, {"姓名", std::string("李四")}}};
+  auto r = f_.store().ApplyBatch(7, b, LoadMode::kReject, "k1", "hash1", f_.rules(), "test");
+  ASSERT_TRUE(r.ok() && r->applied) << (r.ok() ? ReportJson(*r) : r.status().ToString());
+  EXPECT_EQ(r->inserted, 2);
+  EXPECT_TRUE(Lookup("13010219880808108x"));  // stored and looked up upper case
+  // The same key and body: the first result, nothing done again.
+  auto again = f_.store().ApplyBatch(7, b, LoadMode::kReject, "k1", "hash1", f_.rules(), "test");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->inserted, 2);
+  EXPECT_EQ(f_.store().Find(7)->last_seq, 2);
+  // The same key with another body: 409.
+  auto reused = f_.store().ApplyBatch(7, b, LoadMode::kReject, "k1", "hash2", f_.rules(), "test");
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.status().code(), "idempotency_key_reused");
+  // An unchanged upsert and a delete; a bad row in reject mode stops the whole batch.
+  Batch c;
+  c.upserts = {
+      {{"公民身份号码", std::string(kA)}, {"姓名", std::string("张三")}, {"行政区划代码", std::string("130102")}},
+      {{"公民身份号码", std::string("130102199001010016")}}};
+  c.deletes = {{{"公民身份号码", std::string("13010219880808108X")}}};
+  auto bad = f_.store().ApplyBatch(7, c, LoadMode::kReject, "k2", "hash3", f_.rules(), "test");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_FALSE(bad->applied);
+  EXPECT_EQ(bad->rejections.at(0).row, 2);
+  EXPECT_TRUE(Lookup("13010219880808108X"));
+  auto good = f_.store().ApplyBatch(7, c, LoadMode::kKeepGood, "k2", "hash3", f_.rules(), "test");
+  ASSERT_TRUE(good.ok() && good->applied);
+  EXPECT_EQ(good->unchanged, 1);
+  EXPECT_EQ(good->deleted, 1);
+  EXPECT_EQ(good->row_count, 1);
+  auto changes = f_.store().Changes(7, 0, 10);
+  ASSERT_EQ(changes->size(), 3u);
+  EXPECT_EQ((*changes)[2].op, ChangeOp::kDelete);
+  EXPECT_EQ((*changes)[2].key, std::vector<std::string>{"13010219880808108X"});
+}
+
+TEST_F(DatasetStoreTest, StaleComparesTheLastLoadWithTheDeclaredFrequency) {
+  auto stale = f_.store().Stale(f_.clock().Now());
+  ASSERT_EQ(stale.size(), 1u);  // never loaded
+  EXPECT_FALSE(stale[0].overdue_seconds);
+  ASSERT_TRUE(f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n")->applied);
+  EXPECT_TRUE(f_.store().Stale(f_.clock().Now()).empty());
+  f_.clock().Advance(86400 + 10);  // daily: a day and ten seconds later
+  stale = f_.store().Stale(f_.clock().Now());
+  ASSERT_EQ(stale.size(), 1u);
+  EXPECT_EQ(stale[0].overdue_seconds, 10);
+}
+
+TEST_F(DatasetStoreTest, QueryFiltersRowScopeAndCursorsAndScanStreams) {
+  ASSERT_TRUE(f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n" + kB +
+                                ",李四,1985-12-31,130102,40\n" + kC + ",赵六,1970-06-15,130602,55\n" + kD +
+                                ",孙七,2000-02-29,130104,26\n")
+                  ->applied);
+  View v(D(), {0, 1});
+  QuerySpec q;
+  q.region_prefixes = {"1301"};
+  q.limit = 2;
+  auto page = f_.store().Query(v, q);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->rows.size(), 2u);
+  EXPECT_EQ(Text(page->rows[0].values[0]), kB);  // key order
+  EXPECT_EQ(page->rows[0].region, "130102");
+  ASSERT_TRUE(page->next_after_key);
+  q.after_key = *page->next_after_key;
+  page = f_.store().Query(v, q);
+  ASSERT_EQ(page->rows.size(), 1u);
+  EXPECT_EQ(Text(page->rows[0].values[0]), kD);
+  EXPECT_FALSE(page->next_after_key);
+  QuerySpec range;
+  range.filters = {{4, Filter::Op::kGe, "36"}, {4, Filter::Op::kLt, "55"}, {3, Filter::Op::kPrefix, "130102"}};
+  page = f_.store().Query(v, range);
+  ASSERT_EQ(page->rows.size(), 2u);
+  range.filters = {{4, Filter::Op::kEq, "abc"}};
+  EXPECT_EQ(f_.store().Query(v, range).status().code(), "invalid_filter");
+  std::vector<std::string> all;
+  ASSERT_TRUE(f_.store().Scan(v, {}, [&](const Row& r) { return all.push_back(Text(r.values[0])), true; }).ok());
+  EXPECT_EQ(all, (std::vector<std::string>{kB, kA, kD, kC}));
+  Row row;
+  std::vector<std::string> missing = {"130102199001010058"};
+  EXPECT_FALSE(f_.store().Lookup(v, missing, row).value());
+}
+
+TEST_F(DatasetStoreTest, JsonLinesLoadAndCompositeKeys) {
+  DatasetStore::LoadOptions o;
+  o.format = LoadFormat::kJsonLines;
+  auto r = f_.store().LoadSnapshot(7,
+                                   testing::StringSource(std::string("{\"公民身份号码\":\"") + kA +
+                                                         "\",\"姓名\":\"张三\",\"年龄\":36}\n\n"
+                                                         "{\"公民身份号码\":\"" +
+                                                         kB + "\",\"未知\":1}\n[1]\n{bad\n"),
+                                   o, f_.rules());
+  ASSERT_TRUE(r.ok());
+  std::vector<std::pair<std::int64_t, std::string>> got;
+  for (const auto& x : r->rejections) got.emplace_back(x.line, x.rule);
+  EXPECT_EQ(got, (std::vector<std::pair<std::int64_t, std::string>>{
+                     {3, "unknown_field"}, {4, "wrong_type"}, {5, "invalid_json"}}));
+  o.mode = LoadMode::kKeepGood;
+  r = f_.store().LoadSnapshot(7, testing::StringSource(std::string("{\"公民身份号码\":\"") + kA + "\",\"年龄\":36}\n"),
+                              o, f_.rules());
+  ASSERT_TRUE(r.ok() && r->applied);
+  EXPECT_EQ(std::get<std::int64_t>(Lookup(kA, {4})->values[0]), 36);
+
+  DatasetStore::Definition licences;
+  licences.id = 9;
+  licences.name = "证照";
+  licences.entry_version = 1;
+  licences.update_frequency = "irregular";
+  licences.items = {testing::Item("类型", "", "C", 4, true), testing::Item("编号", "", "C", 20, true),
+                    testing::Item("持有人", "", "C", 20)};
+  auto d = f_.store().Define(licences);
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d.value()->region_column);
+  ASSERT_TRUE(f_.LoadCsv(9, "类型,编号,持有人\nA,001,甲\nA,002,乙\nB,001,丙\n")->applied);
+  Row row;
+  std::vector<std::string> key = {"B", "001"};
+  ASSERT_TRUE(f_.store().Lookup(View(d.value()), key, row).value());
+  EXPECT_EQ(Text(row.values[2]), "丙");
+  auto changes = f_.store().Changes(9, 0, 10);
+  ASSERT_EQ(changes->size(), 3u);
+  EXPECT_EQ((*changes)[2].key, key);
+  EXPECT_TRUE(f_.store().Stale(f_.clock().Now() + 1000000).size() == 1);  // only dataset 7 (daily, loaded)
+}
+
+}  // namespace
+}  // namespace govshare::exchange

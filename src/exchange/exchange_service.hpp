@@ -1,0 +1,59 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog_service.hpp"
+#include "common/clock.hpp"
+#include "common/csv.hpp"
+#include "exchange/dataset_store.hpp"
+#include "org/permissions.hpp"
+
+namespace govshare::exchange {
+
+/// Datasets and aggregation as a capability (Art. 12): keeps one physical dataset per published catalog entry with a
+/// key item (created and evolved from the catalog), and lets only the provider department load it — its data stewards
+/// and catalog managers (`data.load`, own department) or one of its applications (API key). Reads for the data access
+/// path go straight to store() (DatasetStore: Lookup, Query, Scan, Changes). Thread-safe.
+class ExchangeService {
+ public:
+  ExchangeService(DatasetStore& store, const catalog::CatalogService& catalog, const org::RegionTree& regions,
+                  const org::Authorizer& authorizer, const common::Clock& clock);
+
+  /// Creates or evolves the dataset of every published, non-withdrawn catalog entry that has a key item (start-up,
+  /// and before lists so that a newly published version shows). Entries whose new version cannot be applied (a changed
+  /// key) keep their dataset at the old version and are logged.
+  common::Status Sync();
+  /// The dataset of one entry, brought up to its published version. 404 when the entry has none.
+  common::Result<std::shared_ptr<const Dataset>> Ensure(std::int64_t entry_id);
+
+  /// Every dataset (metadata only: names, columns, counts, freshness are visible to every user, `dataset.read`).
+  std::vector<std::shared_ptr<const Dataset>> List();
+  std::vector<StaleDataset> Stale() const;
+
+  /// OK if `p` may load dataset `d`: a user with data.load of the provider department, or an application of it.
+  common::Status CheckProvider(const org::Principal& p, const Dataset& d) const;
+  common::Result<LoadReport> Load(const org::Principal& p, std::int64_t id, const common::ByteSource& source,
+                                  DatasetStore::LoadOptions options);
+  common::Result<LoadReport> ApplyBatch(const org::Principal& p, std::int64_t id, const Batch& batch, LoadMode mode,
+                                        const std::string& idempotency_key, const std::string& body_sha256);
+
+  /// The validation rules of today (data elements of the catalog, the region table's division codes).
+  ValidationRules Rules() const;
+  DatasetStore& store() { return store_; }
+
+ private:
+  common::Result<std::shared_ptr<const Dataset>> Loadable(const org::Principal& p, std::int64_t id);
+
+  DatasetStore& store_;
+  const catalog::CatalogService& catalog_;
+  const org::RegionTree& regions_;
+  const org::Authorizer& authorizer_;
+  const common::Clock& clock_;
+};
+
+/// "who" for the load history: user:<name> or application:<name>.
+std::string ActorOf(const org::Principal& p);
+
+}  // namespace govshare::exchange
