@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# HTTP load benchmark: govshare's authenticated GET /api/v1/me against nginx serving a static JSON file of the
-# same size, with the same wrk settings, alternating the two so that machine noise hits both alike.
+# HTTP load benchmark: govshare against nginx serving a static JSON file of the same size, with the same wrk
+# settings, alternating the two so that machine noise hits both alike. Two modes:
+#   MODE=me      (default) authenticated GET /api/v1/me;
+#   MODE=lookup  the data path (issue 7): GET /api/v1/data/{dataset}/records/{key} over the demo's population of
+#                POPULATION people (default 1,000,000) with an API key, a grant, masking and a durably committed audit
+#                record per call; random keys from KEYS (default 20,000) sampled IDs. Also reports the server's RSS.
 #
 #   bash bench/run.sh                 # uses build/govshare
 #   GOVSHARE_BINARY=/tmp/gs FLOOR=0.5 ROUNDS=5 DURATION=10s bash bench/run.sh
+#   MODE=lookup FLOOR=0.35 bash bench/run.sh
 #
 # Exits non-zero if median(govshare req/s) / median(nginx req/s) < FLOOR (default 0.6), if a server fails to start,
 # or if govshare dies or answers anything but 2xx under load. Only 127.0.0.1 is targeted; every loop is bounded.
@@ -13,7 +18,10 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="${GOVSHARE_BINARY:-build/govshare}"
 case "$BIN" in /*) ;; *) BIN="$REPO_ROOT/$BIN" ;; esac
-FLOOR="${FLOOR:-0.6}"
+MODE="${MODE:-me}"
+FLOOR="${FLOOR:-$([[ "$MODE" == lookup ]] && echo 0.35 || echo 0.6)}"
+POPULATION="${POPULATION:-1000000}"
+KEYS="${KEYS:-20000}"
 ROUNDS="${ROUNDS:-5}"          # rounds per server
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-64}"
@@ -28,6 +36,8 @@ command -v "$WRK" >/dev/null || die "wrk not found (apt-get install -y wrk)"
 command -v "$NGINX" >/dev/null || die "nginx not found (apt-get install -y nginx-light)"
 command -v curl >/dev/null || die "curl not found"
 command -v jq >/dev/null || die "jq not found"
+[[ "$MODE" == me || "$MODE" == lookup ]] || die "MODE is me or lookup"
+[[ "$MODE" == me ]] || command -v sqlite3 >/dev/null || die "sqlite3 not found"
 [[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || die "ROUNDS must be 1..99"
 
 WORK="$(mktemp -d /tmp/govshare-bench.XXXXXX)"
@@ -81,7 +91,10 @@ gs_log_tail() {
 }
 
 # ---------------------------------------------------------------- govshare
-"$BIN" demo --data "$DATA" >"$WORK/demo.out" 2>&1 || { cat "$WORK/demo.out" >&2; die "govshare demo failed"; }
+DEMO_ARGS=()
+[[ "$MODE" == lookup ]] && DEMO_ARGS=(--population "$POPULATION")
+"$BIN" demo --data "$DATA" "${DEMO_ARGS[@]}" >"$WORK/demo.out" 2>&1 ||
+  { cat "$WORK/demo.out" >&2; die "govshare demo failed"; }
 GS_PORT="$(free_port)"
 GOVSHARE_LOG_ACCESS_LOG="logs/access.log" GOVSHARE_HTTP_IO_THREADS=2 \
   "$BIN" serve --data "$DATA" --listen "127.0.0.1:$GS_PORT" >"$WORK/govshare.out" 2>&1 &
@@ -95,9 +108,57 @@ TOKEN="$(jq -n --arg u requester --arg p "$PASSWORD" '{username:$u,password:$p}'
     "http://127.0.0.1:$GS_PORT/api/v1/auth/login" | jq -r '.token // empty')"
 [[ -n "$TOKEN" ]] || { gs_log_tail; die "login as requester failed"; }
 
+GS_PATH=/api/v1/me
+AUTH_HEADERS=(-H "Authorization: Bearer $TOKEN")
+if [[ "$MODE" == lookup ]]; then
+  # A grant for the benchmark through the real process (Art. 15): 人社厅 asks 公安厅 for 常住人口基本信息 with a volume
+  # large enough for the run; the authority forwards, the provider says yes, the platform provides.
+  login() {
+    local pw; pw="$(jq -r --arg u "$1" '.users[] | select(.username==$u) | .password' "$DATA/demo-credentials.json")"
+    jq -n --arg u "$1" --arg p "$pw" '{username:$u,password:$p}' |
+      curl -sS --max-time 30 -H 'Content-Type: application/json' --data-binary @- \
+        "http://127.0.0.1:$GS_PORT/api/v1/auth/login" | jq -r '.token // empty'
+  }
+  api() {  # api TOKEN METHOD PATH [JSON]
+    curl -sS --max-time 30 -X "$2" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+      ${4:+--data-binary "$4"} "http://127.0.0.1:$GS_PORT$3"
+  }
+  REVIEWER="$(login reviewer)"; STEWARD="$(login steward)"
+  ENTRY="$(api "$TOKEN" GET "/api/v1/catalog/search?q=%E5%B8%B8%E4%BD%8F%E4%BA%BA%E5%8F%A3%E5%9F%BA%E6%9C%AC%E4%BF%A1%E6%81%AF" |
+    jq -r '[.items[] | select(.name=="常住人口基本信息")][0].id')"
+  APP="$(jq -r '.applications[] | select(.name=="社保待遇资格认证系统") | .application_id' "$DATA/demo-credentials.json")"
+  API_KEY="$(jq -r '.applications[] | select(.name=="社保待遇资格认证系统") | .api_key' "$DATA/demo-credentials.json")"
+  REQ="$(api "$TOKEN" POST /api/v1/requests "$(jq -nc --argjson e "$ENTRY" --argjson a "$APP" '{entry_id:$e,
+    application_id:$a, items:["公民身份号码","姓名","出生日期","户籍地址","行政区划代码"], accept_commitments:true,
+    scenario:{purpose:"养老保险待遇资格认证（压力测试）",legal_basis:"《社会保险法》第七十三条",scope:"全省",
+    manner:"lookup",volume_per_day:1000000000,validity_days:30}}')")"
+  REQ_ID="$(jq -r .id <<<"$REQ")"; CASE_ID="$(jq -r .case_id <<<"$REQ")"
+  [[ "$REQ_ID" =~ ^[0-9]+$ ]] || { echo "$REQ" >&2; die "the benchmark's request was refused"; }
+  VERSION="$(api "$REVIEWER" GET "/api/v1/cases/$CASE_ID" | jq -r .case.version)"
+  api "$REVIEWER" POST "/api/v1/cases/$CASE_ID/transitions" "{\"action\":\"forward\",\"version\":$VERSION}" >/dev/null
+  api "$STEWARD" POST "/api/v1/requests/$REQ_ID/answer" '{"decision":"yes"}' >/dev/null
+  GRANT="$(api "$TOKEN" GET "/api/v1/requests/$REQ_ID" | jq -r '.grant_id // empty')"
+  [[ -n "$GRANT" ]] || die "no grant for the benchmark"
+  ROWS="$(sqlite3 "$DATA/exchange.db" "SELECT count(*) FROM d$ENTRY")"
+  sqlite3 "$DATA/exchange.db" "SELECT c1 FROM d$ENTRY ORDER BY random() LIMIT $KEYS" >"$WORK/keys.txt"
+  FIRST_KEY="$(head -n 1 "$WORK/keys.txt")"
+  GS_PATH="/api/v1/data/$ENTRY/records/$FIRST_KEY"
+  AUTH_HEADERS=(-H "Authorization: Bearer $API_KEY" -H "X-Grant-Id: $GRANT" -H "X-Business-Ref: BENCH-0001")
+  # wrk picks a random key for every request.
+  cat >"$WORK/lookup.lua" <<LUA
+local keys = {}
+for line in io.lines("$WORK/keys.txt") do keys[#keys + 1] = line end
+wrk.headers["Authorization"] = "Bearer $API_KEY"
+wrk.headers["X-Grant-Id"] = "$GRANT"
+wrk.headers["X-Business-Ref"] = "BENCH-0001"
+request = function()
+  return wrk.format("GET", "/api/v1/data/$ENTRY/records/" .. keys[math.random(#keys)])
+end
+LUA
+fi
 ME_CODE="$(curl -sS --max-time 10 -o "$WORK/me.json" -w '%{http_code}' \
-  -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GS_PORT/api/v1/me")"
-[[ "$ME_CODE" == 200 ]] || { cat "$WORK/me.json" >&2; die "GET /api/v1/me answered $ME_CODE"; }
+  "${AUTH_HEADERS[@]}" "http://127.0.0.1:$GS_PORT$GS_PATH")"
+[[ "$ME_CODE" == 200 ]] || { cat "$WORK/me.json" >&2; die "GET $GS_PATH answered $ME_CODE"; }
 ME_SIZE="$(stat -c %s "$WORK/me.json")"
 
 # ---------------------------------------------------------------- nginx
@@ -133,7 +194,7 @@ http {
   server {
     listen 127.0.0.1:$NGX_PORT;
     root $NGX/html;
-    location = /api/v1/me { try_files /me.json =404; }
+    location / { try_files /me.json =404; }
   }
 }
 EOF
@@ -144,12 +205,14 @@ NGX_PID=$!
 wait_ready "http://127.0.0.1:$NGX_PORT/api/v1/me" "$NGX_PID" ||
   { cat "$WORK/nginx.out" "$NGX/logs/error.log" >&2 || true; die "nginx did not start"; }
 
-GS_URL="http://127.0.0.1:$GS_PORT/api/v1/me"
-NGX_URL="http://127.0.0.1:$NGX_PORT/api/v1/me"
+GS_URL="http://127.0.0.1:$GS_PORT$GS_PATH"
+NGX_URL="http://127.0.0.1:$NGX_PORT$GS_PATH"
 
 echo "govshare: $BIN (pid $GS_PID, 127.0.0.1:$GS_PORT, 2 io threads, access log on)"
 echo "nginx:    $($NGINX -v 2>&1 | sed 's/^nginx version: //') (pid $NGX_PID, 127.0.0.1:$NGX_PORT, 2 workers, static file)"
-echo "body:     GET /api/v1/me = $ME_SIZE bytes; static file = $STATIC_SIZE bytes"
+echo "body:     GET $GS_PATH = $ME_SIZE bytes; static file = $STATIC_SIZE bytes"
+[[ "$MODE" == lookup ]] && echo "data:     dataset $ENTRY with $ROWS rows; grant $GRANT; $KEYS random keys per run"
+
 echo "wrk:      $WRK -t$THREADS -c$CONNECTIONS -d$DURATION --latency  ($ROUNDS rounds each, alternating; warm-up $WARMUP)"
 echo
 
@@ -191,7 +254,8 @@ check_gs_alive() {
   fi
 }
 
-AUTH=(-H "Authorization: Bearer $TOKEN")
+AUTH=("${AUTH_HEADERS[@]}")
+[[ "$MODE" == lookup ]] && AUTH=(-s "$WORK/lookup.lua")
 run_wrk warmup-govshare "$GS_URL" "$WARMUP" "$WORK/warm-gs.txt" "${AUTH[@]}" ||
   { check_gs_alive "warm-up"; gs_log_tail; exit 3; }
 check_gs_alive "warm-up"
@@ -274,6 +338,10 @@ echo
 echo "per-round ratios govshare/nginx: $PAIRED (median $(tr ' ' '\n' <<<"$PAIRED" | median))"
 echo "ratio govshare/nginx (median req/s): $RATIO   (floor $FLOOR)"
 echo "govshare access.log lines written: $ACCESS_LINES"
+echo "govshare RSS after the rounds: $(awk '/^VmRSS/ { printf "%.0f MB", $2 / 1024 }' "/proc/$GS_PID/status")"
+if [[ "$MODE" == lookup ]]; then
+  echo "audit records: $(sqlite3 "$DATA/audit.db" 'SELECT count(*) FROM records' 2>/dev/null || echo '?')"
+fi
 
 status=0
 if ((GS_NON2XX > 0 || GS_ERRS > 0)); then

@@ -270,6 +270,15 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
       {"GET", "/api/v1/catalog/export?format=dcat", "/api/v1/catalog/export", Everyone(), nullptr},
       // Sharing: requesters ask for their department; every user sees what concerns its department or region (the
       // service filters); answers, objections, decisions and grant changes are decided by the case engine and service.
+      // The data API is for applications only (users: 403 applications_only); without X-Business-Ref the
+      // application's call is refused before any grant is looked at (400 business_ref_required).
+      {"GET", "/api/v1/data/999999/records/x", "/api/v1/data/{dataset}/records/{key}", {kApplication}, nullptr, 400},
+      {"POST",
+       "/api/v1/data/999999/verify",
+       "/api/v1/data/{dataset}/verify",
+       {kApplication},
+       {{"fields", {{"姓名", "张三"}}}},
+       400},
       // Logical access: the route admits catalog readers; the service lets only the provider's staff register and
       // only them, their authority and the administrator read (404 for an entry that does not exist).
       {"PUT",

@@ -14,7 +14,10 @@
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/status.hpp"
+#include "exchange/data_access.hpp"
+#include "exchange/dataset_store.hpp"
 #include "exchange/endpoint_service.hpp"
+#include "exchange/exchange_service.hpp"
 #include "http/context.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -52,7 +55,11 @@ class Platform {
   audit::AuditLog& audit() { return *audit_; }
   catalog::CatalogService& catalog() { return *catalog_; }
   sharing::SharingService& sharing() { return *sharing_; }
+  /// Physical datasets and aggregation (DATA_DIR/exchange.db); store() has the read primitives of the data path.
+  exchange::ExchangeService& exchange() { return *exchange_; }
   exchange::EndpointService& endpoints() { return *endpoints_; }
+  /// The data access path of applications (grants enforced, masked, audited).
+  exchange::DataAccess& data() { return *data_; }
   /// Appends the audit record of an HTTP request (http::AuditRequest): who, what, allowed or denied and why, and for
   /// an outcome the handler's data-access detail (Context::audit). `intent`: the record written before the handler
   /// runs (decision "intent"). Does not block: `done` runs on the audit writer thread once the record is durable.
@@ -96,8 +103,11 @@ class Platform {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<store::sqlite::SqliteSharingStore> sharing_store_;
   std::unique_ptr<sharing::SharingService> sharing_;
+  std::unique_ptr<exchange::DatasetStore> datasets_;
+  std::unique_ptr<exchange::ExchangeService> exchange_;
   std::unique_ptr<store::sqlite::SqliteEndpointStore> endpoint_store_;
   std::unique_ptr<exchange::EndpointService> endpoints_;
+  std::unique_ptr<exchange::DataAccess> data_;
   std::unique_ptr<audit::AuditLog> audit_;
   http::Metrics metrics_;
   http::Router router_;

@@ -2,7 +2,11 @@
 
 #include <sodium.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
+#include <fstream>
 
 namespace govshare::common {
 
@@ -73,6 +77,29 @@ std::string GeneratePassword(std::size_t length) {
   } while (!std::any_of(out.begin(), out.end(), ::isdigit) || !std::any_of(out.begin(), out.end(), ::isupper) ||
            !std::any_of(out.begin(), out.end(), ::islower));
   return out;
+}
+
+Status ReadOrCreateSecret(const std::string& path, std::string& secret) {
+  {
+    std::ifstream in(path);
+    if (in && std::getline(in, secret)) {
+      if (secret.size() < 32) return Status::Unavailable("secret_invalid", "the secret file holds no valid secret");
+      return Status::Ok();
+    }
+  }
+  secret = RandomToken(32);
+  std::string tmp = path;
+  tmp.append(".tmp");
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return Status::Unavailable("write_failed", "cannot create the secret file");
+  std::string line = secret;
+  line.push_back('\n');
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::Unavailable("write_failed", "cannot write the secret file");
+  }
+  return Status::Ok();
 }
 
 }  // namespace govshare::common

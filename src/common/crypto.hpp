@@ -12,6 +12,9 @@ Status InitCrypto();
 
 /// `bytes` random bytes from the OS CSPRNG, encoded as unpadded base64url.
 std::string RandomToken(std::size_t bytes = 32);
+/// A platform secret kept in `path`: read if it exists, else 32 random bytes written there durably (mode 0600) as
+/// text. Used for keys that must survive restarts (e.g. the `hash` mask's key, DATA_DIR/mask.key).
+Status ReadOrCreateSecret(const std::string& path, std::string& secret);
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
 /// Lower-case hex HMAC-SHA256 of `data` under `key` (RFC 2104).

@@ -24,6 +24,8 @@ enum class ErrorKind {
   kTooManyRequests,   // 429
   kInternal,          // 500
   kUnavailable,       // 503: a dependency (storage, audit) cannot take the write: fail closed
+  kBadGateway,        // 502: a provider's interface failed (logical access)
+  kGatewayTimeout,    // 504: a provider's interface did not answer in time
 };
 
 /// The outcome of an operation that can fail in an expected way. Cheap to copy when ok.
@@ -51,6 +53,12 @@ class Status {
     return {ErrorKind::kUnauthenticated, std::move(code), std::move(message)};
   }
   static Status Internal(std::string message) { return {ErrorKind::kInternal, "internal", std::move(message)}; }
+  static Status BadGateway(std::string code, std::string message) {
+    return {ErrorKind::kBadGateway, std::move(code), std::move(message)};
+  }
+  static Status GatewayTimeout(std::string code, std::string message) {
+    return {ErrorKind::kGatewayTimeout, std::move(code), std::move(message)};
+  }
   static Status Unavailable(std::string code, std::string message) {
     return {ErrorKind::kUnavailable, std::move(code), std::move(message)};
   }

@@ -53,6 +53,10 @@ Result<Endpoint> EndpointService::Register(const Principal& p, Endpoint e) {
   e.updated_by = p.id;
   e.updated_at = clock_.Now();
   GOVSHARE_RETURN_IF_ERROR(store_.Put(e));
+  {
+    std::unique_lock lock(cache_mutex_);
+    if (cache_loaded_) cache_[e.entry_id] = e;
+  }
   return Get(p, e.entry_id);
 }
 
@@ -75,6 +79,27 @@ Result<std::int64_t> EndpointService::CheckHealth(const Principal& p, std::int64
   auto full = store_.Get(entry_id);
   if (!full.ok()) return full.status();
   return client_.CheckHealth(*full.value());
+}
+
+Result<std::optional<Endpoint>> EndpointService::Find(std::int64_t entry_id) {
+  {
+    std::shared_lock lock(cache_mutex_);
+    if (cache_loaded_) {
+      auto it = cache_.find(entry_id);
+      if (it == cache_.end()) return std::optional<Endpoint>();
+      return std::optional<Endpoint>(it->second);
+    }
+  }
+  auto all = store_.List();
+  if (!all.ok()) return all.status();
+  std::unique_lock lock(cache_mutex_);
+  if (!cache_loaded_) {
+    for (auto& e : all.value()) cache_[e.entry_id] = std::move(e);
+    cache_loaded_ = true;
+  }
+  auto it = cache_.find(entry_id);
+  if (it == cache_.end()) return std::optional<Endpoint>();
+  return std::optional<Endpoint>(it->second);
 }
 
 }  // namespace govshare::exchange

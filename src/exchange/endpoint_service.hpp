@@ -1,6 +1,8 @@
 #pragma once
 
 #include <optional>
+#include <shared_mutex>
+#include <unordered_map>
 
 #include "catalog/catalog_service.hpp"
 #include "exchange/logical.hpp"
@@ -23,8 +25,9 @@ class EndpointService {
   common::Result<Endpoint> Get(const org::Principal& p, std::int64_t entry_id);
   /// Calls the health URL now.
   common::Result<std::int64_t> CheckHealth(const org::Principal& p, std::int64_t entry_id);
-  /// The registered interface, for the data path (no access check: the caller has checked the grant).
-  common::Result<std::optional<Endpoint>> Find(std::int64_t entry_id) { return store_.Get(entry_id); }
+  /// The registered interface, for the data path (no access check: the caller has checked the grant). From memory:
+  /// every registered interface is loaded at the first call and kept up to date by Register.
+  common::Result<std::optional<Endpoint>> Find(std::int64_t entry_id);
   LogicalClient& client() { return client_; }
 
  private:
@@ -37,6 +40,9 @@ class EndpointService {
   const org::RegionTree& regions_;
   const common::Clock& clock_;
   LogicalClient client_;
+  std::shared_mutex cache_mutex_;
+  bool cache_loaded_ = false;                         // cache_mutex_
+  std::unordered_map<std::int64_t, Endpoint> cache_;  // cache_mutex_
 };
 
 }  // namespace govshare::exchange

@@ -122,8 +122,8 @@ Result<std::optional<ProviderRecord>> LogicalClient::Fetch(const Endpoint& e, co
                                                            const std::vector<std::string>& items,
                                                            const CallContext& call) {
   if (!Admit(e.entry_id)) {
-    return Status::Unavailable("provider_unavailable",
-                               fmt::format("{}的接口连续失败，已暂停调用（熔断），稍后重试", provider_name));
+    return Status::BadGateway("provider_unavailable",
+                              fmt::format("{}的接口连续失败，已暂停调用（熔断），稍后重试", provider_name));
   }
   std::string url = e.url;
   std::string body;
@@ -151,10 +151,10 @@ Result<std::optional<ProviderRecord>> LogicalClient::Fetch(const Endpoint& e, co
   if (!answer.ok()) {
     Record(e.entry_id, false);
     if (answer.status().code() == "upstream_timeout") {
-      return Status::Unavailable("provider_timeout",
-                                 fmt::format("{}的接口在 {} 毫秒内未响应", provider_name, e.timeout_ms));
+      return Status::GatewayTimeout("provider_timeout",
+                                    fmt::format("{}的接口在 {} 毫秒内未响应", provider_name, e.timeout_ms));
     }
-    return Status::Unavailable("provider_unavailable", fmt::format("{}的接口无法连接", provider_name));
+    return Status::BadGateway("provider_unavailable", fmt::format("{}的接口无法连接", provider_name));
   }
   if (answer->status == 404) {
     Record(e.entry_id, true);
@@ -162,7 +162,7 @@ Result<std::optional<ProviderRecord>> LogicalClient::Fetch(const Endpoint& e, co
   }
   auto fail = [&](const std::string& why) {
     Record(e.entry_id, false);
-    return Status::Unavailable("provider_unavailable", fmt::format("{}的接口{}", provider_name, why));
+    return Status::BadGateway("provider_unavailable", fmt::format("{}的接口{}", provider_name, why));
   };
   if (answer->status < 200 || answer->status >= 300) return fail(fmt::format("返回 HTTP {}", answer->status));
   auto parsed = nlohmann::json::parse(answer->body, nullptr, false);

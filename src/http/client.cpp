@@ -45,10 +45,19 @@ asio::awaitable<ClientResponse> Exchange(bhttp::verb method, common::HttpUrl url
   co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
   beast::error_code ignored;
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  co_return ClientResponse{parser.get().result_int(), parser.get().body()};
+  ClientResponse out{parser.get().result_int(), parser.get().body(), {}};
+  for (const auto& field : parser.get()) out.headers.emplace_back(field.name_string(), field.value());
+  co_return out;
 }
 
 }  // namespace
+
+std::string ClientResponse::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (beast::iequals(k, name)) return v;
+  }
+  return {};
+}
 
 common::Result<ClientResponse> Send(const std::string& method, const std::string& url, const std::string& body,
                                     const std::vector<std::pair<std::string, std::string>>& headers,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,6 +13,9 @@ namespace govshare::http {
 struct ClientResponse {
   unsigned status = 0;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // as received
+  /// The first header of this name (case-insensitive), or "".
+  std::string Header(std::string_view name) const;
 };
 
 /// A minimal outbound HTTP/1.1 client for calls the platform makes on its own behalf (webhooks; later, providers'

@@ -41,6 +41,10 @@ unsigned HttpStatusFor(ErrorKind kind) {
       return 500;
     case ErrorKind::kUnavailable:
       return 503;
+    case ErrorKind::kBadGateway:
+      return 502;
+    case ErrorKind::kGatewayTimeout:
+      return 504;
   }
   return 500;
 }
@@ -71,6 +75,10 @@ std::string_view ProblemTitle(unsigned status) {
       return "Too Many Requests";
     case 503:
       return "Service Unavailable";
+    case 502:
+      return "Bad Gateway";
+    case 504:
+      return "Gateway Timeout";
     case 431:
       return "Request Header Fields Too Large";
     default:

@@ -44,6 +44,9 @@ struct Route {
   /// Usable by a user who must first replace a generated password (reading /me, changing it, logging out).
   bool before_password_change = false;
   AuditPolicy audit = AuditPolicy::kChanges;
+  /// For an inline route: decides per request (on the io thread, quickly, without blocking) that this one must run on
+  /// the blocking pool instead (e.g. a data read that calls a provider's interface).
+  std::function<bool(const Context&)> blocking_when = nullptr;
 };
 
 /// Matches method + path to a route. Patterns are literal segments and {name} parameters. Built once at start-up,

@@ -366,7 +366,7 @@ struct Server::Impl {
   /// 500 internal.
   asio::awaitable<void> RunHandler(Context& ctx, const Route& route) {
     try {
-      if (route.exec == Exec::kBlocking) {
+      if (route.exec == Exec::kBlocking || (route.blocking_when && route.blocking_when(ctx))) {
         co_await RunBlocking(blocking, [&] { route.handler(ctx); });
       } else {
         route.handler(ctx);

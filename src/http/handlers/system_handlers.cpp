@@ -15,6 +15,7 @@ void RegisterAll(Router& router, app::Platform& platform) {
   RegisterCatalogRoutes(router, platform);
   RegisterSharingRoutes(router, platform);
   RegisterEndpointRoutes(router, platform);
+  RegisterDataRoutes(router, platform);
 }
 
 void RegisterSystemRoutes(Router& router, app::Platform& platform) {

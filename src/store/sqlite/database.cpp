@@ -89,8 +89,6 @@ Statement& Statement::BindNull(int index) {
   return *this;
 }
 
-void Statement::Reset() { sqlite3_reset(stmt_); }
-
 bool Statement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

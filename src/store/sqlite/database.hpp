@@ -72,8 +72,6 @@ class Statement {
     while (Step()) {
     }
   }
-  /// Makes the statement ready to run again, keeping its bindings (to insert many rows with one statement).
-  void Reset();
 
   std::int64_t Int(int column) const;
   std::string Text(int column) const;
