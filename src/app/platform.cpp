@@ -82,6 +82,18 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   p->sharing_ = std::make_unique<sharing::SharingService>(*p->sharing_store_, *p->catalog_, *p->cases_, *p->org_store_,
                                                           p->regions_, p->authorizer_, *p->clock_);
   GOVSHARE_RETURN_IF_ERROR(p->sharing_->Start());
+  // Datasets live in their own file (ADR 0009): bulk loads never hold the main database's writer.
+  exchange::DatasetStore::Options exchange_options;
+  exchange_options.path = config.data_dir + "/exchange.db";
+  exchange_options.read_connections = options.read_connections;
+  exchange_options.busy_timeout_ms = options.busy_timeout_ms;
+  exchange_options.checkpoint_interval_s = options.checkpoint_interval_s;
+  auto datasets = exchange::DatasetStore::Open(exchange_options, *p->clock_);
+  if (!datasets.ok()) return datasets.status();
+  p->datasets_ = std::move(datasets.value());
+  p->exchange_ =
+      std::make_unique<exchange::ExchangeService>(*p->datasets_, *p->catalog_, p->regions_, p->authorizer_, *p->clock_);
+  GOVSHARE_RETURN_IF_ERROR(p->exchange_->Sync());
   http::handlers::RegisterAll(p->router_, *p);
   auto* raw = p.get();
   p->metrics_.AddGauge("govshare_storage_healthy", "1 when the main database accepts commits.",

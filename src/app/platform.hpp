@@ -14,6 +14,8 @@
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/status.hpp"
+#include "exchange/dataset_store.hpp"
+#include "exchange/exchange_service.hpp"
 #include "http/context.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -50,6 +52,8 @@ class Platform {
   audit::AuditLog& audit() { return *audit_; }
   catalog::CatalogService& catalog() { return *catalog_; }
   sharing::SharingService& sharing() { return *sharing_; }
+  /// Physical datasets and aggregation (DATA_DIR/exchange.db); store() has the read primitives of the data path.
+  exchange::ExchangeService& exchange() { return *exchange_; }
   /// The audit record of an HTTP request that changes state (or tries to): who, what, allowed or denied and why.
   /// `intent`: the record written before the handler runs (decision "intent").
   common::Result<std::uint64_t> AuditHttp(const http::Context& ctx, std::string_view route, bool intent);
@@ -92,6 +96,8 @@ class Platform {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<store::sqlite::SqliteSharingStore> sharing_store_;
   std::unique_ptr<sharing::SharingService> sharing_;
+  std::unique_ptr<exchange::DatasetStore> datasets_;
+  std::unique_ptr<exchange::ExchangeService> exchange_;
   std::unique_ptr<audit::AuditLog> audit_;
   http::Metrics metrics_;
   http::Router router_;

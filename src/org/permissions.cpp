@@ -98,6 +98,12 @@ const std::vector<PermissionRow>& Table() {
       // grant changes are checked by the case engine's roles and parties and by the sharing service.
       {Permission::kShareRead, "share.read", Everyone()},
       {Permission::kShareRequest, "share.request", {{Role::kRequester, Reach::kOwnDepartment}}},
+      // Art. 12: every user sees which datasets exist, their columns, counts and freshness (never their rows); only
+      // the provider department aggregates its data (its applications too, checked by the exchange service).
+      {Permission::kDatasetRead, "dataset.read", Everyone()},
+      {Permission::kDataLoad,
+       "data.load",
+       {{Role::kDataSteward, Reach::kOwnDepartment}, {Role::kCatalogManager, Reach::kOwnDepartment}}},
   };
   return table;
 }

@@ -39,8 +39,10 @@ enum class Permission {
   kCatalogManage,
   kShareRead,
   kShareRequest,
+  kDatasetRead,
+  kDataLoad,
 };
-inline constexpr int kPermissionCount = 25;
+inline constexpr int kPermissionCount = 27;
 std::string_view PermissionName(Permission p);
 
 /// How far a grant of a permission reaches.

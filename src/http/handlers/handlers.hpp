@@ -19,6 +19,7 @@ void RegisterCaseRoutes(Router& router, app::Platform& platform);
 void RegisterAuditRoutes(Router& router, app::Platform& platform);
 void RegisterCatalogRoutes(Router& router, app::Platform& platform);
 void RegisterSharingRoutes(Router& router, app::Platform& platform);
+void RegisterDatasetRoutes(Router& router, app::Platform& platform);
 
 /// The OpenAPI 3.1 document served at /api/openapi.json (docs/openapi.json, embedded at build time).
 extern const char* const kOpenApiDocument;
