@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the binary as an operator uses it: init prints a working admin login, migrate is idempotent,
 # serve answers /healthz, /readyz, /metrics (valid for promtool), a requester gets 403 on an admin route, and SIGTERM
-# shuts down gracefully with exit code 0.
+# shuts down gracefully with exit code 0; demo loads the population dataset and import loads a file (or refuses one).
 set -euo pipefail
 BIN=${1:?usage: cli_smoke.sh path/to/govshare}
 TMP=$(mktemp -d)
@@ -16,7 +16,18 @@ pw=$(sed -n 's/^administrator: admin \/ \([^ ]*\).*/\1/p' <<<"$out")
 "$BIN" init --data "$TMP/init" >/dev/null 2>&1 && fail "init ran twice on the same directory"
 "$BIN" migrate --data "$TMP/init" | grep -q "schema version 8" || fail "migrate"
 
-"$BIN" demo --data "$TMP/demo" >/dev/null
+demo_out=$("$BIN" demo --data "$TMP/demo" --population 2000)
+pop_id=$(sed -n 's/^dataset \([0-9]*\) (常住人口基本信息): 2000 rows loaded.*/\1/p' <<<"$demo_out")
+[ -n "$pop_id" ] || fail "demo did not load the population dataset: $demo_out"
+# import: a snapshot from a file, printed as a report; a file with a bad row changes nothing (exit 2).
+"$BIN" demo-population --out "$TMP/pop.csv" --people 300
+"$BIN" import --dataset "$pop_id" "$TMP/pop.csv" --data "$TMP/demo" | grep -q '"row_count": 300' || fail "import"
+{ head -1 "$TMP/pop.csv"; echo "130102199001010016,王五,1,1990-01-01,01,地址,地址,13800001999,130102,"; } >"$TMP/bad.csv"
+set +e
+"$BIN" import --dataset "$pop_id" "$TMP/bad.csv" --data "$TMP/demo" >"$TMP/bad.txt"
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q resident_id_checksum "$TMP/bad.txt" || fail "import of a bad row: $rc $(cat "$TMP/bad.txt")"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$BIN" serve --data "$TMP/init" --listen "127.0.0.1:$PORT" >"$TMP/serve.log" 2>&1 &
 PID=$!

@@ -87,6 +87,7 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
   outward_request["holder"] = "公安部";
   outward_request["resource"] = "全国人口基础信息";
   const std::set<std::string> reviewers = {"reviewer", "head", "sjz.head"};
+  const std::set<std::string> loaders = {"steward", "catalog", "sjz.requester", kApplication};
   std::set<std::string> everyone_and_app = Everyone();
   everyone_and_app.insert(kApplication);
 
@@ -338,6 +339,18 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
        "/api/v1/grants/{grant_id}/revoke",
        Everyone(),
        {{"reason", "撤销"}},
+       404},
+      // Datasets (Art. 12): every user sees the metadata; only the provider department loads (its data stewards and
+      // catalog managers, or its applications — any department's, since the dataset's provider decides: 404 here).
+      {"GET", "/api/v1/datasets", "/api/v1/datasets", Everyone(), nullptr},
+      {"GET", "/api/v1/datasets/stale", "/api/v1/datasets/stale", Everyone(), nullptr},
+      {"GET", "/api/v1/datasets/999999", "/api/v1/datasets/{id}", Everyone(), nullptr, 404},
+      {"POST", "/api/v1/datasets/999999/loads", "/api/v1/datasets/{id}/loads", loaders, json("x"), 404},
+      {"POST",
+       "/api/v1/datasets/999999/batches",
+       "/api/v1/datasets/{id}/batches",
+       loaders,
+       {{"upserts", json::array()}},
        404},
   };
 

@@ -56,7 +56,8 @@ add = E.append
 
 # ---- 人口基础库 (省公安厅) ----
 add(entry("hebei-psb", "常住人口基本信息", "10101", "全省常住人口的身份、户籍和居住信息，人口基础库的核心数据",
-          [ID, NAME, SEX, BIRTH, NATION, HUJI, ADDR, DIV, UPDATED], dbs=["population"], freq="realtime",
+          [ID, NAME, SEX, BIRTH, NATION, HUJI, ADDR, item("联系电话", "DE0008", "C", 11, False, True, "general4"), DIV,
+           UPDATED], dbs=["population"], freq="realtime",
           keywords=["人口", "户籍", "身份"], scope=["政务服务", "社会保障", "公共安全"], methods=["api", "table"]))
 add(entry("hebei-psb", "户籍人口家庭关系信息", "10101", "户口簿登记的户号、户主及家庭成员关系",
           [ID, NAME, own("户号", "C", 20, False, True, "general3"), own("与户主关系", "C", 2, False, True, "general3"), DIV],

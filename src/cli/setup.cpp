@@ -371,6 +371,45 @@ Status SeedLogicalAccess(app::Platform& platform, const std::map<std::string, or
   return Status::Ok();
 }
 
+/// The demo's physical datasets (Art. 12): the population base data and the market entities, generated and loaded
+/// through the exchange's loader as their provider departments' data stewards would.
+Status SeedDatasets(app::Platform& platform, const std::map<std::string, org::Department>& by_key,
+                    std::int64_t population, std::ostream& out) {
+  constexpr std::int64_t kPeoplePerLegalPerson = 10;
+  const auto counties = DemoCounties(platform.regions());
+  struct Load {
+    const char* department;
+    const char* entry;
+    std::int64_t rows;
+    common::ByteSource source;
+  };
+  const std::vector<Load> loads = {
+      {"hebei-psb", "常住人口基本信息", population, exchange::PopulationCsv(counties, population)},
+      {"hebei-amr", "市场主体登记信息", population / kPeoplePerLegalPerson,
+       exchange::LegalPersonCsv(counties, population / kPeoplePerLegalPerson)}};
+  for (const auto& l : loads) {
+    const auto& dept = by_key.at(l.department);
+    auto id = platform.catalog().index().FindByName(dept.id, l.entry);
+    if (!id) return Status::Invalid("invalid_demo_data", fmt::format("demo entry {} not found", l.entry));
+    org::Principal steward;
+    steward.name = "demo";
+    steward.department_id = dept.id;
+    steward.region_id = dept.region_id;
+    steward.roles.Add(org::Role::kDataSteward);
+    auto report = platform.exchange().Load(steward, *id, l.source, {});
+    if (!report.ok()) return report.status();
+    if (!report->applied) {
+      return Status::Invalid(
+          "invalid_demo_data",
+          fmt::format("demo dataset {}: {} rows rejected, first: row {} {}", l.entry, report->rows_rejected,
+                      report->rejections.front().row, report->rejections.front().rule));
+    }
+    out << fmt::format("dataset {} ({}): {} rows loaded in {:.1f} s\n", *id, l.entry, report->row_count,
+                       report->seconds);
+  }
+  return Status::Ok();
+}
+
 /// Opens the platform on a fresh directory, loads regions and creates the provincial authority.
 Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(
     const common::Config& config, const nlohmann::json& organisation, std::shared_ptr<common::Clock> clock = nullptr) {
@@ -406,7 +445,19 @@ Status Init(const common::Config& config, std::ostream& out) {
   return Status::Ok();
 }
 
-Status Demo(const common::Config& config, std::ostream& out, bool with_catalog) {
+std::vector<exchange::DemoCounty> DemoCounties(const org::RegionTree& regions) {
+  std::vector<exchange::DemoCounty> out;
+  for (const auto& r : regions.all()) {
+    if (r.level != org::RegionLevel::kCounty || !r.division_code) continue;
+    // The city as GB/T 2260 names it (雄安's counties belong to 保定 there).
+    const std::string parent = r.gb_parent_code.value_or(r.parent_id.value_or(""));
+    const org::Region* city = regions.Find(parent);
+    out.push_back({*r.division_code, city ? city->name : "", r.name});
+  }
+  return out;
+}
+
+Status Demo(const common::Config& config, std::ostream& out, bool with_catalog, std::int64_t population) {
   auto organisation = common::ReadJsonFile(app::ResourceDir() + "/demo/organisation.json");
   if (!organisation.ok()) return organisation.status();
   auto clock = std::make_shared<DemoClock>();
@@ -499,6 +550,7 @@ Status Demo(const common::Config& config, std::ostream& out, bool with_catalog) 
     for (auto& a : credentials["applications"]) a["grants"] = nlohmann::json::array();
     GOVSHARE_RETURN_IF_ERROR(SeedSharing(*platform, by_key, *clock, credentials, out));
     GOVSHARE_RETURN_IF_ERROR(SeedLogicalAccess(*platform, by_key, config.data_dir, out));
+    if (population > 0) GOVSHARE_RETURN_IF_ERROR(SeedDatasets(*platform, by_key, population, out));
   }
   const std::string path = config.data_dir + "/demo-credentials.json";
   std::ofstream file(path);

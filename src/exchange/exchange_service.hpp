@@ -34,6 +34,9 @@ class ExchangeService {
 
   /// OK if `p` may load dataset `d`: a user with data.load of the provider department, or an application of it.
   common::Status CheckProvider(const org::Principal& p, const Dataset& d) const;
+  /// The dataset `p` may load: 403 for users without data.load at all, 404 for no such dataset, 403 for another
+  /// department's dataset. Handlers call it before looking at the body, so that a stranger learns nothing else.
+  common::Result<std::shared_ptr<const Dataset>> Loadable(const org::Principal& p, std::int64_t id);
   common::Result<LoadReport> Load(const org::Principal& p, std::int64_t id, const common::ByteSource& source,
                                   DatasetStore::LoadOptions options);
   common::Result<LoadReport> ApplyBatch(const org::Principal& p, std::int64_t id, const Batch& batch, LoadMode mode,
@@ -44,8 +47,6 @@ class ExchangeService {
   DatasetStore& store() { return store_; }
 
  private:
-  common::Result<std::shared_ptr<const Dataset>> Loadable(const org::Principal& p, std::int64_t id);
-
   DatasetStore& store_;
   const catalog::CatalogService& catalog_;
   const org::RegionTree& regions_;

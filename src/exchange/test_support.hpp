@@ -94,6 +94,12 @@ class StoreFixture {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
+  /// In a forked child: the parent's store has no threads here and must not be destroyed (its destructor would wait
+  /// for a writer thread that does not exist); leak it and open the file anew.
+  void ReopenInChild() {
+    (void)store_.release();  // NOLINT(bugprone-unused-return-value): deliberately leaked
+    Reopen();
+  }
   void Reopen() {
     store_.reset();
     DatasetStore::Options o;

@@ -45,7 +45,7 @@ TestServer::TestServer(Options options, std::shared_ptr<common::FakeClock> clock
   config.log.access_log = "";
   if (options.demo) {
     std::ostringstream out;
-    auto s = cli::Demo(config, out, options.demo_catalog);
+    auto s = cli::Demo(config, out, options.demo_catalog, options.population);
     if (!s.ok()) throw std::runtime_error("demo failed: " + s.ToString());
     std::ifstream in(config.data_dir + "/demo-credentials.json");
     credentials_ = nlohmann::json::parse(in);

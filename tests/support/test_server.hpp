@@ -28,7 +28,8 @@ class TestServer {
   struct Options {
     common::Config config;  // data_dir is filled in
     bool demo = true;
-    bool demo_catalog = false;  // the ~150 demo catalog entries (slow under sanitizers; only tests that need them)
+    bool demo_catalog = false;    // the ~150 demo catalog entries (slow under sanitizers; only tests that need them)
+    std::int64_t population = 0;  // with demo_catalog: people in the demo population dataset (0: no data loaded)
     std::int64_t blocking_threads = 4;
     /// Adds test-only routes to (a copy of) the platform's router before the server starts.
     std::function<void(http::Router&)> routes;

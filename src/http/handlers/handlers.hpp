@@ -19,6 +19,7 @@ void RegisterCaseRoutes(Router& router, app::Platform& platform);
 void RegisterAuditRoutes(Router& router, app::Platform& platform);
 void RegisterCatalogRoutes(Router& router, app::Platform& platform);
 void RegisterSharingRoutes(Router& router, app::Platform& platform);
+void RegisterDatasetRoutes(Router& router, app::Platform& platform);
 void RegisterEndpointRoutes(Router& router, app::Platform& platform);
 void RegisterDataRoutes(Router& router, app::Platform& platform);
 

@@ -14,6 +14,7 @@ void RegisterAll(Router& router, app::Platform& platform) {
   RegisterAuditRoutes(router, platform);
   RegisterCatalogRoutes(router, platform);
   RegisterSharingRoutes(router, platform);
+  RegisterDatasetRoutes(router, platform);
   RegisterEndpointRoutes(router, platform);
   RegisterDataRoutes(router, platform);
 }

@@ -840,6 +840,14 @@ export default {
     myOpen: 'Manage webhooks',
   },
   errors: {
+    invalid_header: 'The file header does not match the dataset: unknown, repeated or missing key items, or the wrong encoding',
+    idempotency_key_required: 'A batch needs an Idempotency-Key header',
+    batch_too_large: 'A batch holds at most 10,000 upserts and deletes',
+    dataset_changed: 'The dataset changed while the load was waiting; try again',
+    rows_rejected: 'Some rows were rejected: nothing was loaded (see the report)',
+    key_changed: 'The new catalog version changes the key items; the dataset cannot follow it',
+    no_key: 'This catalog entry declares no key item, so it has no dataset',
+    encoding_unsupported: 'The server cannot decode GB18030',
     // Catalog (docs/API.md, "Error codes")
     invalid_entry: 'The entry is malformed: correct what is marked',
     compilation_rules: 'The entry breaks compilation rules: correct what is marked and submit again',

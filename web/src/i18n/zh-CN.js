@@ -840,6 +840,14 @@ export default {
     myOpen: '管理 Webhook',
   },
   errors: {
+    invalid_header: '文件表头与数据集不符：信息项未知、重复或缺少主键，或编码不对',
+    idempotency_key_required: '批量更新须带 Idempotency-Key 请求头',
+    batch_too_large: '一个批次最多 10000 条新增/更新和删除',
+    dataset_changed: '数据集在等待加载期间已变更，请重试',
+    rows_rejected: '有数据行未通过校验，未加载任何数据（见报告）',
+    key_changed: '目录新版本变更了主键信息项，数据集无法随之调整',
+    no_key: '该目录未声明主键信息项，没有数据集',
+    encoding_unsupported: '服务器无法解码 GB18030',
     // Catalog (docs/API.md, "Error codes")
     invalid_entry: '目录内容不符合格式要求，请按标注修改',
     compilation_rules: '目录不符合编目规则，请按标注修改后再提交',
