@@ -233,12 +233,12 @@ TEST(HttpAudit, Art30WhenTheAuditLogFailsAnOutcomeRouteReturnsNoDataAndAChangeDo
   EXPECT_EQ(s.platform().audit().size(), before + 3);
 }
 
-// Waiting for an audit commit holds no thread: with one blocking thread and commits slowed to 300 ms, 64 audited
-// requests in flight finish together in a few commits (holding a thread each, they would take 96 commits, ~29 s),
+// Waiting for an audit commit holds no thread: with one blocking thread and commits slowed to 500 ms, 64 audited
+// requests in flight finish together in a few commits (holding a thread each, they would take 96 commits, ~48 s),
 // and a blocking handler still runs at once meanwhile.
 TEST(HttpAudit, WaitingForSlowAuditCommitsHoldsNoThread) {
   constexpr int kRequests = 64;
-  constexpr auto kCommitDelay = std::chrono::milliseconds(300);
+  constexpr auto kCommitDelay = std::chrono::milliseconds(500);
   TestRoutes routes;
   auto options = WithRoutes(routes, http::Access::kPublic);
   options.blocking_threads = 1;
