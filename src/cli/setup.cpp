@@ -550,6 +550,7 @@ Status Demo(const common::Config& config, std::ostream& out, bool with_catalog, 
     for (auto& a : credentials["applications"]) a["grants"] = nlohmann::json::array();
     GOVSHARE_RETURN_IF_ERROR(SeedSharing(*platform, by_key, *clock, credentials, out));
     GOVSHARE_RETURN_IF_ERROR(SeedLogicalAccess(*platform, by_key, config.data_dir, out));
+    GOVSHARE_RETURN_IF_ERROR(platform->exchange().Sync());  // a dataset for each published entry with a key
     if (population > 0) GOVSHARE_RETURN_IF_ERROR(SeedDatasets(*platform, by_key, population, out));
   }
   const std::string path = config.data_dir + "/demo-credentials.json";
