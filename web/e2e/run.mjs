@@ -267,8 +267,9 @@ test('a requester has no Administration menu', async () => {
 });
 
 test('a demo user lands on the workbench: no task of their own, catalog notifications of the department in the inbox', async () => {
-  const user = creds.users.find((u) => u.username === 'steward') || creds.users.find((u) => (u.roles || []).includes('data_steward'));
-  assert.ok(user, 'no data_steward in demo-credentials.json');
+  // Not the steward: the demo leaves a sharing request waiting for 河北省公安厅's answer on its workbench.
+  const user = creds.users.find((u) => u.username === 'requester');
+  assert.ok(user, 'no requester in demo-credentials.json');
   await login(user);
   await page.waitForURL((u) => u.pathname === '/workbench', { timeout: TIMEOUT });
   // 工作台 is the first menu item and the active one.
@@ -276,7 +277,7 @@ test('a demo user lands on the workbench: no task of their own, catalog notifica
   assert.equal(await first.getAttribute('data-testid'), 'menu-workbench');
   await page.locator('[data-testid="menu-workbench"].is-active').waitFor();
   await page.locator('[data-testid="workbench-empty"]').getByText('暂无待办事项').waitFor();
-  // The demo catalog's reviews were decided for the steward's department (河北省公安厅): unread notifications.
+  // The demo catalog's reviews were decided for the requester's department (河北省人力资源和社会保障厅): unread notifications.
   await page.locator('[data-testid="inbox-table"]').getByText('目录审核').first().waitFor();
   await page.locator('[data-testid="inbox-badge"]').waitFor();
   await shot('10-workbench-empty');
