@@ -633,3 +633,81 @@ test('a requester requests 流动人口居住登记信息 through the wizard; th
   await shot('33-grants');
   await logout();
 });
+
+test('a requester requests national data (Art. 17): holder, resource, items as tags, scenario, commitments; it is listed as under review', async () => {
+  const resource = `全国婚姻登记信息${Date.now().toString(36)}`;
+  await login(byName('requester'));
+  await page.locator('[data-testid="menu-outward-requests"]').click();
+  await page.waitForURL((u) => u.pathname === '/requests/outward');
+  // The demo's request for national data is there already.
+  await page.locator('[data-testid="outward-table"]').getByText('人力资源和社会保障部').waitFor();
+  await page.locator('[data-testid="outward-new"]').click();
+  // Nothing filled in: every required field says so.
+  await page.locator('[data-testid="outward-submit"]').click();
+  await page.locator('.el-form-item__error', { hasText: '请填写数据持有方' }).waitFor();
+  await page.locator('[data-testid="outward-level"]').getByText('国家部委').click();
+  await field('outward-holder').fill('民政部');
+  await field('outward-resource').fill(resource);
+  for (const item of ['姓名', '公民身份号码', '婚姻状况']) {
+    await field('outward-items').fill(item);
+    await field('outward-items').press('Enter');
+  }
+  await field('outward-purpose').fill('婚姻状况核验，办理公租房申请');
+  await field('outward-legal-basis').fill('《公共租赁住房管理办法》第七条');
+  await field('outward-scope').fill('本部门公租房资格审核');
+  await page.locator('[data-testid="outward-commitments"]').click();
+  await shot('40-outward-new');
+  await page.locator('[data-testid="outward-submit"]').click();
+  await page.waitForURL((u) => /^\/requests\/outward\/\d+$/.test(u.pathname));
+  const id = new URL(page.url()).pathname.split('/').pop();
+  await page.locator('[data-testid="outward-state"]').getByText('省级审核中').waitFor();
+  await page.locator('[data-testid="outward-items-list"]').getByText('婚姻状况').waitFor();
+  await page.locator('[data-testid="outward-case"]').waitFor();
+  await shot('41-outward-detail');
+  // Listed under 本部门申请, and the menu entry stays highlighted.
+  await page.locator('[data-testid="outward-back"]').click();
+  await page.waitForURL((u) => u.pathname === '/requests/outward');
+  await page.locator(`[data-testid="outward-state-${id}"]`).getByText('省级审核中').waitFor();
+  await page.locator('[data-testid="outward-table"]').getByText(resource).waitFor();
+  await page.locator('[data-testid="menu-outward-requests"].is-active').waitFor();
+  await shot('42-outward-list');
+  await logout();
+});
+
+test('the datasets page lists 常住人口基本信息 with its row count; its detail shows the columns', async () => {
+  await login(byName('requester'));
+  await page.locator('[data-testid="menu-datasets"]').click();
+  await page.waitForURL((u) => u.pathname === '/datasets');
+  const api = await page.evaluate(async () => (await (await fetch('/api/v1/datasets')).json()).items);
+  const ds = api.find((d) => d.name === '常住人口基本信息');
+  assert.ok(ds && ds.row_count > 0, '常住人口基本信息 has no rows');
+  const link = page.locator(`[data-testid="dataset-link-${ds.id}"]`);
+  await link.getByText('常住人口基本信息').waitFor();
+  const shown = (await page.locator(`[data-testid="dataset-rows-${ds.id}"]`).innerText()).replace(/,/g, '');
+  assert.equal(Number(shown), ds.row_count);
+  await shot('43-datasets');
+  await link.click();
+  await page.waitForURL((u) => u.pathname === `/datasets/${ds.id}`);
+  await page.locator('[data-testid="dataset-columns"]').getByText('公民身份号码').waitFor();
+  assert.equal((await page.locator('[data-testid="dataset-row-count"]').innerText()).replace(/,/g, ''), String(ds.row_count));
+  await page.locator('[data-testid="menu-datasets"].is-active').waitFor();
+  // A requester of another department does not register the provider's interface.
+  assert.equal(await page.locator('[data-testid="endpoint-panel"]').count(), 0);
+  await shot('44-dataset');
+  await logout();
+
+  // The provider's data steward registers the interface for logical access: none at first, then its circuit.
+  await login(byName('steward'));
+  await page.goto(`${baseUrl}/datasets/${ds.id}`);
+  await page.locator('[data-testid="endpoint-none"]').waitFor();
+  await page.locator('[data-testid="endpoint-save"]').click();
+  await page.locator('.el-form-item__error', { hasText: '请填写接口地址' }).waitFor();
+  await field('endpoint-url').fill('ftp://127.0.0.1/people');
+  await page.locator('[data-testid="endpoint-save"]').click();
+  await page.locator('.el-form-item__error', { hasText: '地址须为 http://' }).waitFor();
+  await field('endpoint-url').fill('http://127.0.0.1:9/people/{key}');
+  await page.locator('[data-testid="endpoint-save"]').click();
+  await page.locator('[data-testid="endpoint-circuit"]').getByText('正常').waitFor();
+  await shot('45-dataset-endpoint');
+  await logout();
+});

@@ -103,4 +103,21 @@ export const api = {
   grant: (id) => http.get(`/grants/${enc(id)}`),
   /** action: suspend|resume|revoke, with a reason. */
   changeGrantStatus: (id, action, reason) => http.post(`/grants/${enc(id)}/${action}`, { reason }),
+  /** Requests for national or other-province data (Art. 17): {application_id, level, holder, resource, items, scenario, accept_commitments} (201). */
+  createOutwardRequest: (body) => http.post('/requests/outward', body),
+  /** {as: requester|authority|all, state, cursor} -> {items, next_cursor}. */
+  outwardRequests: (query) => http.get('/requests/outward', { query }),
+  outwardRequest: (id) => http.get(`/requests/outward/${enc(id)}`),
+
+  // Datasets (全量归集, Art. 12) and the provider's interface for logical access
+  /** -> {items}: every dataset with counts, last load and `stale`. */
+  datasets: () => http.get('/datasets'),
+  /** -> {items}: the datasets loaded less often than their update frequency (overdue_seconds, null: never loaded). */
+  staleDatasets: () => http.get('/datasets/stale'),
+  dataset: (id) => http.get(`/datasets/${enc(id)}`),
+  /** The registered interface (no secret) and its circuit; 404 when none is registered. */
+  datasetEndpoint: (id) => http.get(`/datasets/${enc(id)}/endpoint`),
+  putDatasetEndpoint: (id, body) => http.put(`/datasets/${enc(id)}/endpoint`, body),
+  /** Calls the health URL now: {healthy, latency_ms | error}. */
+  checkDatasetEndpoint: (id) => http.post(`/datasets/${enc(id)}/endpoint/check`),
 };

@@ -46,6 +46,8 @@ const SHARING_PAGES = [
   ['request', 'requests/:id(\\d+)', () => import('../views/sharing/RequestDetailView.vue'), 'sharing.detail.title', 'requests'],
   ['grants', 'grants', () => import('../views/sharing/GrantsView.vue'), 'menu.grants'],
   ['grant', 'grants/:id', () => import('../views/sharing/GrantDetailView.vue'), 'sharing.grant.title', 'grants'],
+  ['outward-requests', 'requests/outward', () => import('../views/sharing/OutwardRequestsView.vue'), 'menu.outwardRequests'],
+  ['outward-request', 'requests/outward/:id(\\d+)', () => import('../views/sharing/OutwardRequestDetailView.vue'), 'outward.detailTitle', 'outward-requests'],
 ];
 const sharingRoutes = SHARING_PAGES.map(([name, path, component, title, menu]) => ({
   path,
@@ -76,6 +78,19 @@ export const routes = [
       },
       ...catalogRoutes,
       ...sharingRoutes,
+      // Datasets (数据集, Art. 12): the list (all, stale) and one dataset with, for its provider, the interface form.
+      {
+        path: 'datasets',
+        name: 'datasets',
+        component: () => import('../views/datasets/DatasetsView.vue'),
+        meta: { title: 'menu.datasets', permission: 'dataset.read' },
+      },
+      {
+        path: 'datasets/:id(\\d+)',
+        name: 'dataset',
+        component: () => import('../views/datasets/DatasetDetailView.vue'),
+        meta: { title: 'datasets.detail.title', permission: 'dataset.read', menu: 'datasets' },
+      },
       {
         path: 'calendar',
         name: 'calendar',
