@@ -169,7 +169,7 @@ TEST_F(DataApi, Art14ExpiredRevokedSuspendedWrongMannerAndOverQuotaCallsAreDenie
   denied(suspended, "grant_revoked");
   const auto short_lived = Grant("lookup", 1000, 1);
   EXPECT_EQ(Lookup(short_lived, "13010219800101007X", hrss_key_).status, 200u);
-  clock_->Advance(86400);  // its one day has passed
+  clock_->Advance(86400);                // its one day has passed
   auditor_ = server_->Login("auditor");  // the session of a day ago has expired
   denied(short_lived, "grant_expired");
   denied("gr_doesnotexist", "grant_unknown");
@@ -229,9 +229,10 @@ TEST_F(DataApi, Art14VerificationAnswersPerFieldAndReturnsNoData) {
   EXPECT_TRUE(r.Json()["match"]["公民身份号码"].get<bool>());  // the check character in either case
   EXPECT_TRUE(r.Json()["match"]["姓名"].get<bool>());
   EXPECT_FALSE(r.Json()["match"]["出生日期"].get<bool>());
-  EXPECT_EQ(r.body.find("1980-01-01"), std::string::npos);  // no stored value comes back
+  EXPECT_EQ(r.body.find("1980-01-01"), std::string::npos);          // no stored value comes back
   const auto fields = AuditRecord(r)["fields"].get<std::string>();  // the compared items, no values
-  for (const char* item : {"公民身份号码", "姓名", "出生日期"}) EXPECT_NE(fields.find(item), std::string::npos) << fields;
+  for (const char* item : {"公民身份号码", "姓名", "出生日期"})
+    EXPECT_NE(fields.find(item), std::string::npos) << fields;
   EXPECT_EQ(fields.find("1980"), std::string::npos);
   // An item outside the grant cannot even be compared.
   auto ungranted = Verify(grant, {{"公民身份号码", "13010219800101007X"}, {"户籍地址", "河北省"}});
