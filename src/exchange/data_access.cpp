@@ -99,7 +99,14 @@ Result<std::shared_ptr<const Access>> DataAccess::Compile(const std::shared_ptr<
     if (auto entry = catalog_.index().Get(g.entry_id); entry && entry->published) {
       for (const auto& item : entry->published->content.items) {
         if (item.key) a->keys.push_back(item.name);
+        if (item.element == kRegionElement && a->region_item.empty()) a->region_item = item.name;
       }
+    }
+    // The row scope needs the record's division code even when the grant does not include it (it is not returned).
+    a->fetch_items = a->items;
+    if (!a->region_item.empty() &&
+        std::find(a->fetch_items.begin(), a->fetch_items.end(), a->region_item) == a->fetch_items.end()) {
+      a->fetch_items.push_back(a->region_item);
     }
     if (a->keys.empty()) return Status::Internal("a logically accessed entry without a key item");
     a->keys.resize(1);  // the interface takes one key: the entry's first key item
@@ -195,13 +202,13 @@ Result<std::string> DataAccess::Lookup(const Principal& p, const DataCall& call,
   w.StartObject().Key("dataset_id").Int(g.entry_id).Key("grant_id").String(g.id).Key("record").StartObject();
   std::string region;
   if (a.endpoint) {
-    auto record = endpoints_.client().Fetch(*a.endpoint, a.provider_name, parts->front(), a.items,
+    auto record = endpoints_.client().Fetch(*a.endpoint, a.provider_name, parts->front(), a.fetch_items,
                                             {g.id, call.business_ref, a.consumer_name, ""});
     if (!record.ok()) return record.status();
     if (!record.value()) return Status{ErrorKind::kNotFound, "record_not_found", "no record with this key"};
-    auto r = record.value()->find("行政区划代码");
+    auto r = record.value()->find(a.region_item);
     region = r == record.value()->end() ? std::string() : r->second;
-    if (!InRowScope(g.row_scope, region)) {
+    if (!a.region_item.empty() && !InRowScope(g.row_scope, region)) {
       return Denied("out_of_scope", "the record lies outside the grant's row scope");
     }
     for (std::size_t i = 0; i < a.items.size(); ++i) {
@@ -269,13 +276,13 @@ Result<std::string> DataAccess::Verify(const Principal& p, const DataCall& call,
   std::string region;
   bool found = false;
   if (a.endpoint) {
-    auto record = endpoints_.client().Fetch(*a.endpoint, a.provider_name, key.front(), a.items,
+    auto record = endpoints_.client().Fetch(*a.endpoint, a.provider_name, key.front(), a.fetch_items,
                                             {g.id, call.business_ref, a.consumer_name, ""});
     if (!record.ok()) return record.status();
     if (record.value()) {
       found = true;
       for (const auto& [k, v] : *record.value()) stored[k] = v;
-      if (auto r = record.value()->find("行政区划代码"); r != record.value()->end()) region = r->second;
+      if (auto r = record.value()->find(a.region_item); r != record.value()->end()) region = r->second;
     }
   } else {
     Row row;
@@ -287,7 +294,8 @@ Result<std::string> DataAccess::Verify(const Principal& p, const DataCall& call,
       region = row.region;
     }
   }
-  if (found && (a.endpoint || a.dataset->region_column) && !InRowScope(g.row_scope, region)) {
+  const bool scoped = a.endpoint ? !a.region_item.empty() : a.dataset->region_column.has_value();
+  if (found && scoped && !InRowScope(g.row_scope, region)) {
     return Denied("out_of_scope", "the record lies outside the grant's row scope");
   }
   common::JsonWriter w;

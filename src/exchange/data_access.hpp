@@ -42,6 +42,8 @@ struct Access {
   std::vector<std::string> masks;          // per item: its mask rule, or "" (unmasked)
   std::vector<std::string> keys;           // the key items, in key order (logical: the entry's first key item)
   std::optional<Endpoint> endpoint;        // logical: the provider's registered interface
+  std::string region_item;                 // logical: the item holding the division code (row scope), if any
+  std::vector<std::string> fetch_items;    // logical: the granted items and the region item, asked of the provider
   std::string provider_name;
   std::string consumer_name;
 };
