@@ -13,6 +13,7 @@
 #include <iterator>
 #include <mutex>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 #include "common/crypto.hpp"
@@ -227,17 +228,14 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, co
     return Status::Ok();
   }));
   log->next_index_ = log->tree_.size();
-  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
   return log;
 }
 
 AuditLog::~AuditLog() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  std::unique_lock lock(queue_mutex_);
+  stopping_ = true;
+  // Every record queued before is committed (or failed) before the database closes.
+  drained_cv_.wait(lock, [this] { return !draining_; });
 }
 
 namespace {
@@ -261,7 +259,7 @@ void AuditLog::AppendAsync(const AuditRecord& record, AppendCallback done) {
     done(AuditUnavailable());
     return;
   }
-  // Encoding and hashing happen here, on the caller's thread, so that the single writer only inserts.
+  // Encoding and hashing happen here, on the caller's thread, so that the writer only inserts.
   PendingRecord pending;
   pending.time_us = record.time_us;
   pending.actor_id = record.actor_id;
@@ -272,89 +270,102 @@ void AuditLog::AppendAsync(const AuditRecord& record, AppendCallback done) {
   pending.encoded = Encode(record);
   pending.leaf = LeafHash(pending.encoded);
   pending.done = std::move(done);
+  bool schedule = false;
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_ && queue_.size() < kMaxQueued) {
       queue_.push_back(std::move(pending));
       pending.done = nullptr;
+      schedule = !std::exchange(draining_, true);
     }
   }
   if (pending.done) {
     pending.done(AuditUnavailable());
     return;
   }
-  queue_cv_.notify_one();
+  if (schedule) ScheduleDrain();
 }
 
-void AuditLog::WriterLoop() {
-  std::vector<PendingRecord> batch;
-  batch.reserve(kMaxBatch);
-  for (;;) {
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued before has been committed
-      const auto take = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxBatch));
-      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + take));
-      queue_.erase(queue_.begin(), queue_.begin() + take);
-    }
-    if (const auto delay = commit_delay_ms_.load(); delay > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-    }
-    CommitBatch(batch);
-    batch.clear();
+void AuditLog::ScheduleDrain() {
+  db_->WriteAsync([this](Connection& c) { return Drain(c); }, [this](const Status& written) { AfterDrain(written); });
+}
+
+Status AuditLog::Drain(Connection& c) {
+  drain_ran_ = true;
+  {
+    std::lock_guard lock(queue_mutex_);
+    const auto take = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxBatch));
+    inflight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + take));
+    queue_.erase(queue_.begin(), queue_.begin() + take);
   }
+  if (const auto delay = commit_delay_ms_.load(); delay > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+  }
+  const std::uint64_t first = next_index_;
+  {
+    // Once per batch, not per record: the file must end exactly where the tree ends, so that the counter can never
+    // reuse or skip an index, even after a commit whose outcome the process could not know.
+    auto end = c.Prepare("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM records");
+    end.Step();
+    if (static_cast<std::uint64_t>(end.Int(0)) != first) {
+      spdlog::error("audit.db ends at {} but the tree at {}: refusing every append until a restart rebuilds the tree",
+                    end.Int(0), first);
+      out_of_step_ = true;
+      return Status::Internal("the audit store is out of step with its tree");
+    }
+  }
+  // One statement for the whole batch; the values are bound without copying (the batch outlives the statement).
+  auto insert = c.Prepare(
+      "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
+      "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (std::size_t i = 0; i < inflight_.size(); ++i) {
+    const PendingRecord& r = inflight_[i];
+    insert.Bind(1, static_cast<std::int64_t>(first + i))
+        .Bind(2, r.time_us)
+        .Bind(3, r.actor_id)
+        .Bind(4, r.department_id)
+        .BindTextNoCopy(5, r.action)
+        .BindTextNoCopy(6, r.decision)
+        .BindTextNoCopy(7, r.grant_id)
+        .BindBlobNoCopy(8, r.encoded)
+        .BindBlobNoCopy(9, View(r.leaf))
+        .Run();
+    insert.Reset();
+  }
+  return Status::Ok();
 }
 
-void AuditLog::CommitBatch(std::vector<PendingRecord>& batch) {
+void AuditLog::AfterDrain(const Status& written) {
   const std::uint64_t first = next_index_;
-  const Status written = db_->Write([&](Connection& c) {
-    {
-      // Once per batch, not per record: the file must end exactly where the tree ends, so that the counter can never
-      // reuse or skip an index, even after a commit whose outcome the process could not know.
-      auto end = c.Prepare("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM records");
-      end.Step();
-      if (static_cast<std::uint64_t>(end.Int(0)) != first) {
-        spdlog::error("audit.db ends at {} but the tree at {}: refusing every append until a restart rebuilds the tree",
-                      end.Int(0), first);
-        out_of_step_ = true;
-        return Status::Internal("the audit store is out of step with its tree");
-      }
-    }
-    // One statement for the whole batch; the values are bound without copying (the batch outlives the statement).
-    auto insert = c.Prepare(
-        "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
-        "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const PendingRecord& r = batch[i];
-      insert.Bind(1, static_cast<std::int64_t>(first + i))
-          .Bind(2, r.time_us)
-          .Bind(3, r.actor_id)
-          .Bind(4, r.department_id)
-          .BindTextNoCopy(5, r.action)
-          .BindTextNoCopy(6, r.decision)
-          .BindTextNoCopy(7, r.grant_id)
-          .BindBlobNoCopy(8, r.encoded)
-          .BindBlobNoCopy(9, View(r.leaf))
-          .Run();
-      insert.Reset();
-    }
-    return Status::Ok();
-  });
   if (written.ok()) {
     std::unique_lock lock(tree_mutex_);
-    for (const auto& r : batch) tree_.Append(r.leaf);
-    next_index_ = first + batch.size();
-  } else {
-    spdlog::error("audit: a batch of {} records could not be made durable: {}", batch.size(), written.ToString());
+    for (const auto& r : inflight_) tree_.Append(r.leaf);
+    next_index_ = first + inflight_.size();
+  } else if (!inflight_.empty()) {
+    spdlog::error("audit: a batch of {} records could not be made durable: {}", inflight_.size(), written.ToString());
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
+  for (std::size_t i = 0; i < inflight_.size(); ++i) {
     if (written.ok()) {
-      batch[i].done(first + i);
+      inflight_[i].done(first + i);
     } else {
-      batch[i].done(AuditUnavailable());
+      inflight_[i].done(AuditUnavailable());
     }
   }
+  inflight_.clear();
+  // The database refused the job without running it (it is closing): nothing queued can be made durable any more.
+  std::deque<PendingRecord> refused;
+  bool again = false;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!std::exchange(drain_ran_, false)) refused.swap(queue_);
+    again = !queue_.empty();
+    if (!again) {
+      draining_ = false;
+      drained_cv_.notify_all();
+    }
+  }
+  for (auto& r : refused) r.done(AuditUnavailable());
+  if (again) ScheduleDrain();
 }
 
 Status AuditLog::SignNewHead() {

@@ -13,7 +13,6 @@
 #include <ostream>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "audit/merkle.hpp"
@@ -55,18 +54,20 @@ struct RecordFilter {
 /// The tamper-evident audit log (Art. 14, 25, 27, 30): an append-only SQLite file of its own (DATA_DIR/audit.db) whose
 /// records are the leaves of an RFC 9162 Merkle tree, with signed tree heads (Ed25519 key in DATA_DIR/audit.key).
 ///
-/// Writes: callers encode and hash their record on their own thread and queue it; one audit writer thread takes
-/// everything queued (at most kMaxBatch records) and inserts it as a single Database::Write job, i.e. one
-/// synchronous=FULL commit. It assigns leaf indexes from its own counter, so they are contiguous and in commit order,
-/// and adds the leaves to the in-memory tree before it tells any caller. A caller is told its index only once its
-/// record is durable; if the commit fails, every caller of that batch gets audit_unavailable and the counter stays.
+/// Writes: callers encode and hash their record on their own thread and queue it. While records wait, one drain job is
+/// queued on the audit database's writer thread (Database::WriteAsync); it takes everything queued (at most kMaxBatch
+/// records) and inserts it in that group's single synchronous=FULL commit, so no other thread sits between the callers
+/// and the commit. It assigns leaf indexes from its own counter, so they are contiguous and in commit order, and once
+/// the commit is durable it adds the leaves to the in-memory tree before it tells any caller, then queues the next
+/// drain if records arrived meanwhile. A caller is told its index only once its record is durable; if the commit
+/// fails, every caller of that batch gets audit_unavailable and the counter stays.
 /// Thread-safe.
 class AuditLog {
  public:
   /// Called exactly once per AppendAsync: with the leaf index once the record is durable, or with audit_unavailable.
   using AppendCallback = std::function<void(common::Result<std::uint64_t>)>;
 
-  /// Records per commit at most (issue 5: "N records per commit"). There is no timer: the writer commits whatever is
+  /// Records per commit at most (issue 5: "N records per commit"). There is no timer: the next drain takes whatever is
   /// queued as soon as the previous commit is durable, so a record waits for at most the commit in progress.
   static constexpr std::size_t kMaxBatch = 4096;
   /// Records that may wait for the writer; past this, appends fail closed (audit_unavailable) rather than let memory
@@ -83,7 +84,8 @@ class AuditLog {
   /// record could not be made durable: callers must then fail closed.
   common::Result<std::uint64_t> Append(const AuditRecord& record);
   /// Appends without blocking: `done` runs once the record is durable (with its leaf index) or could not be made so.
-  /// It runs on the audit writer thread (or at once on the caller's thread if the record is refused before queueing),
+  /// It runs on the audit database's writer thread (or at once on the caller's thread if the record is refused before
+  /// queueing),
   /// in leaf index order within a commit; it must be quick, must not throw and must not wait for another append.
   void AppendAsync(const AuditRecord& record, AppendCallback done);
   /// Signs a new head if records arrived since the last one (the platform calls it every second).
@@ -122,28 +124,33 @@ class AuditLog {
   };
 
   AuditLog() = default;
-  void WriterLoop();
-  /// Inserts `batch` in one commit, extends the tree and answers every caller of the batch. Writer thread only.
-  void CommitBatch(std::vector<PendingRecord>& batch);
+  /// Queues a drain job on the database's writer thread (at most one is queued or running at a time).
+  void ScheduleDrain();
+  /// The drain job: takes the queued records into inflight_ and inserts them. Writer thread only.
+  common::Status Drain(store::sqlite::Connection& c);
+  /// After the drain's commit: extends the tree, answers every caller of the batch, and drains again if records wait.
+  void AfterDrain(const common::Status& written);
 
   std::unique_ptr<store::sqlite::Database> db_;
   const common::Clock* clock_ = nullptr;
   std::string secret_key_;  // Ed25519 secret key bytes
   std::string public_key_hex_;
   mutable std::shared_mutex tree_mutex_;
-  MerkleTree tree_;                            // guarded by tree_mutex_; written by the writer thread only
+  MerkleTree tree_;                            // guarded by tree_mutex_; written by the drain's callback only
   std::optional<SignedTreeHead> latest_head_;  // tree_mutex_
   std::atomic<bool> fail_appends_{false};
-  std::atomic<bool> out_of_step_{false};
-  std::atomic<std::int64_t> commit_delay_ms_{
-      0};  // the file does not end where the tree does; appends fail until a restart
+  std::atomic<bool> out_of_step_{false};  // the file does not end where the tree does; appends fail until a restart
+  std::atomic<std::int64_t> commit_delay_ms_{0};
 
   std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
+  std::condition_variable drained_cv_;
   std::deque<PendingRecord> queue_;  // queue_mutex_
+  bool draining_ = false;            // queue_mutex_: a drain job is queued or running
   bool stopping_ = false;            // queue_mutex_
-  std::uint64_t next_index_ = 0;     // the leaf index of the next record committed; writer thread only
-  std::thread writer_;
+  // The database's writer thread only (the drain job and its callback):
+  std::vector<PendingRecord> inflight_;  // the batch of the drain in progress
+  bool drain_ran_ = false;               // the drain job ran (false: the database refused it)
+  std::uint64_t next_index_ = 0;         // the leaf index of the next record committed
 };
 
 }  // namespace govshare::audit

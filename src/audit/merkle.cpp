@@ -1,10 +1,8 @@
 #include "audit/merkle.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
-#include <sodium.h>
 
-#include <memory>
+#include "common/crypto.hpp"
 
 namespace govshare::audit {
 
@@ -27,32 +25,7 @@ int Log2(std::uint64_t n) {
   return l;
 }
 
-/// OpenSSL's SHA-256, fetched once: it uses the CPU's SHA extensions where there are some (several times faster than
-/// libsodium's portable code, and every audit append hashes its record and about one inner node). Null if the
-/// provider lacks it; libsodium's then does the same hash.
-const EVP_MD* OpenSslSha256() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-Hash Sha256Parts(std::initializer_list<std::string_view> parts) {
-  Hash out{};
-  if (const EVP_MD* md = OpenSslSha256(); md != nullptr) {
-    struct FreeContext {
-      void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-    };
-    thread_local const std::unique_ptr<EVP_MD_CTX, FreeContext> context(EVP_MD_CTX_new());
-    bool ok = context != nullptr && EVP_DigestInit_ex2(context.get(), md, nullptr) == 1;
-    for (auto p : parts) ok = ok && EVP_DigestUpdate(context.get(), p.data(), p.size()) == 1;
-    unsigned int size = 0;
-    if (ok && EVP_DigestFinal_ex(context.get(), out.data(), &size) == 1 && size == out.size()) return out;
-  }
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  for (auto p : parts) crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(p.data()), p.size());
-  crypto_hash_sha256_final(&state, out.data());
-  return out;
-}
+Hash Sha256Parts(std::initializer_list<std::string_view> parts) { return common::Sha256(parts); }
 
 std::string_view View(const Hash& h) { return {reinterpret_cast<const char*>(h.data()), h.size()}; }
 

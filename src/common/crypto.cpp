@@ -1,5 +1,6 @@
 #include "common/crypto.hpp"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <fcntl.h>
@@ -7,6 +8,7 @@
 
 #include <array>
 #include <fstream>
+#include <memory>
 
 namespace govshare::common {
 
@@ -25,9 +27,28 @@ std::string RandomToken(std::size_t bytes) {
   return out;
 }
 
+Sha256Digest Sha256(std::initializer_list<std::string_view> parts) {
+  Sha256Digest out{};
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md != nullptr) {
+    struct FreeContext {
+      void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+    };
+    thread_local const std::unique_ptr<EVP_MD_CTX, FreeContext> context(EVP_MD_CTX_new());
+    bool ok = context != nullptr && EVP_DigestInit_ex2(context.get(), md, nullptr) == 1;
+    for (auto p : parts) ok = ok && EVP_DigestUpdate(context.get(), p.data(), p.size()) == 1;
+    unsigned int size = 0;
+    if (ok && EVP_DigestFinal_ex(context.get(), out.data(), &size) == 1 && size == out.size()) return out;
+  }
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  for (auto p : parts) crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(p.data()), p.size());
+  crypto_hash_sha256_final(&state, out.data());
+  return out;
+}
+
 std::string Sha256Hex(std::string_view data) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  const Sha256Digest digest = Sha256({data});
   std::string hex(digest.size() * 2 + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
   hex.pop_back();

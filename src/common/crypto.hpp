@@ -1,5 +1,8 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -15,6 +18,11 @@ std::string RandomToken(std::size_t bytes = 32);
 /// A platform secret kept in `path`: read if it exists, else 32 random bytes written there durably (mode 0600) as
 /// text. Used for keys that must survive restarts (e.g. the `hash` mask's key, DATA_DIR/mask.key).
 Status ReadOrCreateSecret(const std::string& path, std::string& secret);
+using Sha256Digest = std::array<std::uint8_t, 32>;
+/// SHA-256 of the concatenation of `parts`. OpenSSL's, fetched once and with one context per thread: it uses the CPU's
+/// SHA extensions where there are some (several times faster than portable code, and every audited request hashes its
+/// answer, its record and about one inner tree node); libsodium's portable code if the provider lacks it.
+Sha256Digest Sha256(std::initializer_list<std::string_view> parts);
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
 /// Lower-case hex HMAC-SHA256 of `data` under `key` (RFC 2104).

@@ -201,7 +201,7 @@ int Connection::Changes() const { return sqlite3_changes(db_); }
 
 struct Database::PendingJob {
   WriteJob job;
-  std::promise<Status> done;
+  WriteDone done;
 };
 
 Status Database::ToStatus(const SqliteError& e) {
@@ -295,16 +295,29 @@ Status Database::ApplyMigrations(const std::vector<Migration>& migrations) {
 }
 
 Status Database::Write(WriteJob job) {
+  // The callback owns the promise, so the shared state outlives the writer's set_value even after this returns.
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto future = promise->get_future();
+  WriteAsync(std::move(job), [promise](Status s) { promise->set_value(std::move(s)); });
+  return future.get();
+}
+
+void Database::WriteAsync(WriteJob job, WriteDone done) {
   auto pending = std::make_shared<PendingJob>();
   pending->job = std::move(job);
-  auto future = pending->done.get_future();
+  pending->done = std::move(done);
   {
     std::lock_guard lock(queue_mutex_);
-    if (stopping_) return Status::Unavailable("shutting_down", "storage is shutting down");
-    queue_.push_back(pending);
+    if (!stopping_) {
+      queue_.push_back(pending);
+      pending = nullptr;
+    }
+  }
+  if (pending) {
+    pending->done(Status::Unavailable("shutting_down", "storage is shutting down"));
+    return;
   }
   queue_cv_.notify_one();
-  return future.get();
 }
 
 void Database::WriterLoop() {
@@ -336,7 +349,7 @@ void Database::CommitGroup(std::vector<std::shared_ptr<PendingJob>>& group) {
     writer_->Exec("BEGIN IMMEDIATE");
   } catch (const SqliteError& e) {
     healthy_ = false;
-    for (auto& p : group) p->done.set_value(ToStatus(e));
+    for (auto& p : group) p->done(ToStatus(e));
     return;
   }
   for (std::size_t i = 0; i < group.size(); ++i) {
@@ -372,7 +385,7 @@ void Database::CommitGroup(std::vector<std::shared_ptr<PendingJob>>& group) {
   }
   committed_groups_.fetch_add(1);
   committed_jobs_.fetch_add(group.size());
-  for (std::size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(results[i]));
+  for (std::size_t i = 0; i < group.size(); ++i) group[i]->done(std::move(results[i]));
 }
 
 void Database::MaybeCheckpoint(bool idle) {

@@ -153,6 +153,8 @@ class Database {
     int page_size = 0;
   };
   using WriteJob = std::function<common::Status(Connection&)>;
+  /// Told a write job's outcome once its group is durable (or has failed).
+  using WriteDone = std::function<void(common::Status)>;
 
   /// Opens (creating if needed) and applies pending migrations. Fails if the file's schema is newer than `migrations`.
   static common::Result<std::unique_ptr<Database>> Open(const Options& options,
@@ -165,6 +167,10 @@ class Database {
   /// A job that throws SqliteError gets a Status (constraint violations become kConflict). If the commit itself fails,
   /// every job of the group gets kUnavailable and none of their changes persist.
   common::Status Write(WriteJob job);
+  /// Write without waiting: `done` gets the job's Status on the writer thread once the group is durable (or at once on
+  /// the caller's thread if the database is shutting down). `done` must be quick and must not throw; it may call
+  /// WriteAsync again (the new job joins a later group) but must not call Write.
+  void WriteAsync(WriteJob job, WriteDone done);
 
   /// Runs `fn(Connection&)` on a pooled read-only connection; SqliteError becomes a Status.
   template <typename Fn>
