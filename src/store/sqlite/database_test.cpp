@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 namespace govshare::store::sqlite {
@@ -66,6 +68,39 @@ TEST_F(DatabaseTest, ConcurrentWritersAreCommittedInGroupsAndAllDurable) {
   db.reset();
   auto reopened = Open();
   EXPECT_EQ(Count(*reopened), kThreads * kPerThread);
+}
+
+TEST_F(DatabaseTest, WriteAsyncAnswersOnceTheGroupIsDurableAndMayChainAnotherWrite) {
+  auto db = Open();
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<Status> answers;
+  std::int64_t seen_by_first = -1;
+  auto insert = [](std::string name) {
+    return [name = std::move(name)](Connection& c) {
+      c.Prepare("INSERT INTO items(name) VALUES (?)").Bind(1, name).Run();
+      return Status::Ok();
+    };
+  };
+  auto answer = [&](Status s) {
+    std::lock_guard lock(m);
+    answers.push_back(std::move(s));
+    cv.notify_all();
+  };
+  // The first callback sees its row committed (a reader on another connection finds it), then chains a second write.
+  db->WriteAsync(insert("a"), [&](Status s) {
+    seen_by_first = Count(*db);
+    db->WriteAsync(insert("a"), answer);  // a duplicate: its own job fails alone, with a conflict
+    answer(std::move(s));
+  });
+  std::unique_lock lock(m);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return answers.size() == 2; }));
+  EXPECT_TRUE(answers[0].ok()) << answers[0].ToString();
+  EXPECT_EQ(answers[1].kind(), common::ErrorKind::kConflict) << answers[1].ToString();
+  EXPECT_EQ(seen_by_first, 1);
+  lock.unlock();
+  db.reset();
+  EXPECT_EQ(Count(*Open()), 1);
 }
 
 TEST_F(DatabaseTest, AFailingJobRollsBackAloneAndReportsItsError) {
