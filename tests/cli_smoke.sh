@@ -14,7 +14,7 @@ out=$("$BIN" init --data "$TMP/init")
 pw=$(sed -n 's/^administrator: admin \/ \([^ ]*\).*/\1/p' <<<"$out")
 [ -n "$pw" ] || fail "init did not print the admin password: $out"
 "$BIN" init --data "$TMP/init" >/dev/null 2>&1 && fail "init ran twice on the same directory"
-"$BIN" migrate --data "$TMP/init" | grep -q "schema version 8" || fail "migrate"
+"$BIN" migrate --data "$TMP/init" | grep -q "schema version 9" || fail "migrate"
 
 demo_out=$("$BIN" demo --data "$TMP/demo" --population 2000)
 pop_id=$(sed -n 's/^dataset \([0-9]*\) (常住人口基本信息): 2000 rows loaded.*/\1/p' <<<"$demo_out")

@@ -175,6 +175,18 @@ TEST_F(DataApi, Art14ExpiredRevokedSuspendedWrongMannerAndOverQuotaCallsAreDenie
   denied("gr_doesnotexist", "grant_unknown");
 }
 
+TEST_F(DataApi, Art14TheDailyQuotaHoldsAcrossARestart) {
+  const auto grant = Grant("lookup", 3);
+  EXPECT_EQ(Lookup(grant, "13010219800101007X", hrss_key_).status, 200u);
+  EXPECT_EQ(Lookup(grant, "130202199005050036", hrss_key_).status, 200u);
+  server_->Restart();
+  EXPECT_EQ(server_->platform().data().UsageOf(grant).today, 2);
+  EXPECT_EQ(Lookup(grant, "13010219800101007X", hrss_key_).status, 200u);
+  auto over = Lookup(grant, "13010219800101007X", hrss_key_);
+  EXPECT_EQ(over.status, 403u) << over.body;
+  EXPECT_EQ(over.Json()["code"], "quota_exceeded");
+}
+
 TEST_F(DataApi, OnlyTheGrantsOwnApplicationCallsAndUsersAreRefused) {
   const auto grant = Grant("lookup");
   auto other_app = Lookup(grant, "13010219800101007X", server_->ApiKey(2));  // 企业登记业务系统

@@ -102,6 +102,11 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   GOVSHARE_RETURN_IF_ERROR(common::ReadOrCreateSecret(config.data_dir + "/mask.key", mask_key));
   p->data_ = std::make_unique<exchange::DataAccess>(*p->sharing_, *p->catalog_, *p->exchange_, *p->endpoints_,
                                                     *p->org_store_, *p->clock_, mask_key);
+  // Art. 14: today's uses of each grant count against its quota across restarts.
+  p->usage_store_ = std::make_unique<store::sqlite::SqliteUsageStore>(*p->db_);
+  auto today = p->usage_store_->LoadDay(exchange::UsageMeter::DayOf(p->clock_->Now()));
+  if (!today.ok()) return today.status();
+  p->data_->meter().Restore(today.value());
   http::handlers::RegisterAll(p->router_, *p);
   auto* raw = p.get();
   p->metrics_.AddGauge("govshare_storage_healthy", "1 when the main database accepts commits.",
@@ -113,7 +118,18 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   return p;
 }
 
-Platform::~Platform() { StopJobs(); }
+Platform::~Platform() {
+  StopJobs();
+  SaveUsage();
+}
+
+void Platform::SaveUsage() {
+  auto changed = data_->meter().TakeChanged();
+  if (auto saved = usage_store_->Save(changed); !saved.ok()) {
+    spdlog::warn("grant usage: {}", saved.ToString());
+    data_->meter().MarkUnsaved(changed);
+  }
+}
 
 void Platform::StartJobs() {
   const auto interval = std::chrono::seconds(std::max<std::int64_t>(1, config_.workflow.monitor_interval_s));
@@ -131,6 +147,7 @@ void Platform::StartJobs() {
       if (auto signed_head = audit_->SignNewHead(); !signed_head.ok()) {
         spdlog::warn("audit tree head: {}", signed_head.ToString());
       }
+      SaveUsage();
       auto sent = webhooks_->DeliverDue();
       if (!sent.ok()) spdlog::warn("webhook delivery: {}", sent.status().ToString());
       lock.lock();

@@ -30,6 +30,7 @@
 #include "store/sqlite/endpoint_store_sqlite.hpp"
 #include "store/sqlite/org_store_sqlite.hpp"
 #include "store/sqlite/sharing_store_sqlite.hpp"
+#include "store/sqlite/usage_store_sqlite.hpp"
 #include "workflow/case_service.hpp"
 #include "workflow/webhooks.hpp"
 
@@ -70,8 +71,9 @@ class Platform {
   /// shipped file) and makes it effective at once.
   common::Status InstallCalendarYear(const nlohmann::json& year_file);
 
-  /// Starts the periodic jobs of `serve` (webhook deliveries every second, the deadline monitor every
-  /// workflow.monitor_interval_s); StopJobs (or destruction) ends them.
+  /// Starts the periodic jobs of `serve` (every second: a signed tree head if records arrived, the grants' usage
+  /// counts, webhook deliveries; the deadline monitor every workflow.monitor_interval_s); StopJobs (or destruction)
+  /// ends them.
   void StartJobs();
   void StopJobs();
   ~Platform();
@@ -85,6 +87,8 @@ class Platform {
  private:
   explicit Platform(common::Config config, std::shared_ptr<common::Clock> clock);
   common::Status ReloadRegions();
+  /// Saves the grants' usage counts that changed (Art. 14 quotas survive a restart).
+  void SaveUsage();
 
   common::Config config_;
   std::shared_ptr<common::Clock> clock_;
@@ -107,6 +111,7 @@ class Platform {
   std::unique_ptr<exchange::ExchangeService> exchange_;
   std::unique_ptr<store::sqlite::SqliteEndpointStore> endpoint_store_;
   std::unique_ptr<exchange::EndpointService> endpoints_;
+  std::unique_ptr<store::sqlite::SqliteUsageStore> usage_store_;
   std::unique_ptr<exchange::DataAccess> data_;
   std::unique_ptr<audit::AuditLog> audit_;
   http::Metrics metrics_;

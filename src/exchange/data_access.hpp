@@ -70,6 +70,8 @@ class DataAccess {
   bool IsLogical(std::int64_t dataset_id);
   /// Today's use of a grant (for the grant's page).
   Usage UsageOf(const std::string& grant_id) const { return meter_.Get(grant_id, clock_.Now()); }
+  /// The grants' usage counters (the platform saves and restores them).
+  UsageMeter& meter() { return meter_; }
 
  private:
   /// Checks the call and takes `uses` from the grant's quota; the access it may have, or the denial.

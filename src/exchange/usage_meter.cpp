@@ -1,10 +1,14 @@
 #include "exchange/usage_meter.hpp"
 
+#include <algorithm>
+
 namespace govshare::exchange {
 
 namespace {
 constexpr std::int64_t kBeijingOffset = 8 * 3600;  // quota days run midnight to midnight, Asia/Shanghai
 }
+
+std::int64_t UsageMeter::DayOf(common::UnixSeconds now) { return (now + kBeijingOffset) / 86400; }
 
 UsageMeter::Counter& UsageMeter::CounterFor(std::string_view grant_id) {
   const std::string key(grant_id);
@@ -21,7 +25,7 @@ UsageMeter::Counter& UsageMeter::CounterFor(std::string_view grant_id) {
 std::string UsageMeter::Take(std::string_view grant_id, std::int64_t quota_per_day, std::int64_t rate_per_minute,
                              common::UnixSeconds now, std::int64_t n) {
   auto& c = CounterFor(grant_id);
-  const std::int64_t day = (now + kBeijingOffset) / 86400;
+  const std::int64_t day = DayOf(now);
   const std::int64_t minute = now / 60;
   std::lock_guard lock(c.mutex);
   if (c.day != day) {
@@ -36,7 +40,41 @@ std::string UsageMeter::Take(std::string_view grant_id, std::int64_t quota_per_d
   if (c.day_count + n > quota_per_day) return "quota_exceeded";
   c.minute_count += n;
   c.day_count += n;
+  c.changed = true;
   return {};
+}
+
+std::vector<DayUsage> UsageMeter::TakeChanged() {
+  std::vector<DayUsage> out;
+  std::shared_lock lock(mutex_);
+  for (const auto& [grant_id, counter] : counters_) {
+    std::lock_guard counter_lock(counter->mutex);
+    if (!counter->changed) continue;
+    counter->changed = false;
+    out.push_back(DayUsage{grant_id, counter->day, counter->day_count});
+  }
+  return out;
+}
+
+void UsageMeter::MarkUnsaved(const std::vector<DayUsage>& usage) {
+  for (const auto& u : usage) {
+    auto& c = CounterFor(u.grant_id);
+    std::lock_guard lock(c.mutex);
+    if (c.day == u.day) c.changed = true;
+  }
+}
+
+void UsageMeter::Restore(const std::vector<DayUsage>& usage) {
+  for (const auto& u : usage) {
+    auto& c = CounterFor(u.grant_id);
+    std::lock_guard lock(c.mutex);
+    if (u.day < c.day) continue;
+    if (u.day > c.day) {
+      c.day = u.day;
+      c.day_count = 0;
+    }
+    c.day_count = std::max(c.day_count, u.uses);
+  }
 }
 
 Usage UsageMeter::Get(std::string_view grant_id, common::UnixSeconds now) const {
@@ -46,7 +84,7 @@ Usage UsageMeter::Get(std::string_view grant_id, common::UnixSeconds now) const 
   auto& c = *it->second;
   std::lock_guard counter_lock(c.mutex);
   Usage u;
-  if (c.day == (now + kBeijingOffset) / 86400) u.today = c.day_count;
+  if (c.day == DayOf(now)) u.today = c.day_count;
   if (c.minute == now / 60) u.this_minute = c.minute_count;
   return u;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/status.hpp"
 
 namespace govshare::exchange {
 
@@ -19,16 +20,43 @@ struct Usage {
   std::int64_t this_minute = 0;
 };
 
+/// A grant's uses on one quota day (days run midnight to midnight, Asia/Shanghai; UsageMeter::DayOf).
+struct DayUsage {
+  std::string grant_id;
+  std::int64_t day = 0;
+  std::int64_t uses = 0;
+};
+
+/// Where the daily counts survive a restart (the main database, migration 9).
+class UsageStore {
+ public:
+  virtual ~UsageStore() = default;
+  /// Records each grant's count for its day; a stored count is never lowered.
+  virtual common::Status Save(const std::vector<DayUsage>& usage) = 0;
+  virtual common::Result<std::vector<DayUsage>> LoadDay(std::int64_t day) = 0;
+};
+
 /// Counts the uses of each grant against its daily quota and per-minute rate (Art. 14: no wider use than granted).
-/// A use that would pass either limit is refused and not counted. Counters live in memory: they restart at zero with
-/// the process (the audit log keeps the exact record of every use). Thread-safe; one short lock per grant per call.
+/// A use that would pass either limit is refused and not counted. Counting is in memory (one short lock per grant per
+/// call); the platform saves the day's counts that changed every second and at shutdown (TakeChanged → UsageStore) and
+/// restores them at start-up (Restore), so a restart does not reset a quota. A crash loses at most the last second's
+/// counts. The per-minute counts are not saved. Thread-safe.
 class UsageMeter {
  public:
+  /// The quota day of `now`.
+  static std::int64_t DayOf(common::UnixSeconds now);
+
   /// Takes `n` uses (calls, or rows for bulk delivery) of grant `grant_id` at `now`. Returns "" if allowed, else the
   /// reason: quota_exceeded (the day's quota) or rate_limited (the minute's rate).
   std::string Take(std::string_view grant_id, std::int64_t quota_per_day, std::int64_t rate_per_minute,
                    common::UnixSeconds now, std::int64_t n = 1);
   Usage Get(std::string_view grant_id, common::UnixSeconds now) const;
+  /// The day counts that changed since the last call (for saving).
+  std::vector<DayUsage> TakeChanged();
+  /// Marks counts whose saving failed as changed again, so that the next save retries them.
+  void MarkUnsaved(const std::vector<DayUsage>& usage);
+  /// Sets counts saved before (at start-up); a count for an older day than the counter's is ignored.
+  void Restore(const std::vector<DayUsage>& usage);
 
  private:
   struct Counter {
@@ -37,6 +65,7 @@ class UsageMeter {
     std::int64_t day_count = 0;
     std::int64_t minute = -1;
     std::int64_t minute_count = 0;
+    bool changed = false;  // day_count changed since the last TakeChanged
   };
   Counter& CounterFor(std::string_view grant_id);
 

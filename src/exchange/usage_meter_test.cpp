@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace govshare::exchange {
@@ -29,6 +30,34 @@ TEST(UsageMeter, Art14TheRatePerMinuteIsEnforcedAndBulkCountsRows) {
   EXPECT_EQ(meter.Get("gr_a", k20261001Noon).this_minute, 10);
   EXPECT_EQ(meter.Take("gr_a", 1000, 10, k20261001Noon + 60, 10), "");  // the next minute
   EXPECT_EQ(meter.Get("gr_a", k20261001Noon + 60).today, 20);
+}
+
+TEST(UsageMeter, Art14TheDaysCountsAreHandedOverForSavingAndRestoredAfterARestart) {
+  UsageMeter meter;
+  EXPECT_TRUE(meter.TakeChanged().empty());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(meter.Take("gr_a", 5, 100, k20261001Noon), "");
+  EXPECT_EQ(meter.Take("gr_b", 5, 100, k20261001Noon), "");
+  auto changed = meter.TakeChanged();
+  ASSERT_EQ(changed.size(), 2u);
+  std::sort(changed.begin(), changed.end(), [](const auto& a, const auto& b) { return a.grant_id < b.grant_id; });
+  EXPECT_EQ(changed[0].grant_id, "gr_a");
+  EXPECT_EQ(changed[0].day, UsageMeter::DayOf(k20261001Noon));
+  EXPECT_EQ(changed[0].uses, 3);
+  EXPECT_TRUE(meter.TakeChanged().empty()) << "only what changed since the last save";
+  EXPECT_EQ(meter.Take("gr_a", 5, 100, k20261001Noon, 5), "quota_exceeded");  // refused: nothing changed
+  EXPECT_TRUE(meter.TakeChanged().empty());
+  meter.MarkUnsaved(changed);  // the save failed: retried next time
+  EXPECT_EQ(meter.TakeChanged().size(), 2u);
+
+  // A new process restores the day's counts: the quota goes on from 3, not from 0.
+  UsageMeter restarted;
+  restarted.Restore(changed);
+  EXPECT_EQ(restarted.Get("gr_a", k20261001Noon).today, 3);
+  EXPECT_EQ(restarted.Take("gr_a", 5, 100, k20261001Noon, 2), "");
+  EXPECT_EQ(restarted.Take("gr_a", 5, 100, k20261001Noon), "quota_exceeded");
+  // A count from an older day does not overwrite today's.
+  restarted.Restore({DayUsage{"gr_a", UsageMeter::DayOf(k20261001Noon) - 1, 1}});
+  EXPECT_EQ(restarted.Get("gr_a", k20261001Noon).today, 5);
 }
 
 TEST(UsageMeter, ConcurrentUsesNeverPassTheQuota) {

@@ -50,26 +50,39 @@ TestServer::TestServer(Options options, std::shared_ptr<common::FakeClock> clock
     std::ifstream in(config.data_dir + "/demo-credentials.json");
     credentials_ = nlohmann::json::parse(in);
   }
-  auto platform = app::Platform::Open(config, clock);
+  options_ = std::move(options);
+  clock_ = std::move(clock);
+  Start();
+}
+
+void TestServer::Start() {
+  const auto& config = options_.config;
+  auto platform = app::Platform::Open(config, clock_);
   if (!platform.ok()) throw std::runtime_error("open failed: " + platform.status().ToString());
   platform_ = std::move(platform.value());
   http::Server::Options server_options;
   server_options.listen = "127.0.0.1:0";
   server_options.http = config.http;
   if (server_options.http.io_threads == 0) server_options.http.io_threads = 2;
-  server_options.http.blocking_threads = options.blocking_threads;
+  server_options.http.blocking_threads = options_.blocking_threads;
   server_options.audit = [p = platform_.get()](const http::Context& ctx, std::string_view route, bool intent,
                                                http::AuditDone done) {
     p->AuditHttp(ctx, route, intent, std::move(done));
   };
   auto* p = platform_.get();
   router_ = p->router();
-  if (options.routes) options.routes(router_);
+  if (options_.routes) options_.routes(router_);
   server_ = std::make_unique<http::Server>(
       server_options, router_, p->metrics(), [p](const std::string& t) { return p->org().Authenticate(t); },
       p->authorizer(), nullptr);
   auto s = server_->Start();
   if (!s.ok()) throw std::runtime_error("start failed: " + s.ToString());
+}
+
+void TestServer::Restart() {
+  server_.reset();
+  platform_.reset();
+  Start();
 }
 
 TestServer::~TestServer() {

@@ -57,8 +57,15 @@ class TestServer {
   std::int64_t Count(const std::string& table);
 
   const std::string& data_dir() const { return dir_; }
+  /// Stops the server and the platform as `serve` does on SIGTERM, then opens both again on the same data directory
+  /// (a new port; sessions survive, in-memory state does not).
+  void Restart();
 
  private:
+  void Start();
+
+  Options options_;
+  std::shared_ptr<common::FakeClock> clock_;
   std::string dir_;
   std::unique_ptr<app::Platform> platform_;
   http::Router router_;

@@ -396,6 +396,16 @@ CREATE TABLE logical_endpoints (
   updated_at  INTEGER NOT NULL
 );
 )SQL"},
+      // Art. 14 (no wider use than granted): each grant's uses per quota day, so that a restart does not reset the
+      // daily quota. Written from the in-memory meter every second and at shutdown.
+      {9, "grant usage per day", R"SQL(
+CREATE TABLE grant_usage (
+  grant_id TEXT NOT NULL,
+  day      INTEGER NOT NULL,
+  uses     INTEGER NOT NULL CHECK (uses >= 0),
+  PRIMARY KEY (grant_id, day)
+) WITHOUT ROWID;
+)SQL"},
   };
   return migrations;
 }
