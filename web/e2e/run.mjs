@@ -711,3 +711,45 @@ test('the datasets page lists 常住人口基本信息 with its row count; its d
   await shot('45-dataset-endpoint');
   await logout();
 });
+
+test('an auditor searches the audit log, opens a record with all its fields and verifies it in the browser (✓)', async () => {
+  // Only auditors have the 审计 menu.
+  await login(byName('requester'));
+  await page.locator('[data-testid="side-menu"]').waitFor();
+  assert.equal(await page.locator('[data-testid="menu-audit"]').count(), 0, 'a requester has no audit menu');
+  await logout();
+
+  await login(byName('auditor'));
+  await page.locator('[data-testid="menu-audit"]').click();
+  await page.waitForURL((u) => u.pathname === '/audit');
+  await page.locator('[data-testid="audit-table"]').waitFor();
+  // The logins of this run: their outcome records, allowed.
+  await field('audit-filter-action').fill('POST /api/v1/auth/login');
+  await choose('audit-filter-decision', '允许');
+  await page.locator('[data-testid="audit-search"]').click();
+  const rows = page.locator('[data-testid="audit-table"] .el-table__row');
+  await rows.first().waitFor();
+  for (const text of await rows.allInnerTexts()) {
+    assert.match(text, /POST \/api\/v1\/auth\/login/);
+    assert.match(text, /允许/);
+  }
+  await shot('50-audit-search');
+  await rows.first().locator('[data-testid^="audit-open-"]').click();
+  const drawer = page.locator('[data-testid="audit-drawer"]');
+  await drawer.locator('[data-testid="audit-record"]').waitFor();
+  for (const k of ['leaf_index', 'time', 'actor', 'department', 'role', 'action', 'target', 'decision', 'reason', 'grant_id', 'scenario', 'business_ref', 'fields', 'row_count', 'content_hash', 'client_address', 'request_id']) {
+    await drawer.locator(`[data-testid="audit-field-${k}"]`).waitFor();
+  }
+  assert.match(await drawer.locator('[data-testid="audit-field-target"]').innerText(), /\/api\/v1\/auth\/login/);
+  await drawer.locator('[data-testid="audit-verify"]').click();
+  const result = drawer.locator('[data-testid="audit-verify-result"]');
+  await result.waitFor({ timeout: 20000 });
+  assert.equal(await result.getAttribute('data-ok'), 'true', await result.innerText());
+  await result.getByText('验证通过').waitFor();
+  for (const s of ['leaf', 'path', 'signature']) assert.equal(await drawer.locator(`[data-testid="audit-step-${s}"]`).getAttribute('data-ok'), 'true');
+  await result.scrollIntoViewIfNeeded();
+  await shot('51-audit-verified');
+  await page.keyboard.press('Escape');
+  await drawer.waitFor({ state: 'hidden' });
+  await logout();
+});
