@@ -712,6 +712,54 @@ test('the datasets page lists 常住人口基本信息 with its row count; its d
   await logout();
 });
 
+// The data console's lookup, as the auditor later finds it in the log.
+const consoleCall = { grant: '', receipt: '', businessRef: `SB-E2E-${Date.now().toString(36)}` };
+
+test('a consumer tries its grant in the data console: a wrong key is refused next to the field, the demo key gets masked fields and a receipt', async () => {
+  const app = creds.applications.find((a) => a.name === '社保待遇资格认证系统');
+  assert.ok(app && app.api_key && app.grants && app.grants.length, 'no demo application with a grant in demo-credentials.json');
+  consoleCall.grant = app.grants[0];
+  await login(byName('requester'));
+  await page.goto(`${baseUrl}/grants/${consoleCall.grant}`);
+  await page.locator('[data-testid="grant-status"]').getByText('有效').waitFor();
+  // A record of the dataset (the dataset id is the grant's entry): its key value, read straight from exchange.db.
+  const grant = await page.evaluate(async (id) => (await fetch(`/api/v1/grants/${id}`)).json(), consoleCall.grant);
+  assert.equal(grant.manner, 'lookup');
+  const ds = await page.evaluate(async (id) => (await fetch(`/api/v1/datasets/${id}`)).json(), grant.entry_id);
+  const keyColumn = ds.columns.find((c) => c.name === ds.key[0]);
+  const sql = spawnSync('sqlite3', [path.join(dataDir, 'exchange.db'), `SELECT c${keyColumn.position} FROM d${ds.id} LIMIT 1`], { encoding: 'utf8' });
+  const key = sql.stdout.trim();
+  assert.ok(key, `no record in dataset ${ds.id}: ${sql.stderr}`);
+
+  const panel = page.locator('[data-testid="data-console"]');
+  await panel.waitFor();
+  await field('console-business-ref').fill(consoleCall.businessRef);
+  await field(`console-value-${ds.key[0]}`).fill(key);
+  // A wrong key: 401 from the data API, shown at the key field; the portal session goes on.
+  await field('console-apikey').fill('gsk_not_a_real_key');
+  await page.locator('[data-testid="console-run"]').click();
+  await page.locator('[data-testid="console-field-apikey"] .el-form-item__error').getByText('API 密钥无效').waitFor();
+  assert.equal(new URL(page.url()).pathname, `/grants/${consoleCall.grant}`, 'a refused API key must not end the portal session');
+  await page.locator('[data-testid="header-user"]').waitFor();
+  await shot('50-console-wrong-key');
+  await field('console-apikey').fill(app.api_key);
+  await page.locator('[data-testid="console-run"]').click();
+  const record = page.locator('[data-testid="console-record"]');
+  await record.waitFor();
+  const id = (await page.locator(`[data-testid="console-record-${ds.key[0]}"]`).innerText()).trim();
+  assert.match(id, /\*/, `the key item comes back masked, got ${id}`);
+  assert.notEqual(id, key);
+  const receipt = (await page.locator('[data-testid="console-receipt"]').innerText()).match(/X-Audit-Receipt:\s*(\d+)/);
+  assert.ok(receipt, 'no audit receipt shown');
+  consoleCall.receipt = receipt[1];
+  await panel.scrollIntoViewIfNeeded();
+  await shot('51-console-lookup');
+  // The portal session still works after the call with the key.
+  await page.locator('[data-testid="menu-grants"]').click();
+  await page.waitForURL((u) => u.pathname === '/grants');
+  await logout();
+});
+
 test('an auditor searches the audit log, opens a record with all its fields and verifies it in the browser (✓)', async () => {
   // Only auditors have the 审计 menu.
   await login(byName('requester'));
@@ -733,7 +781,7 @@ test('an auditor searches the audit log, opens a record with all its fields and 
     assert.match(text, /POST \/api\/v1\/auth\/login/);
     assert.match(text, /允许/);
   }
-  await shot('50-audit-search');
+  await shot('52-audit-search');
   await rows.first().locator('[data-testid^="audit-open-"]').click();
   const drawer = page.locator('[data-testid="audit-drawer"]');
   await drawer.locator('[data-testid="audit-record"]').waitFor();
@@ -748,8 +796,25 @@ test('an auditor searches the audit log, opens a record with all its fields and 
   await result.getByText('验证通过').waitFor();
   for (const s of ['leaf', 'path', 'signature']) assert.equal(await drawer.locator(`[data-testid="audit-step-${s}"]`).getAttribute('data-ok'), 'true');
   await result.scrollIntoViewIfNeeded();
-  await shot('51-audit-verified');
+  await shot('53-audit-verified');
   await page.keyboard.press('Escape');
   await drawer.waitFor({ state: 'hidden' });
+  // The data console's lookup: found by its grant, with the business reference, the fields and the content hash.
+  if (consoleCall.receipt) {
+    await page.locator('button', { hasText: '重置' }).first().click();
+    await field('audit-filter-grant').fill(consoleCall.grant);
+    await page.locator('[data-testid="audit-search"]').click();
+    await page.locator(`[data-testid="audit-open-${consoleCall.receipt}"]`).click();
+    await drawer.locator('[data-testid="audit-field-business_ref"]').getByText(consoleCall.businessRef).waitFor();
+    assert.match(await drawer.locator('[data-testid="audit-field-content_hash"]').innerText(), /^[0-9a-f]{64}$/);
+    assert.match(await drawer.locator('[data-testid="audit-field-actor"]').innerText(), /社保待遇资格认证系统/);
+    await drawer.locator('[data-testid="audit-verify"]').click();
+    await result.waitFor({ timeout: 20000 });
+    await drawer.locator('[data-testid="audit-verify-result"][data-ok="true"]').waitFor({ timeout: 20000 });
+    await result.scrollIntoViewIfNeeded();
+    await shot('54-audit-data-call-verified');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+  }
   await logout();
 });
