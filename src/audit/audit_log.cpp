@@ -460,6 +460,33 @@ Result<std::vector<StoredRecord>> AuditLog::List(const RecordFilter& f, std::uin
   return out;
 }
 
+Result<std::vector<DailyCalls>> AuditLog::CountDataCallsPerDay(std::int64_t now_us, int days) {
+  constexpr std::int64_t kMicrosPerDay = 86400LL * 1000000;
+  constexpr std::int64_t kChinaOffsetUs = 8LL * 3600 * 1000000;  // days begin at midnight +08:00
+  const std::int64_t today = (now_us + kChinaOffsetUs) / kMicrosPerDay;
+  const std::int64_t first = today - days + 1;
+  std::vector<DailyCalls> out(static_cast<std::size_t>(std::max(days, 0)));
+  for (int i = 0; i < days; ++i) {
+    out[static_cast<std::size_t>(i)].date = common::FormatDate((first + i) * 86400 + 4 * 3600);  // noon +08:00
+  }
+  GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
+    // Data API routes are audited with one outcome record per call (AuditPolicy::kOutcome): no intent records.
+    auto s = c.Prepare(
+        "SELECT (time_us + ?1) / ?2 AS day, decision = 'allow', COUNT(*) FROM records WHERE time_us >= ?3 "
+        "AND action IN ('GET /api/v1/data/{dataset}/records/{key}', 'POST /api/v1/data/{dataset}/verify') "
+        "GROUP BY day, decision = 'allow'");
+    s.Bind(1, kChinaOffsetUs).Bind(2, kMicrosPerDay).Bind(3, first * kMicrosPerDay - kChinaOffsetUs);
+    while (s.Step()) {
+      const std::int64_t i = s.Int(0) - first;
+      if (i < 0 || i >= days) continue;
+      auto& day = out[static_cast<std::size_t>(i)];
+      (s.Int(1) != 0 ? day.allowed : day.denied) += s.Int(2);
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Status AuditLog::Verify(const std::string& data_dir, std::ostream& report) {
   GOVSHARE_RETURN_IF_ERROR(common::InitCrypto());
   std::string secret;

@@ -42,6 +42,13 @@ struct StoredRecord {
   Hash leaf_hash{};
 };
 
+/// Data calls (the data API, issue 7) of one day in China Standard Time: answered and refused.
+struct DailyCalls {
+  std::string date;  // YYYY-MM-DD (+08:00)
+  std::int64_t allowed = 0;
+  std::int64_t denied = 0;
+};
+
 struct RecordFilter {
   std::optional<std::int64_t> from_us;
   std::optional<std::int64_t> to_us;
@@ -96,6 +103,9 @@ class AuditLog {
   common::Result<std::vector<Hash>> ConsistencyProof(std::uint64_t first, std::uint64_t second) const;
   common::Result<StoredRecord> Get(std::uint64_t leaf_index);
   common::Result<std::vector<StoredRecord>> List(const RecordFilter& filter, std::uint64_t after, int limit);
+  /// The data calls of each of the `days` days up to and including the day of `now_us` (every day listed, zeros too),
+  /// oldest first: the records of the data API's routes by day and decision. Counts only, no record content.
+  common::Result<std::vector<DailyCalls>> CountDataCallsPerDay(std::int64_t now_us, int days);
   bool healthy() const { return db_->healthy() && !fail_appends_.load() && !out_of_step_.load(); }
   /// Fault injection for tests: while set, Append fails as a broken disk would.
   void InjectFailureForTesting(bool fail) { fail_appends_ = fail; }
