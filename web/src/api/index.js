@@ -121,6 +121,9 @@ export const api = {
   /** Calls the health URL now: {healthy, latency_ms | error}. */
   checkDatasetEndpoint: (id) => http.post(`/datasets/${enc(id)}/endpoint/check`),
 
+  /** The dashboard's platform-wide counts (Art. 28): {catalog, requests, data_calls, overdue_by_department}. */
+  dashboard: (query) => http.get('/stats/dashboard', { query }),
+
   // The audit log (Art. 25, 27, 30): records for auditors; heads, key and proofs for anyone who verifies
   /** {from_us, to_us, actor_id, department_id, action, decision, grant_id, limit, cursor} -> {items, next_cursor}. */
   auditRecords: (query) => http.get('/audit/records', { query }),
