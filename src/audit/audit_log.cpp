@@ -436,11 +436,18 @@ Result<StoredRecord> AuditLog::Get(std::uint64_t leaf_index) {
 Result<std::vector<StoredRecord>> AuditLog::List(const RecordFilter& f, std::uint64_t after, int limit) {
   std::vector<StoredRecord> out;
   GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
-    auto s = c.Prepare(
-        "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index >= ?1 AND (?2 IS NULL OR time_us >= ?2) "
-        "AND (?3 IS NULL OR time_us <= ?3) AND (?4 IS NULL OR actor_id = ?4) AND (?5 IS NULL OR department_id = ?5) "
-        "AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR decision = ?7) AND (?8 IS NULL OR grant_id = ?8) "
-        "ORDER BY leaf_index LIMIT ?9");
+    // Built once: the statement cache is keyed by the SQL text.
+    static const std::string kFilters =
+        "(?2 IS NULL OR time_us >= ?2) AND (?3 IS NULL OR time_us <= ?3) AND (?4 IS NULL OR actor_id = ?4) "
+        "AND (?5 IS NULL OR department_id = ?5) AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR decision = ?7) "
+        "AND (?8 IS NULL OR grant_id = ?8)";
+    static const std::string kOldestFirst =
+        "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index >= ?1 AND " + kFilters +
+        " ORDER BY leaf_index LIMIT ?9";
+    static const std::string kNewestFirst =
+        "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index <= ?1 AND " + kFilters +
+        " ORDER BY leaf_index DESC LIMIT ?9";
+    auto s = c.Prepare(f.newest_first ? kNewestFirst : kOldestFirst);
     s.Bind(1, static_cast<std::int64_t>(after))
         .Bind(2, f.from_us)
         .Bind(3, f.to_us)

@@ -57,6 +57,8 @@ struct RecordFilter {
   std::optional<std::string> action;
   std::optional<std::string> decision;
   std::optional<std::string> grant_id;
+  /// Newest first: List's `after` is then the highest leaf index listed (auditors read the latest records first).
+  bool newest_first = false;
 };
 
 /// The tamper-evident audit log (Art. 14, 25, 27, 30): an append-only SQLite file of its own (DATA_DIR/audit.db) whose
@@ -102,6 +104,7 @@ class AuditLog {
   common::Result<std::vector<Hash>> InclusionProof(std::uint64_t leaf_index, std::uint64_t tree_size) const;
   common::Result<std::vector<Hash>> ConsistencyProof(std::uint64_t first, std::uint64_t second) const;
   common::Result<StoredRecord> Get(std::uint64_t leaf_index);
+  /// At most `limit` records matching `filter`, from leaf index `after` up (or, newest_first, down).
   common::Result<std::vector<StoredRecord>> List(const RecordFilter& filter, std::uint64_t after, int limit);
   /// The data calls of each of the `days` days up to and including the day of `now_us` (every day listed, zeros too),
   /// oldest first: the records of the data API's routes by day and decision. Counts only, no record content.

@@ -125,7 +125,7 @@ export const api = {
   dashboard: (query) => http.get('/stats/dashboard', { query }),
 
   // The audit log (Art. 25, 27, 30): records for auditors; heads, key and proofs for anyone who verifies
-  /** {from_us, to_us, actor_id, department_id, action, decision, grant_id, limit, cursor} -> {items, next_cursor}. */
+  /** {from_us, to_us, actor_id, department_id, action, decision, grant_id, order: asc|desc, limit, cursor} -> {items, next_cursor}. */
   auditRecords: (query) => http.get('/audit/records', { query }),
   auditRecord: (leafIndex) => http.get(`/audit/records/${enc(leafIndex)}`),
   /** The latest signed tree head: {tree_size, root_hash, timestamp_ms, timestamp, signature, signed_message}. */

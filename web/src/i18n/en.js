@@ -967,7 +967,7 @@ export default {
   },
   audit: {
     title: 'Audit',
-    intro: 'The audit log records every change of state and every data call (Art. 25, 27, 30), numbered in the order written, never changed. Click a record to see all its fields and verify it independently in the browser.',
+    intro: 'The audit log records every change of state and every data call (Art. 25, 27, 30), numbered in the order written, never changed; the latest come first. Click a record to see all its fields and verify it independently in the browser.',
     empty: 'No audit records match',
     open: 'Open',
     record: 'Audit record #{n}',
