@@ -838,5 +838,19 @@ test('the dashboard renders its charts from the platform-wide counts', async () 
   await overdue.locator('canvas, [data-testid="dashboard-chart-empty"]').first().waitFor();
   await page.waitForTimeout(600); // let the charts' entry animation finish before the screenshot
   await shot('55-dashboard');
+  await page.locator('[data-testid="dashboard-chart-departments"]').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await shot('56-dashboard-departments');
+  // In English the charts are relabelled at once.
+  await page.locator('[data-testid="lang-switch"]').first().click();
+  await page.locator('[data-testid="lang-en"]').click();
+  await page.locator('[data-testid="dashboard-chart-compliance"]').getByText('Sharing request deadlines').waitFor();
+  await page.locator('[data-testid="dashboard"]').getByText('Cockpit').first().waitFor();
+  await page.locator('[data-testid="dashboard"]').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector('.main') && document.querySelector('.main').scrollTo(0, 0));
+  await page.waitForTimeout(600);
+  await shot('57-dashboard-english');
+  await page.locator('[data-testid="lang-switch"]').first().click();
+  await page.locator('[data-testid="lang-zh-CN"]').click();
   await logout();
 });
