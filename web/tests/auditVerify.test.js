@@ -171,6 +171,17 @@ describe('verifyWithServer', () => {
     expect(never).toMatchObject({ ok: false, pending: true });
     expect(headCovers(null, f.record)).toBe(false);
   });
+  it('says so instead of failing when the page has no WebCrypto (plain HTTP to another host)', async () => {
+    const f = fixture(2, 1);
+    const subtle = globalThis.crypto.subtle;
+    Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined, configurable: true });
+    try {
+      const v = await verifyWithServer({ auditSth: async () => f.sth }, f.record, { sleep: async () => {} });
+      expect(v).toMatchObject({ ok: false, unavailable: true });
+    } finally {
+      Object.defineProperty(globalThis.crypto, 'subtle', { value: subtle, configurable: true });
+    }
+  });
 });
 
 describe('auditQuery', () => {

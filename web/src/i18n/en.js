@@ -1008,6 +1008,7 @@ export default {
       ok: 'Verified: the record is in the signed log of {n} records',
       failed: 'Verification failed: the record or the log does not match the signature',
       pending: 'The latest signed tree head does not cover this record yet; try again shortly',
+      unavailable: 'Browsers offer cryptography (WebCrypto) only over HTTPS or on localhost, so this page cannot verify here. Open the portal over HTTPS, or verify offline with tools/audit_verify_inclusion.py',
       computed: 'computed',
       stored: 'in the log',
       signedRoot: 'signed root',

@@ -1008,6 +1008,7 @@ export default {
       ok: '验证通过：该记录包含在规模为 {n} 的已签名日志中',
       failed: '验证失败：记录或日志与签名不符',
       pending: '最新的签名树头尚未覆盖该记录，请稍后重试',
+      unavailable: '浏览器仅在 HTTPS 或本机地址下提供密码运算（WebCrypto），此处无法验证。请通过 HTTPS 访问，或用离线工具 tools/audit_verify_inclusion.py 验证',
       computed: '计算值',
       stored: '日志值',
       signedRoot: '签名根',

@@ -74,6 +74,9 @@ export function encodeRecord(record) {
   return concat(...parts);
 }
 
+/** Browsers offer WebCrypto only in secure contexts (HTTPS, localhost): elsewhere nothing here can be checked. */
+export const webCryptoAvailable = () => !!(globalThis.crypto && globalThis.crypto.subtle);
+
 export async function sha256(bytes) {
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
 }
@@ -170,9 +173,11 @@ export const headCovers = (sth, record) => !!sth && Number(sth.tree_size) > Numb
 /**
  * Fetches what verifyRecord needs from the server (`api` has auditSth, auditKey, auditInclusion) and verifies. A record
  * newer than the latest head is waited for: the head is fetched again up to `attempts` times, `delayMs` apart. Returns
- * verifyRecord's answer plus {sth}, or {ok:false, pending:true} when no head covers the record yet.
+ * verifyRecord's answer plus {sth}, {ok:false, pending:true} when no head covers the record yet, or
+ * {ok:false, unavailable:true} when the page has no WebCrypto (served over plain HTTP to another host).
  */
 export async function verifyWithServer(api, record, { attempts = 5, delayMs = 1000, sleep = (ms) => new Promise((r) => setTimeout(r, ms)) } = {}) {
+  if (!webCryptoAvailable()) return { ok: false, unavailable: true, steps: [], sth: null };
   let sth = null;
   for (let i = 0; i < attempts; i++) {
     sth = await api.auditSth();
