@@ -26,6 +26,34 @@ std::vector<audit::Hash> Hashes(const json& array) {
   return out;
 }
 
+TEST(HttpAudit, AuditorsPageTheRecordsNewestFirstOrOldestFirst) {
+  TestServer s;
+  const auto auditor = s.Login("auditor");
+  for (const char* user : {"admin", "reviewer", "requester"}) s.Login(user);  // three more login records
+  const auto size = s.platform().audit().size();
+  ASSERT_GE(size, 4u);
+  auto indexes = [](const json& page) {
+    std::vector<std::uint64_t> out;
+    for (const auto& r : page["items"]) out.push_back(r["leaf_index"].get<std::uint64_t>());
+    return out;
+  };
+  auto first = s.Get("/api/v1/audit/records?order=desc&limit=2", auditor).Json();
+  EXPECT_EQ(indexes(first), (std::vector<std::uint64_t>{size - 1, size - 2}));
+  ASSERT_EQ(first["next_cursor"], std::to_string(size - 3));
+  auto second =
+      s.Get("/api/v1/audit/records?order=desc&limit=2&cursor=" + first["next_cursor"].get<std::string>(), auditor)
+          .Json();
+  EXPECT_EQ(indexes(second), (std::vector<std::uint64_t>{size - 3, size - 4}));
+  // The last page ends at leaf 0 without a cursor; oldest first (the default) is unchanged.
+  auto last = s.Get("/api/v1/audit/records?order=desc&limit=200&cursor=1", auditor).Json();
+  EXPECT_EQ(indexes(last), (std::vector<std::uint64_t>{1, 0}));
+  EXPECT_TRUE(last["next_cursor"].is_null());
+  EXPECT_EQ(indexes(s.Get("/api/v1/audit/records?limit=2", auditor).Json()), (std::vector<std::uint64_t>{0, 1}));
+  auto bad = s.Get("/api/v1/audit/records?order=newest", auditor);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Json()["code"], "invalid_parameter");
+}
+
 TEST(HttpAudit, Art30EveryChangeAndAttemptIsRecordedAndProvableAgainstASignedHead) {
   TestServer s;
   auto failed = s.Request("POST", "/api/v1/auth/login", json{{"username", "steward"}, {"password", "Wrong-1"}}.dump());

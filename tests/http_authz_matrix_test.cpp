@@ -344,6 +344,8 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
       // catalog managers, or its applications — any department's, since the dataset's provider decides: 404 here).
       {"GET", "/api/v1/datasets", "/api/v1/datasets", Everyone(), nullptr},
       {"GET", "/api/v1/datasets/stale", "/api/v1/datasets/stale", Everyone(), nullptr},
+      // The dashboard (Art. 28): platform-wide counts for every user, not for applications.
+      {"GET", "/api/v1/stats/dashboard", "/api/v1/stats/dashboard", Everyone(), nullptr},
       {"GET", "/api/v1/datasets/999999", "/api/v1/datasets/{id}", Everyone(), nullptr, 404},
       {"POST", "/api/v1/datasets/999999/loads", "/api/v1/datasets/{id}/loads", loaders, json("x"), 404},
       {"POST",

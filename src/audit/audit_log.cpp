@@ -447,11 +447,18 @@ Result<StoredRecord> AuditLog::Get(std::uint64_t leaf_index) {
 Result<std::vector<StoredRecord>> AuditLog::List(const RecordFilter& f, std::uint64_t after, int limit) {
   std::vector<StoredRecord> out;
   GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
-    auto s = c.Prepare(
-        "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index >= ?1 AND (?2 IS NULL OR time_us >= ?2) "
-        "AND (?3 IS NULL OR time_us <= ?3) AND (?4 IS NULL OR actor_id = ?4) AND (?5 IS NULL OR department_id = ?5) "
-        "AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR decision = ?7) AND (?8 IS NULL OR grant_id = ?8) "
-        "ORDER BY leaf_index LIMIT ?9");
+    // Built once: the statement cache is keyed by the SQL text.
+    static const std::string kFilters =
+        "(?2 IS NULL OR time_us >= ?2) AND (?3 IS NULL OR time_us <= ?3) AND (?4 IS NULL OR actor_id = ?4) "
+        "AND (?5 IS NULL OR department_id = ?5) AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR decision = ?7) "
+        "AND (?8 IS NULL OR grant_id = ?8)";
+    static const std::string kOldestFirst =
+        "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index >= ?1 AND " + kFilters +
+        " ORDER BY leaf_index LIMIT ?9";
+    static const std::string kNewestFirst =
+        "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index <= ?1 AND " + kFilters +
+        " ORDER BY leaf_index DESC LIMIT ?9";
+    auto s = c.Prepare(f.newest_first ? kNewestFirst : kOldestFirst);
     s.Bind(1, static_cast<std::int64_t>(after))
         .Bind(2, f.from_us)
         .Bind(3, f.to_us)
@@ -465,6 +472,33 @@ Result<std::vector<StoredRecord>> AuditLog::List(const RecordFilter& f, std::uin
       auto r = ReadStored(s);
       if (!r.ok()) return r.status();
       out.push_back(std::move(r.value()));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<DailyCalls>> AuditLog::CountDataCallsPerDay(std::int64_t now_us, int days) {
+  constexpr std::int64_t kMicrosPerDay = 86400LL * 1000000;
+  constexpr std::int64_t kChinaOffsetUs = 8LL * 3600 * 1000000;  // days begin at midnight +08:00
+  const std::int64_t today = (now_us + kChinaOffsetUs) / kMicrosPerDay;
+  const std::int64_t first = today - days + 1;
+  std::vector<DailyCalls> out(static_cast<std::size_t>(std::max(days, 0)));
+  for (int i = 0; i < days; ++i) {
+    out[static_cast<std::size_t>(i)].date = common::FormatDate((first + i) * 86400 + 4 * 3600);  // noon +08:00
+  }
+  GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
+    // Data API routes are audited with one outcome record per call (AuditPolicy::kOutcome): no intent records.
+    auto s = c.Prepare(
+        "SELECT (time_us + ?1) / ?2 AS day, decision = 'allow', COUNT(*) FROM records WHERE time_us >= ?3 "
+        "AND action IN ('GET /api/v1/data/{dataset}/records/{key}', 'POST /api/v1/data/{dataset}/verify') "
+        "GROUP BY day, decision = 'allow'");
+    s.Bind(1, kChinaOffsetUs).Bind(2, kMicrosPerDay).Bind(3, first * kMicrosPerDay - kChinaOffsetUs);
+    while (s.Step()) {
+      const std::int64_t i = s.Int(0) - first;
+      if (i < 0 || i >= days) continue;
+      auto& day = out[static_cast<std::size_t>(i)];
+      (s.Int(1) != 0 ? day.allowed : day.denied) += s.Int(2);
     }
     return Status::Ok();
   }));

@@ -41,6 +41,13 @@ struct StoredRecord {
   Hash leaf_hash{};
 };
 
+/// Data calls (the data API, issue 7) of one day in China Standard Time: answered and refused.
+struct DailyCalls {
+  std::string date;  // YYYY-MM-DD (+08:00)
+  std::int64_t allowed = 0;
+  std::int64_t denied = 0;
+};
+
 struct RecordFilter {
   std::optional<std::int64_t> from_us;
   std::optional<std::int64_t> to_us;
@@ -49,6 +56,8 @@ struct RecordFilter {
   std::optional<std::string> action;
   std::optional<std::string> decision;
   std::optional<std::string> grant_id;
+  /// Newest first: List's `after` is then the highest leaf index listed (auditors read the latest records first).
+  bool newest_first = false;
 };
 
 /// The tamper-evident audit log (Art. 14, 25, 27, 30): an append-only SQLite file of its own (DATA_DIR/audit.db) whose
@@ -97,7 +106,11 @@ class AuditLog {
   common::Result<std::vector<Hash>> InclusionProof(std::uint64_t leaf_index, std::uint64_t tree_size) const;
   common::Result<std::vector<Hash>> ConsistencyProof(std::uint64_t first, std::uint64_t second) const;
   common::Result<StoredRecord> Get(std::uint64_t leaf_index);
+  /// At most `limit` records matching `filter`, from leaf index `after` up (or, newest_first, down).
   common::Result<std::vector<StoredRecord>> List(const RecordFilter& filter, std::uint64_t after, int limit);
+  /// The data calls of each of the `days` days up to and including the day of `now_us` (every day listed, zeros too),
+  /// oldest first: the records of the data API's routes by day and decision. Counts only, no record content.
+  common::Result<std::vector<DailyCalls>> CountDataCallsPerDay(std::int64_t now_us, int days);
   bool healthy() const { return db_->healthy() && !fail_appends_.load() && !out_of_step_.load(); }
   /// Fault injection for tests: while set, Append fails as a broken disk would.
   void InjectFailureForTesting(bool fail) { fail_appends_ = fail; }

@@ -104,6 +104,8 @@ const std::vector<PermissionRow>& Table() {
       {Permission::kDataLoad,
        "data.load",
        {{Role::kDataSteward, Reach::kOwnDepartment}, {Role::kCatalogManager, Reach::kOwnDepartment}}},
+      // Art. 28: the platform's supervision dashboard shows every user counts only (no record, no personal data).
+      {Permission::kStatsRead, "stats.read", Everyone()},
   };
   return table;
 }

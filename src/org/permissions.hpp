@@ -41,8 +41,9 @@ enum class Permission {
   kShareRequest,
   kDatasetRead,
   kDataLoad,
+  kStatsRead,
 };
-inline constexpr int kPermissionCount = 27;
+inline constexpr int kPermissionCount = 28;
 std::string_view PermissionName(Permission p);
 
 /// How far a grant of a permission reaches.

@@ -497,4 +497,10 @@ Result<std::vector<OverdueEvidence>> CaseService::Evidence(const Principal& p, s
   return store_.ListOverdueEvidence(case_id);
 }
 
+Result<DeadlineCompliance> CaseService::Compliance(const std::vector<std::string>& types) {
+  return store_.CountDeadlineCompliance(types);
+}
+
+Result<std::vector<DepartmentOverdue>> CaseService::OverdueByDepartment() { return store_.CountOverdueByDepartment(); }
+
 }  // namespace govshare::workflow

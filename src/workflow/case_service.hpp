@@ -85,6 +85,10 @@ class CaseService {
   common::Result<std::vector<InboxItem>> Inbox(const org::Principal& p, bool unread_only, const org::PageRequest& page);
   common::Status MarkRead(const org::Principal& p, std::int64_t item_id);
   common::Result<std::vector<OverdueEvidence>> Evidence(const org::Principal& p, std::int64_t case_id);
+  /// Platform-wide deadline aggregates for the dashboard (counts only, so no visibility check): the compliance of the
+  /// cases of `types`, and the cases that were late per responsible department.
+  common::Result<DeadlineCompliance> Compliance(const std::vector<std::string>& types);
+  common::Result<std::vector<DepartmentOverdue>> OverdueByDepartment();
 
  private:
   bool CanSee(const org::Principal& p, const Case& c) const;

@@ -42,6 +42,21 @@ struct TransitionWrite {
   DomainChange domain_change;
 };
 
+/// Deadline compliance of a set of cases (the dashboard, Art. 28): each case is counted once — `escalated` if its
+/// authority was told of a missed deadline, else `overdue` if a step missed its deadline, else `on_time`.
+struct DeadlineCompliance {
+  std::int64_t on_time = 0;
+  std::int64_t overdue = 0;
+  std::int64_t escalated = 0;
+};
+
+/// How many cases missed a deadline while a department was responsible for the late step.
+struct DepartmentOverdue {
+  std::int64_t department_id = 0;
+  std::string department_name;
+  std::int64_t cases = 0;
+};
+
 /// Storage of cases, their history, overdue evidence and inboxes. Thread-safe; writes are durable on return.
 class CaseStore {
  public:
@@ -69,6 +84,10 @@ class CaseStore {
   /// Marks the case overdue and records the evidence once per (case, step, due time).
   virtual common::Status MarkOverdue(const OverdueEvidence& evidence, const std::vector<InboxItem>& notify) = 0;
   virtual common::Result<std::vector<OverdueEvidence>> ListOverdueEvidence(std::optional<std::int64_t> case_id) = 0;
+  /// Platform-wide aggregates for the dashboard: the compliance of the cases of these types, and the cases that were
+  /// late per responsible department (most first).
+  virtual common::Result<DeadlineCompliance> CountDeadlineCompliance(const std::vector<std::string>& types) = 0;
+  virtual common::Result<std::vector<DepartmentOverdue>> CountOverdueByDepartment() = 0;
 
   virtual common::Status CreateWebhook(Webhook& w) = 0;  // sets id
   virtual common::Result<std::vector<Webhook>> ListWebhooks(std::int64_t department_id) = 0;

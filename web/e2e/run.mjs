@@ -3,8 +3,9 @@
 // Starts `govshare demo` + `govshare serve` on a free loopback port with a fresh data directory, logs in through the
 // UI and checks the departments page, the menus, the workbench, the working-day calendar, department webhooks and the
 // catalog (search, compile with the rules checked as one types, review, publication) and sharing (a request through
-// the wizard, forwarded by the authority, answered by the provider; the grant suspended and resumed). Screenshots go to
-// /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
+// the wizard, forwarded by the authority, answered by the provider; the grant suspended and resumed), the data console
+// (a lookup with the demo application's API key), the audit log (search, a record, verification in the browser) and
+// the dashboard's charts. Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -674,6 +675,55 @@ test('a requester requests national data (Art. 17): holder, resource, items as t
   await logout();
 });
 
+// The data console's lookup, as the auditor later finds it in the log. Before the datasets test, which registers an
+// interface (unreachable) for 常住人口基本信息 and so turns its lookups into logical access.
+const consoleCall = { grant: '', receipt: '', businessRef: `SB-E2E-${Date.now().toString(36)}` };
+
+test('a consumer tries its grant in the data console: a wrong key is refused next to the field, the demo key gets masked fields and a receipt', async () => {
+  const app = creds.applications.find((a) => a.name === '社保待遇资格认证系统');
+  assert.ok(app && app.api_key && app.grants && app.grants.length, 'no demo application with a grant in demo-credentials.json');
+  consoleCall.grant = app.grants[0];
+  await login(byName('requester'));
+  await page.goto(`${baseUrl}/grants/${consoleCall.grant}`);
+  await page.locator('[data-testid="grant-status"]').getByText('有效').waitFor();
+  // A record of the dataset (the dataset id is the grant's entry): its key value, read straight from exchange.db.
+  const grant = await page.evaluate(async (id) => (await fetch(`/api/v1/grants/${id}`)).json(), consoleCall.grant);
+  assert.equal(grant.manner, 'lookup');
+  const ds = await page.evaluate(async (id) => (await fetch(`/api/v1/datasets/${id}`)).json(), grant.entry_id);
+  const keyColumn = ds.columns.find((c) => c.name === ds.key[0]);
+  const sql = spawnSync('sqlite3', [path.join(dataDir, 'exchange.db'), `SELECT c${keyColumn.position} FROM d${ds.id} LIMIT 1`], { encoding: 'utf8' });
+  const key = sql.stdout.trim();
+  assert.ok(key, `no record in dataset ${ds.id}: ${sql.stderr}`);
+
+  const panel = page.locator('[data-testid="data-console"]');
+  await panel.waitFor();
+  await field('console-business-ref').fill(consoleCall.businessRef);
+  await field(`console-value-${ds.key[0]}`).fill(key);
+  // A wrong key: 401 from the data API, shown at the key field; the portal session goes on.
+  await field('console-apikey').fill('gsk_not_a_real_key');
+  await page.locator('[data-testid="console-run"]').click();
+  await page.locator('[data-testid="console-field-apikey"] .el-form-item__error').getByText('API 密钥无效').waitFor();
+  assert.equal(new URL(page.url()).pathname, `/grants/${consoleCall.grant}`, 'a refused API key must not end the portal session');
+  await page.locator('[data-testid="header-user"]').waitFor();
+  await shot('50-console-wrong-key');
+  await field('console-apikey').fill(app.api_key);
+  await page.locator('[data-testid="console-run"]').click();
+  const record = page.locator('[data-testid="console-record"]');
+  await record.waitFor();
+  const id = (await page.locator(`[data-testid="console-record-${ds.key[0]}"]`).innerText()).trim();
+  assert.match(id, /\*/, `the key item comes back masked, got ${id}`);
+  assert.notEqual(id, key);
+  const receipt = (await page.locator('[data-testid="console-receipt"]').innerText()).match(/X-Audit-Receipt:\s*(\d+)/);
+  assert.ok(receipt, 'no audit receipt shown');
+  consoleCall.receipt = receipt[1];
+  await panel.scrollIntoViewIfNeeded();
+  await shot('51-console-lookup');
+  // The portal session still works after the call with the key.
+  await page.locator('[data-testid="menu-grants"]').click();
+  await page.waitForURL((u) => u.pathname === '/grants');
+  await logout();
+});
+
 test('the datasets page lists 常住人口基本信息 with its row count; its detail shows the columns', async () => {
   await login(byName('requester'));
   await page.locator('[data-testid="menu-datasets"]').click();
@@ -709,5 +759,98 @@ test('the datasets page lists 常住人口基本信息 with its row count; its d
   await page.locator('[data-testid="endpoint-save"]').click();
   await page.locator('[data-testid="endpoint-circuit"]').getByText('正常').waitFor();
   await shot('45-dataset-endpoint');
+  await logout();
+});
+
+test('an auditor searches the audit log, opens a record with all its fields and verifies it in the browser (✓)', async () => {
+  // Only auditors have the 审计 menu.
+  await login(byName('requester'));
+  await page.locator('[data-testid="side-menu"]').waitFor();
+  assert.equal(await page.locator('[data-testid="menu-audit"]').count(), 0, 'a requester has no audit menu');
+  await logout();
+
+  await login(byName('auditor'));
+  await page.locator('[data-testid="menu-audit"]').click();
+  await page.waitForURL((u) => u.pathname === '/audit');
+  await page.locator('[data-testid="audit-table"]').waitFor();
+  // The logins of this run: their outcome records, allowed.
+  await field('audit-filter-action').fill('POST /api/v1/auth/login');
+  await choose('audit-filter-decision', '允许');
+  await page.locator('[data-testid="audit-search"]').click();
+  const rows = page.locator('[data-testid="audit-table"] .el-table__row');
+  await rows.first().waitFor();
+  for (const text of await rows.allInnerTexts()) {
+    assert.match(text, /POST \/api\/v1\/auth\/login/);
+    assert.match(text, /允许/);
+  }
+  await shot('52-audit-search');
+  await rows.first().locator('[data-testid^="audit-open-"]').click();
+  const drawer = page.locator('[data-testid="audit-drawer"]');
+  await drawer.locator('[data-testid="audit-record"]').waitFor();
+  for (const k of ['leaf_index', 'time', 'actor', 'department', 'role', 'action', 'target', 'decision', 'reason', 'grant_id', 'scenario', 'business_ref', 'fields', 'row_count', 'content_hash', 'client_address', 'request_id']) {
+    await drawer.locator(`[data-testid="audit-field-${k}"]`).waitFor();
+  }
+  assert.match(await drawer.locator('[data-testid="audit-field-target"]').innerText(), /\/api\/v1\/auth\/login/);
+  await drawer.locator('[data-testid="audit-verify"]').click();
+  const result = drawer.locator('[data-testid="audit-verify-result"]');
+  await result.waitFor({ timeout: 20000 });
+  assert.equal(await result.getAttribute('data-ok'), 'true', await result.innerText());
+  await result.getByText('验证通过').waitFor();
+  for (const s of ['leaf', 'path', 'signature']) assert.equal(await drawer.locator(`[data-testid="audit-step-${s}"]`).getAttribute('data-ok'), 'true');
+  await result.scrollIntoViewIfNeeded();
+  await shot('53-audit-verified');
+  await page.keyboard.press('Escape');
+  await drawer.waitFor({ state: 'hidden' });
+  // The data console's lookup: found by its grant, with the business reference, the fields and the content hash.
+  if (consoleCall.receipt) {
+    await page.locator('button', { hasText: '重置' }).first().click();
+    await field('audit-filter-grant').fill(consoleCall.grant);
+    await page.locator('[data-testid="audit-search"]').click();
+    await page.locator(`[data-testid="audit-open-${consoleCall.receipt}"]`).click();
+    await drawer.locator('[data-testid="audit-field-business_ref"]').getByText(consoleCall.businessRef).waitFor();
+    assert.match(await drawer.locator('[data-testid="audit-field-content_hash"]').innerText(), /^[0-9a-f]{64}$/);
+    assert.match(await drawer.locator('[data-testid="audit-field-actor"]').innerText(), /社保待遇资格认证系统/);
+    await drawer.locator('[data-testid="audit-verify"]').click();
+    await result.waitFor({ timeout: 20000 });
+    await drawer.locator('[data-testid="audit-verify-result"][data-ok="true"]').waitFor({ timeout: 20000 });
+    await result.scrollIntoViewIfNeeded();
+    await shot('54-audit-data-call-verified');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+  }
+  await logout();
+});
+
+test('the dashboard renders its charts from the platform-wide counts', async () => {
+  await login(byName('requester'));
+  await page.locator('[data-testid="menu-dashboard"]').click();
+  await page.waitForURL((u) => u.pathname === '/dashboard');
+  const stats = await page.evaluate(async () => (await fetch('/api/v1/stats/dashboard')).json());
+  assert.ok(stats.catalog.published >= 150, `published ${stats.catalog.published}`);
+  const published = (await page.locator('[data-testid="dashboard-number-published"] .value').innerText()).replace(/,/g, '');
+  assert.equal(Number(published), stats.catalog.published);
+  // Every chart with data is drawn on a canvas; the data console's lookup of this run is among today's calls.
+  assert.ok(stats.data_calls[stats.data_calls.length - 1].allowed >= (consoleCall.receipt ? 1 : 0));
+  for (const id of ['share-type', 'compliance', 'departments', ...(consoleCall.receipt ? ['calls'] : [])]) {
+    await page.locator(`[data-testid="dashboard-chart-${id}"] canvas`).first().waitFor();
+  }
+  const overdue = page.locator('[data-testid="dashboard-chart-overdue"]');
+  await overdue.locator('canvas, [data-testid="dashboard-chart-empty"]').first().waitFor();
+  await page.waitForTimeout(600); // let the charts' entry animation finish before the screenshot
+  await shot('55-dashboard');
+  await page.locator('[data-testid="dashboard-chart-departments"]').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await shot('56-dashboard-departments');
+  // In English the charts are relabelled at once.
+  await page.locator('[data-testid="lang-switch"]').first().click();
+  await page.locator('[data-testid="lang-en"]').click();
+  await page.locator('[data-testid="dashboard-chart-compliance"]').getByText('Sharing request deadlines').waitFor();
+  await page.locator('[data-testid="dashboard"]').getByText('Cockpit').first().waitFor();
+  await page.locator('[data-testid="dashboard"]').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector('.main') && document.querySelector('.main').scrollTo(0, 0));
+  await page.waitForTimeout(600);
+  await shot('57-dashboard-english');
+  await page.locator('[data-testid="lang-switch"]').first().click();
+  await page.locator('[data-testid="lang-zh-CN"]').click();
   await logout();
 });

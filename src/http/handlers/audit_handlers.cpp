@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <limits>
 
 #include "app/platform.hpp"
 #include "http/handlers/handler_util.hpp"
@@ -139,15 +140,28 @@ void ListRecords(app::Platform& p, Context& ctx) {
   f.action = ctx.Query("action");
   f.decision = ctx.Query("decision");
   f.grant_id = ctx.Query("grant_id");
-  auto items = p.audit().List(f, static_cast<std::uint64_t>(page->after_id), page->limit);
+  const auto order = ctx.Query("order");
+  if (order && *order != "asc" && *order != "desc") {
+    return ctx.Problem(Status::Invalid("invalid_parameter", "order is asc or desc", "?order"));
+  }
+  f.newest_first = order && *order == "desc";
+  // Oldest first from the cursor up; newest first from the cursor (or the end of the log) down.
+  const bool has_cursor = ctx.Query("cursor").has_value();
+  const auto start = f.newest_first && !has_cursor
+                         ? static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
+                         : static_cast<std::uint64_t>(page->after_id);
+  auto items = p.audit().List(f, start, page->limit);
   if (!items.ok()) return ctx.Problem(items.status());
   common::JsonWriter w;
   w.StartObject().Key("items").StartArray();
   for (const auto& r : items.value()) WriteRecord(w, r);
   w.EndArray().Key("next_cursor");
   // The cursor is the first leaf index of the next page.
-  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
+  const bool full = static_cast<int>(items->size()) == page->limit && !items->empty();
+  if (full && !f.newest_first) {
     w.String(std::to_string(items->back().leaf_index + 1));
+  } else if (full && items->back().leaf_index > 0) {
+    w.String(std::to_string(items->back().leaf_index - 1));
   } else {
     w.Null();
   }

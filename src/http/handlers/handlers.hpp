@@ -22,6 +22,7 @@ void RegisterSharingRoutes(Router& router, app::Platform& platform);
 void RegisterDatasetRoutes(Router& router, app::Platform& platform);
 void RegisterEndpointRoutes(Router& router, app::Platform& platform);
 void RegisterDataRoutes(Router& router, app::Platform& platform);
+void RegisterStatsRoutes(Router& router, app::Platform& platform);
 
 /// The OpenAPI 3.1 document served at /api/openapi.json (docs/openapi.json, embedded at build time).
 extern const char* const kOpenApiDocument;

@@ -17,6 +17,7 @@ void RegisterAll(Router& router, app::Platform& platform) {
   RegisterDatasetRoutes(router, platform);
   RegisterEndpointRoutes(router, platform);
   RegisterDataRoutes(router, platform);
+  RegisterStatsRoutes(router, platform);
 }
 
 void RegisterSystemRoutes(Router& router, app::Platform& platform) {

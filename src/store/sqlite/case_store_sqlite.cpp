@@ -392,6 +392,48 @@ Result<std::vector<workflow::OverdueEvidence>> SqliteCaseStore::ListOverdueEvide
   return out;
 }
 
+Result<workflow::DeadlineCompliance> SqliteCaseStore::CountDeadlineCompliance(const std::vector<std::string>& types) {
+  workflow::DeadlineCompliance out;
+  auto status = db_.Read([&](Connection& c) {
+    // Escalation is recorded as the authority's "escalated" notification; lateness as the overdue mark or evidence.
+    auto s = c.Prepare(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM inbox i WHERE i.case_id = c.id AND i.kind = 'escalated') THEN 2 "
+        "WHEN c.overdue = 1 OR EXISTS (SELECT 1 FROM overdue_evidence e WHERE e.case_id = c.id) THEN 1 ELSE 0 END AS "
+        "outcome, COUNT(*) FROM cases c WHERE c.type IN (SELECT value FROM json_each(?1)) GROUP BY outcome");
+    s.Bind(1, JsonListParam(types));
+    while (s.Step()) {
+      const auto n = s.Int(1);
+      switch (s.Int(0)) {
+        case 2:
+          out.escalated = n;
+          break;
+        case 1:
+          out.overdue = n;
+          break;
+        default:
+          out.on_time = n;
+      }
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<std::vector<workflow::DepartmentOverdue>> SqliteCaseStore::CountOverdueByDepartment() {
+  std::vector<workflow::DepartmentOverdue> out;
+  auto status = db_.Read([&](Connection& c) {
+    auto s = c.Prepare(
+        "SELECT e.responsible_department_id, d.name, COUNT(DISTINCT e.case_id) AS n FROM overdue_evidence e "
+        "JOIN departments d ON d.id = e.responsible_department_id GROUP BY e.responsible_department_id "
+        "ORDER BY n DESC, e.responsible_department_id");
+    while (s.Step()) out.push_back({s.Int(0), s.Text(1), s.Int(2)});
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
 Status SqliteCaseStore::CreateWebhook(workflow::Webhook& w) {
   return db_.Write([&](Connection& c) {
     c.Prepare(

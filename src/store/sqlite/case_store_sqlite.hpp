@@ -28,6 +28,8 @@ class SqliteCaseStore final : public workflow::CaseStore {
                              const std::vector<workflow::InboxItem>& notify) override;
   common::Result<std::vector<workflow::OverdueEvidence>> ListOverdueEvidence(
       std::optional<std::int64_t> case_id) override;
+  common::Result<workflow::DeadlineCompliance> CountDeadlineCompliance(const std::vector<std::string>& types) override;
+  common::Result<std::vector<workflow::DepartmentOverdue>> CountOverdueByDepartment() override;
   common::Status CreateWebhook(workflow::Webhook& w) override;
   common::Result<std::vector<workflow::Webhook>> ListWebhooks(std::int64_t department_id) override;
   common::Status DeactivateWebhook(std::int64_t department_id, std::int64_t webhook_id) override;

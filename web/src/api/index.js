@@ -120,4 +120,18 @@ export const api = {
   putDatasetEndpoint: (id, body) => http.put(`/datasets/${enc(id)}/endpoint`, body),
   /** Calls the health URL now: {healthy, latency_ms | error}. */
   checkDatasetEndpoint: (id) => http.post(`/datasets/${enc(id)}/endpoint/check`),
+
+  /** The dashboard's platform-wide counts (Art. 28): {catalog, requests, data_calls, overdue_by_department}. */
+  dashboard: (query) => http.get('/stats/dashboard', { query }),
+
+  // The audit log (Art. 25, 27, 30): records for auditors; heads, key and proofs for anyone who verifies
+  /** {from_us, to_us, actor_id, department_id, action, decision, grant_id, order: asc|desc, limit, cursor} -> {items, next_cursor}. */
+  auditRecords: (query) => http.get('/audit/records', { query }),
+  auditRecord: (leafIndex) => http.get(`/audit/records/${enc(leafIndex)}`),
+  /** The latest signed tree head: {tree_size, root_hash, timestamp_ms, timestamp, signature, signed_message}. */
+  auditSth: () => http.get('/audit/sth'),
+  /** {algorithm: 'Ed25519', public_key} (hex). */
+  auditKey: () => http.get('/audit/key'),
+  /** {leaf_index, tree_size, leaf_hash, audit_path: [hex…]}. */
+  auditInclusion: (leafIndex, treeSize) => http.get('/audit/proof/inclusion', { query: { leaf_index: leafIndex, tree_size: treeSize } }),
 };

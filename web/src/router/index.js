@@ -91,6 +91,20 @@ export const routes = [
         component: () => import('../views/datasets/DatasetDetailView.vue'),
         meta: { title: 'datasets.detail.title', permission: 'dataset.read', menu: 'datasets' },
       },
+      // 驾驶舱 (Art. 28): platform-wide counts for every user (stats.read).
+      {
+        path: 'dashboard',
+        name: 'dashboard',
+        component: () => import('../views/DashboardView.vue'),
+        meta: { title: 'menu.cockpit', permission: 'stats.read' },
+      },
+      // 审计 (Art. 25, 27, 30): auditors only (audit.read).
+      {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('../views/AuditView.vue'),
+        meta: { title: 'menu.audit', permission: 'audit.read' },
+      },
       {
         path: 'calendar',
         name: 'calendar',
