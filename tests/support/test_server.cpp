@@ -58,9 +58,9 @@ TestServer::TestServer(Options options, std::shared_ptr<common::FakeClock> clock
   server_options.http = config.http;
   if (server_options.http.io_threads == 0) server_options.http.io_threads = 2;
   server_options.http.blocking_threads = options.blocking_threads;
-  server_options.audit = [p = platform_.get()](const http::Context& ctx, std::string_view route, bool intent,
+  server_options.audit = [p = platform_.get()](const http::Context& ctx, std::string_view route, http::AuditPhase phase,
                                                http::AuditDone done) {
-    p->AuditHttp(ctx, route, intent, std::move(done));
+    p->AuditHttp(ctx, route, phase, std::move(done));
   };
   auto* p = platform_.get();
   router_ = p->router();
