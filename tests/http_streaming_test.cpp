@@ -22,10 +22,14 @@ namespace {
 using nlohmann::json;
 
 constexpr int kStreamLines = 40000;  // ~2 MB: many 64 KiB chunks
+/// What a producer may get ahead of a client that does not read: the loopback socket buffers (a few MB with
+/// autotuning) and the pipe's few 64 KiB chunks, with a wide margin.
+constexpr std::int64_t kBoundBytes = 48 << 20;
 
 /// Test routes: a long streamed body of numbered lines, and one whose producer writes until the client has gone.
 struct StreamRoutes {
   std::shared_ptr<std::atomic<bool>> endless_ended = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<std::int64_t>> endless_bytes = std::make_shared<std::atomic<std::int64_t>>(0);
 
   void Add(http::Router& router) const {
     for (const bool endless : {false, true}) {
@@ -34,11 +38,13 @@ struct StreamRoutes {
       r.pattern = endless ? "/api/v1/test/endless" : "/api/v1/test/stream";
       r.access = http::Access::kPublic;
       r.audit = http::AuditPolicy::kOutcome;
-      r.handler = [endless, ended = endless_ended](http::Context& ctx) {
+      r.handler = [endless, ended = endless_ended, bytes = endless_bytes](http::Context& ctx) {
         ctx.audit.fields = "line";
-        ctx.Stream(200, "text/plain", [endless, ended](http::BodyWriter& out, http::AuditDetail& end) {
+        ctx.Stream(200, "text/plain", [endless, ended, bytes](http::BodyWriter& out, http::AuditDetail& end) {
           for (std::int64_t i = 0; endless || i < kStreamLines; ++i) {
-            if (!out.Write(fmt::format("line {:010d} of a streamed body\n", i))) break;
+            const auto line = fmt::format("line {:010d} of a streamed body\n", i);
+            if (!out.Write(line)) break;
+            if (endless) bytes->fetch_add(static_cast<std::int64_t>(line.size()));
             end.row_count = i + 1;
           }
           if (endless) ended->store(true);
@@ -103,8 +109,12 @@ TEST_F(StreamedBody, AProducerStopsWhenTheClientGoesAndHoldsOnlyAFewChunksMeanwh
     asio::read(socket, asio::buffer(head));  // a quarter MiB of an endless body, then the client goes
     EXPECT_NE(head.find("200 OK"), std::string::npos);
     EXPECT_NE(head.find("line 0000000001"), std::string::npos);
+    // The client stops reading. The producer may fill the socket buffers and a few chunks, then must wait: an
+    // unbounded one would produce hundreds of MB in this second.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    EXPECT_LT(routes_.endless_bytes->load(), kBoundBytes);
   }
-  // An unbounded producer would never notice; a bounded one is stopped at its next full chunk.
+  // Once the client is gone, the producer's next write fails and it ends.
   for (int i = 0; i < 500 && !routes_.endless_ended->load(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
