@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "common/crypto.hpp"
 #include "exchange/test_support.hpp"
@@ -24,16 +25,6 @@ json Records(const HttpResponse& r) { return r.Json()["records"]; }
 constexpr common::UnixSeconds k20260930Morning = 1790733600;  // 2026-09-30 10:00 +08:00
 constexpr int kPeople = 12;
 
-/// A valid resident ID number (GB 11643: ISO 7064 MOD 11-2 check character).
-std::string IdNumber(const std::string& county, const std::string& birth_yyyymmdd, int sequence) {
-  static constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  std::string id = county + birth_yyyymmdd + fmt::format("{:03d}", sequence);
-  int sum = 0;
-  for (std::size_t i = 0; i < 17; ++i) sum += (id[i] - '0') * kWeights[i];
-  id += "10X98765432"[sum % 11];
-  return id;
-}
-
 /// Person i: in 长安区 (130102), 桥西区 (130104) or 唐山 路南区 (130202) in turn; registered on 2020-01-(i+1).
 struct Person {
   std::string id, name, birth, address, region, registered;
@@ -44,7 +35,7 @@ Person PersonAt(int i) {
   const int year = 1970 + i;
   Person p;
   p.region = kRegions[i % 3];
-  p.id = IdNumber(p.region, fmt::format("{}0101", year), 10 + 2 * i);
+  p.id = WithCheckDigit(fmt::format("{}{}0101{:03d}", p.region, year, 10 + 2 * i));
   p.name = std::string("王") + kGiven[i];
   p.birth = fmt::format("{}-01-01", year);
   p.address = fmt::format("河北省某市某路{}号", i + 1);
@@ -66,20 +57,12 @@ class DataManners : public ::testing::Test {
   void SetUp() override {
     clock_ = std::make_shared<common::FakeClock>(k20260930Morning);
     server_ = std::make_unique<TestServer>(TestServer::Options{}, clock_);
-    catalog_ = server_->Login("catalog");
-    reviewer_ = server_->Login("reviewer");
     requester_ = server_->Login("requester");
     auditor_ = server_->Login("auditor");
     hrss_app_ = server_->credentials()["applications"][0]["application_id"].get<std::int64_t>();
     hrss_key_ = server_->ApiKey(0);
-    for (std::size_t i = 0; i < server_->credentials()["applications"].size(); ++i) {
-      const auto& a = server_->credentials()["applications"][i];
-      if (a["department"] == "石家庄市公安局") {
-        sjz_key_ = server_->ApiKey(i);
-        sjz_app_ = a["application_id"].get<std::int64_t>();
-      }
-    }
-    entry_ = Publish(MannerContent());
+    std::tie(sjz_app_, sjz_key_) = server_->Application("石家庄市公安局");
+    entry_ = server_->PublishEntry(MannerContent());
     auto& exchange = server_->platform().exchange();
     ASSERT_TRUE(exchange.Ensure(entry_).ok());
     std::string csv = "公民身份号码,姓名,性别,出生日期,民族,户籍地址,行政区划代码,登记日期\n";
@@ -91,17 +74,6 @@ class DataManners : public ::testing::Test {
     auto loaded = exchange.store().LoadSnapshot(entry_, exchange::testing::StringSource(csv), load, exchange.Rules());
     ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
     ASSERT_TRUE(loaded->applied) << exchange::ReportJson(loaded.value());
-  }
-  std::int64_t Publish(const json& content) {
-    auto created = server_->Send("POST", "/api/v1/catalog/entries", {{"content", content}}, catalog_);
-    EXPECT_EQ(created.status, 201u) << created.body;
-    const auto id = created.Json()["id"].get<std::int64_t>();
-    const std::string base = "/api/v1/catalog/entries/" + std::to_string(id);
-    EXPECT_EQ(
-        server_->Send("POST", base + "/submit", {{"entry_version", created.Json()["entry_version"]}}, catalog_).status,
-        200u);
-    EXPECT_EQ(server_->Send("POST", base + "/review", {{"decision", "approve"}}, reviewer_).status, 200u);
-    return id;
   }
   /// A grant for the 人社厅 application (province-wide: no row scope), or for 石家庄市公安局's (row scope 1301).
   std::string Grant(const std::string& manner, bool shijiazhuang = false,
@@ -171,7 +143,7 @@ class DataManners : public ::testing::Test {
 
   std::shared_ptr<common::FakeClock> clock_;
   std::unique_ptr<TestServer> server_;
-  std::string catalog_, reviewer_, requester_, auditor_, hrss_key_, sjz_key_;
+  std::string requester_, auditor_, hrss_key_, sjz_key_;
   std::int64_t hrss_app_ = 0, sjz_app_ = 0;
   std::int64_t entry_ = 0;
 };

@@ -14,13 +14,6 @@ namespace {
 constexpr common::UnixSeconds k20260930Morning = 1790733600;  // 2026-09-30 10:00 +08:00
 const std::string kSecret = "demo-provider-secret-0123456789";
 
-std::string WithCheckDigit(const std::string& first17) {
-  static const int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (first17[static_cast<std::size_t>(i)] - '0') * kWeights[i];
-  return first17 + "10X98765432"[sum % 11];
-}
-
 /// A valid ID number the demo provider has a death registration for (deceased) or not.
 std::string DemoId(bool deceased) {
   for (int seq = 0; seq < 100000; ++seq) {
@@ -80,15 +73,7 @@ class LogicalAccess : public ::testing::Test {
   std::pair<std::string, std::string> SjzGrant(const std::string& manner) {
     const auto sjz_requester = server_->Login("sjz.requester");
     const auto sjz_head = server_->Login("sjz.head");
-    std::string sjz_key;
-    std::int64_t sjz_app = 0;
-    for (std::size_t i = 0; i < server_->credentials()["applications"].size(); ++i) {
-      const auto& a = server_->credentials()["applications"][i];
-      if (a["department"] == "石家庄市公安局") {
-        sjz_key = server_->ApiKey(i);
-        sjz_app = a["application_id"].get<std::int64_t>();
-      }
-    }
+    const auto [sjz_app, sjz_key] = server_->Application("石家庄市公安局");
     json body = {{"entry_id", entry_},
                  {"application_id", sjz_app},
                  {"items", {"公民身份号码", "姓名"}},
