@@ -49,6 +49,7 @@ json MannerContent() {
   content["share_condition"] = "";
   content["share_methods"] = {"api", "table"};  // table: the bulk manner (query, export) is offered
   content["items"].push_back(Item("登记日期", "", "D", 0, false, false, "general1"));  // no element: no mask
+  content["items"].push_back(Item("家庭人口数", "", "I", 3, false, false, "general1"));
   return content;
 }
 
@@ -65,10 +66,11 @@ class DataManners : public ::testing::Test {
     entry_ = server_->PublishEntry(MannerContent());
     auto& exchange = server_->platform().exchange();
     ASSERT_TRUE(exchange.Ensure(entry_).ok());
-    std::string csv = "公民身份号码,姓名,性别,出生日期,民族,户籍地址,行政区划代码,登记日期\n";
+    std::string csv = "公民身份号码,姓名,性别,出生日期,民族,户籍地址,行政区划代码,登记日期,家庭人口数\n";
     for (int i = 0; i < kPeople; ++i) {
       const Person p = PersonAt(i);
-      csv += fmt::format("{},{},1,{},01,{},{},{}\n", p.id, p.name, p.birth, p.address, p.region, p.registered);
+      csv +=
+          fmt::format("{},{},1,{},01,{},{},{},{}\n", p.id, p.name, p.birth, p.address, p.region, p.registered, i + 1);
     }
     exchange::DatasetStore::LoadOptions load;
     auto loaded = exchange.store().LoadSnapshot(entry_, exchange::testing::StringSource(csv), load, exchange.Rules());
@@ -194,6 +196,20 @@ TEST_F(DataManners, Art14QueryFiltersByEqualityRangeAndPrefixAndReturnsOnlyGrant
   EXPECT_EQ(Call(grant, "records?prefix.%E7%99%BB%E8%AE%B0%E6%97%A5%E6%9C%9F=2020").status, 400u);
   EXPECT_EQ(Call(grant, "records?gte.%E8%A1%8C%E6%94%BF%E5%8C%BA%E5%88%92%E4%BB%A3%E7%A0%81=1301").Json()["code"],
             "invalid_filter");
+}
+
+TEST_F(DataManners, ANumberFilterComparesNumbersAndAValueOfAnotherTypeIsRefusedBeforeTheQuota) {
+  const auto grant = Grant("bulk", false, {"公民身份号码", "家庭人口数"});
+  // 家庭人口数 is 1..12: as numbers, 9 of them are at least 4 (as text "10" < "4" would leave 6).
+  auto r = Call(grant, "records?gte.%E5%AE%B6%E5%BA%AD%E4%BA%BA%E5%8F%A3%E6%95%B0=4");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Records(r).size(), 9u);
+  for (const auto& rec : Records(r)) EXPECT_TRUE(rec["家庭人口数"].is_number_integer()) << rec;
+  const auto uses = UsesToday(grant);
+  auto bad = Call(grant, "records?lte.%E5%AE%B6%E5%BA%AD%E4%BA%BA%E5%8F%A3%E6%95%B0=many");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(bad.Json()["code"], "invalid_filter");
+  EXPECT_EQ(UsesToday(grant), uses);
 }
 
 TEST_F(DataManners, CursorPagingVisitsEveryRowExactlyOnce) {

@@ -381,6 +381,9 @@ Result<QuerySpec> DataAccess::Spec(const Access& a, const QueryCall& query) cons
     if (f.value.empty() && f.op != Filter::Op::kPrefix) {
       return Status::Invalid("invalid_filter", fmt::format("the filter on '{}' has no value", f.item));
     }
+    if (!FitsStorage(c, f.value)) {  // refused here, before the quota, rather than by the store
+      return Status::Invalid("invalid_filter", fmt::format("'{}' is not a value of '{}'", f.value, f.item));
+    }
     spec.filters.push_back({column, f.op, f.value});
   }
   if (!query.cursor.empty()) {
