@@ -58,7 +58,8 @@ class DataAccess;
 struct Access;
 
 /// An export that has passed every check (DataAccess::Export) and may now be streamed: its rows are read from one
-/// snapshot when Run is called. Owns what it needs; Run may be called on another thread, once.
+/// snapshot when Run is called, on any thread. Holds the compiled access; its DataAccess must outlive it (the
+/// platform's does: the server drains the blocking pool before the platform goes).
 class ExportPlan {
  public:
   /// Writes the rows (masked, in the row scope, in key order) to `write`, which returns false to stop early; `rows`
@@ -137,7 +138,9 @@ class DataAccess {
   void WriteRecord(common::JsonWriter& w, const Access& a, const Row& row) const;
   /// The row's granted items as masked text ("" for null), for CSV.
   std::vector<std::string> RecordTexts(const Access& a, const Row& row) const;
+  /// True if a physical row with this division code lies in the grant's row scope (Art. 14).
   bool InScope(const Access& a, const std::string& region) const;
+  /// The opaque next_cursor after `key`: encrypted (it holds the key unmasked) and bound to the grant.
   std::string SealCursor(const Access& a, const std::vector<std::string>& key) const;
   common::Result<std::shared_ptr<const Access>> Compile(const std::shared_ptr<const sharing::CompiledGrant>& grant);
   std::optional<std::string> MaskValue(const Access& a, std::size_t i, std::string_view value) const;

@@ -423,6 +423,7 @@ struct Server::Impl {
         if (ec) pipe->Close();
       }
       ctx.audit = pipe->detail();
+      if (!whole) ctx.audit.content_hash.clear();  // no hash of a body nobody received whole
     } else {
       ctx.stream_end_reason = "client_gone";
     }
