@@ -280,6 +280,9 @@ TEST_F(AuthzMatrix, EveryRouteAndRoleGetsTheExpectedDecision) {
        {kApplication},
        {{"fields", {{"姓名", "张三"}}}},
        400},
+      {"GET", "/api/v1/data/999999/records?limit=5", "/api/v1/data/{dataset}/records", {kApplication}, nullptr, 400},
+      {"GET", "/api/v1/data/999999/export", "/api/v1/data/{dataset}/export", {kApplication}, nullptr, 400},
+      {"GET", "/api/v1/data/999999/changes?since=0", "/api/v1/data/{dataset}/changes", {kApplication}, nullptr, 400},
       // Logical access: the route admits catalog readers; the service lets only the provider's staff register and
       // only them, their authority and the administrator read (404 for an entry that does not exist).
       {"PUT",

@@ -26,9 +26,7 @@ class DataApi : public ::testing::Test {
   void SetUp() override {
     clock_ = std::make_shared<common::FakeClock>(k20260930Morning);
     server_ = std::make_unique<TestServer>(TestServer::Options{}, clock_);
-    catalog_ = server_->Login("catalog");
     steward_ = server_->Login("steward");
-    reviewer_ = server_->Login("reviewer");
     requester_ = server_->Login("requester");
     auditor_ = server_->Login("auditor");
     hrss_app_ = server_->credentials()["applications"][0]["application_id"].get<std::int64_t>();
@@ -36,7 +34,7 @@ class DataApi : public ::testing::Test {
     json content = Content("常住人口基本信息");
     content["share_type"] = "unconditional";  // granted at once (Art. 15)
     content["share_condition"] = "";
-    entry_ = Publish(content);
+    entry_ = server_->PublishEntry(content);
     auto& exchange = server_->platform().exchange();
     ASSERT_TRUE(exchange.Ensure(entry_).ok());
     exchange::DatasetStore::LoadOptions load;
@@ -44,17 +42,6 @@ class DataApi : public ::testing::Test {
         exchange.store().LoadSnapshot(entry_, exchange::testing::StringSource(kPeople), load, exchange.Rules());
     ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
     ASSERT_TRUE(loaded->applied) << exchange::ReportJson(loaded.value());
-  }
-  std::int64_t Publish(const json& content) {
-    auto created = server_->Send("POST", "/api/v1/catalog/entries", {{"content", content}}, catalog_);
-    EXPECT_EQ(created.status, 201u) << created.body;
-    const auto id = created.Json()["id"].get<std::int64_t>();
-    const std::string base = "/api/v1/catalog/entries/" + std::to_string(id);
-    EXPECT_EQ(
-        server_->Send("POST", base + "/submit", {{"entry_version", created.Json()["entry_version"]}}, catalog_).status,
-        200u);
-    EXPECT_EQ(server_->Send("POST", base + "/review", {{"decision", "approve"}}, reviewer_).status, 200u);
-    return id;
   }
   /// A grant for the 人社厅 application (unconditional: issued at once).
   std::string Grant(const std::string& manner, std::int64_t volume = 1000, int validity_days = 30,
@@ -96,7 +83,7 @@ class DataApi : public ::testing::Test {
 
   std::shared_ptr<common::FakeClock> clock_;
   std::unique_ptr<TestServer> server_;
-  std::string catalog_, steward_, reviewer_, requester_, auditor_, hrss_key_;
+  std::string steward_, requester_, auditor_, hrss_key_;
   std::int64_t hrss_app_ = 0;
   std::int64_t entry_ = 0;
 };
@@ -200,15 +187,7 @@ TEST_F(DataApi, OnlyTheGrantsOwnApplicationCallsAndUsersAreRefused) {
 
 TEST_F(DataApi, Art14ARecordOutsideTheConsumersJurisdictionIsOutOfScope) {
   // 石家庄市公安局's application: its grants are scoped to 1301.
-  std::string sjz_key;
-  std::int64_t sjz_app = 0;
-  for (std::size_t i = 0; i < server_->credentials()["applications"].size(); ++i) {
-    const auto& a = server_->credentials()["applications"][i];
-    if (a["department"] == "石家庄市公安局") {
-      sjz_key = server_->ApiKey(i);
-      sjz_app = a["application_id"].get<std::int64_t>();
-    }
-  }
+  const auto [sjz_app, sjz_key] = server_->Application("石家庄市公安局");
   ASSERT_FALSE(sjz_key.empty());
   const auto sjz_requester = server_->Login("sjz.requester");
   json body = {{"entry_id", entry_},

@@ -14,13 +14,6 @@ namespace {
 constexpr common::UnixSeconds k20260930Morning = 1790733600;  // 2026-09-30 10:00 +08:00
 const std::string kSecret = "demo-provider-secret-0123456789";
 
-std::string WithCheckDigit(const std::string& first17) {
-  static const int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (first17[static_cast<std::size_t>(i)] - '0') * kWeights[i];
-  return first17 + "10X98765432"[sum % 11];
-}
-
 /// A valid ID number the demo provider has a death registration for (deceased) or not.
 std::string DemoId(bool deceased) {
   for (int seq = 0; seq < 100000; ++seq) {
@@ -73,6 +66,43 @@ class LogicalAccess : public ::testing::Test {
     return server_->platform().endpoints().client().Fetch(*e.value(), "河北省公安厅", id,
                                                           {"公民身份号码", "姓名", "死亡日期", "行政区划代码"},
                                                           {"gr_test", "REF-1", "河北省人力资源和社会保障厅", "r1"});
+  }
+
+  /// 石家庄市公安局's grant of 公民身份号码 and 姓名 in `manner` (conditional: routed up to the province, forwarded and
+  /// answered yes), scoped to 1301; with its application's API key.
+  std::pair<std::string, std::string> SjzGrant(const std::string& manner) {
+    const auto sjz_requester = server_->Login("sjz.requester");
+    const auto sjz_head = server_->Login("sjz.head");
+    const auto [sjz_app, sjz_key] = server_->Application("石家庄市公安局");
+    json body = {{"entry_id", entry_},
+                 {"application_id", sjz_app},
+                 {"items", {"公民身份号码", "姓名"}},
+                 {"scenario",
+                  {{"purpose", "户籍注销核查"},
+                   {"legal_basis", "《户口登记条例》第八条"},
+                   {"scope", "石家庄市"},
+                   {"manner", manner},
+                   {"volume_per_day", 100},
+                   {"validity_days", 30}}},
+                 {"accept_commitments", true}};
+    auto submitted = server_->Send("POST", "/api/v1/requests", body, sjz_requester);
+    EXPECT_EQ(submitted.status, 201u) << submitted.body;
+    const auto id = submitted.Json()["id"].get<std::int64_t>();
+    const auto case_id = std::to_string(submitted.Json()["case_id"].get<std::int64_t>());
+    auto fire = [&](const std::string& action, const std::string& token) {
+      const auto version = server_->Get("/api/v1/cases/" + case_id, token).Json()["case"]["version"];
+      return server_->Send("POST", "/api/v1/cases/" + case_id + "/transitions",
+                           {{"action", action}, {"version", version}}, token);
+    };
+    EXPECT_EQ(fire("route_up", sjz_head).status, 200u);  // Art. 17: to the province, which holds both parties
+    EXPECT_EQ(fire("forward", reviewer_).status, 200u);
+    EXPECT_EQ(
+        server_->Send("POST", "/api/v1/requests/" + std::to_string(id) + "/answer", {{"decision", "yes"}}, steward_)
+            .status,
+        200u);
+    const auto grant = server_->Get("/api/v1/requests/" + std::to_string(id), sjz_requester).Json()["grant_id"];
+    EXPECT_TRUE(grant.is_string());
+    return {grant.is_string() ? grant.get<std::string>() : std::string(), sjz_key};
   }
 
   std::shared_ptr<common::FakeClock> clock_;
@@ -184,49 +214,11 @@ TEST_F(LogicalAccess, AFailingProviderTripsTheCircuitBreakerAndATimeoutIsTold) {
 TEST_F(LogicalAccess, Art16AConsumersLookupIsServedByTheProviderWithTheSameChecksMasksAndAudit) {
   ASSERT_EQ(server_->Send("PUT", Path(), Registration(), steward_).status, 200u);
   // 石家庄市公安局 asks for two items (not the division code) and is granted them, scoped to 1301.
-  const auto sjz_requester = server_->Login("sjz.requester");
-  const auto sjz_head = server_->Login("sjz.head");
-  std::string sjz_key;
-  std::int64_t sjz_app = 0;
-  for (std::size_t i = 0; i < server_->credentials()["applications"].size(); ++i) {
-    const auto& a = server_->credentials()["applications"][i];
-    if (a["department"] == "石家庄市公安局") {
-      sjz_key = server_->ApiKey(i);
-      sjz_app = a["application_id"].get<std::int64_t>();
-    }
-  }
-  json body = {{"entry_id", entry_},
-               {"application_id", sjz_app},
-               {"items", {"公民身份号码", "姓名"}},
-               {"scenario",
-                {{"purpose", "户籍注销核查"},
-                 {"legal_basis", "《户口登记条例》第八条"},
-                 {"scope", "石家庄市"},
-                 {"manner", "lookup"},
-                 {"volume_per_day", 100},
-                 {"validity_days", 30}}},
-               {"accept_commitments", true}};
-  auto submitted = server_->Send("POST", "/api/v1/requests", body, sjz_requester);
-  ASSERT_EQ(submitted.status, 201u) << submitted.body;
-  const auto id = submitted.Json()["id"].get<std::int64_t>();
-  const auto case_id = std::to_string(submitted.Json()["case_id"].get<std::int64_t>());
-  auto fire = [&](const std::string& action, const std::string& token) {
-    const auto version = server_->Get("/api/v1/cases/" + case_id, token).Json()["case"]["version"];
-    return server_->Send("POST", "/api/v1/cases/" + case_id + "/transitions",
-                         {{"action", action}, {"version", version}}, token);
-  };
-  ASSERT_EQ(fire("route_up", sjz_head).status, 200u);  // Art. 17: to the province, which holds both parties
-  ASSERT_EQ(fire("forward", reviewer_).status, 200u);
-  ASSERT_EQ(server_->Send("POST", "/api/v1/requests/" + std::to_string(id) + "/answer", {{"decision", "yes"}}, steward_)
-                .status,
-            200u);
-  const auto grant = server_->Get("/api/v1/requests/" + std::to_string(id), sjz_requester).Json()["grant_id"];
-  ASSERT_TRUE(grant.is_string());
+  const auto [grant, sjz_key] = SjzGrant("lookup");
   const auto person = DemoId(true);  // a 长安区 (130102) number: inside 石家庄's scope
-  auto r = server_->Request("GET", fmt::format("/api/v1/data/{}/records/{}", entry_, person), "",
-                            {{"Authorization", "Bearer " + sjz_key},
-                             {"X-Grant-Id", grant.get<std::string>()},
-                             {"X-Business-Ref", "HJ-2026-0042"}});
+  auto r = server_->Request(
+      "GET", fmt::format("/api/v1/data/{}/records/{}", entry_, person), "",
+      {{"Authorization", "Bearer " + sjz_key}, {"X-Grant-Id", grant}, {"X-Business-Ref", "HJ-2026-0042"}});
   ASSERT_EQ(r.status, 200u) << r.body;
   const auto record = r.Json()["record"];
   EXPECT_EQ(record.size(), 2u);  // the division code was asked of the provider for the scope, but is not returned
@@ -237,13 +229,25 @@ TEST_F(LogicalAccess, Art16AConsumersLookupIsServedByTheProviderWithTheSameCheck
   EXPECT_NE(r.headers.count("x-audit-receipt"), 0u);
   // The provider fails: 502 naming it, audited, no data.
   provider_->SetFailing(true);
-  auto failing = server_->Request("GET", fmt::format("/api/v1/data/{}/records/{}", entry_, person), "",
-                                  {{"Authorization", "Bearer " + sjz_key},
-                                   {"X-Grant-Id", grant.get<std::string>()},
-                                   {"X-Business-Ref", "HJ-2026-0043"}});
+  auto failing = server_->Request(
+      "GET", fmt::format("/api/v1/data/{}/records/{}", entry_, person), "",
+      {{"Authorization", "Bearer " + sjz_key}, {"X-Grant-Id", grant}, {"X-Business-Ref", "HJ-2026-0043"}});
   EXPECT_EQ(failing.status, 502u);
   EXPECT_EQ(failing.Json()["code"], "provider_unavailable");
   EXPECT_NE(failing.headers.count("x-audit-receipt"), 0u);
+}
+
+TEST_F(LogicalAccess, Art21AChangeFeedOfALogicallyAccessedDatasetIsRefusedWithItsOwnCode) {
+  // The provider's interface answers one key at a time and keeps no change feed: the platform says so, audited.
+  ASSERT_EQ(server_->Send("PUT", Path(), Registration(), steward_).status, 200u);
+  const auto [grant, sjz_key] = SjzGrant("subscribe");
+  auto r =
+      server_->Request("GET", fmt::format("/api/v1/data/{}/changes?since=0", entry_), "",
+                       {{"Authorization", "Bearer " + sjz_key}, {"X-Grant-Id", grant}, {"X-Business-Ref", "HJ-1"}});
+  EXPECT_EQ(r.status, 409u) << r.body;
+  EXPECT_EQ(r.Json()["code"], "manner_not_supported_for_logical");
+  EXPECT_NE(r.headers.count("x-audit-receipt"), 0u);
+  EXPECT_EQ(server_->platform().data().UsageOf(grant).today, 0);  // refused before the quota
 }
 
 }  // namespace

@@ -165,8 +165,9 @@ void Platform::StopJobs() {
   if (jobs_.joinable()) jobs_.join();
 }
 
-void Platform::AuditHttp(const http::Context& ctx, std::string_view route, bool intent,
+void Platform::AuditHttp(const http::Context& ctx, std::string_view route, http::AuditPhase phase,
                          audit::AuditLog::AppendCallback done) {
+  const bool intent = phase == http::AuditPhase::kIntent;
   audit::AuditRecord r;
   r.time_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
                   .count();
@@ -184,8 +185,13 @@ void Platform::AuditHttp(const http::Context& ctx, std::string_view route, bool 
   }
   r.action = fmt::format("{} {}", std::string(ctx.request.method_string()), route);
   r.target = std::string(ctx.path);
+  if (!ctx.audit.query.empty()) r.target += "?" + ctx.audit.query;  // what was asked: filters, cursor, since
   r.decision = intent ? "intent" : ctx.status < 400 ? "allow" : "deny";
   r.reason = intent ? "" : ctx.problem_code;
+  if (phase == http::AuditPhase::kStreamEnd) {
+    r.decision = ctx.stream_end_reason.empty() ? "complete" : "incomplete";
+    r.reason = ctx.stream_end_reason;
+  }
   r.client_address = ctx.client_address;
   r.request_id = ctx.request_id;
   if (!intent) {

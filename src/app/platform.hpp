@@ -62,9 +62,11 @@ class Platform {
   /// The data access path of applications (grants enforced, masked, audited).
   exchange::DataAccess& data() { return *data_; }
   /// Appends the audit record of an HTTP request (http::AuditRequest): who, what, allowed or denied and why, and for
-  /// an outcome the handler's data-access detail (Context::audit). `intent`: the record written before the handler
-  /// runs (decision "intent"). Does not block: `done` runs on the audit writer thread once the record is durable.
-  void AuditHttp(const http::Context& ctx, std::string_view route, bool intent, audit::AuditLog::AppendCallback done);
+  /// an outcome the handler's data-access detail (Context::audit). Decisions: "intent" (before the handler runs),
+  /// "allow" or "deny" (the outcome), "complete" or "incomplete" (the end of a streamed body). Does not block: `done`
+  /// runs on the audit writer thread once the record is durable.
+  void AuditHttp(const http::Context& ctx, std::string_view route, http::AuditPhase phase,
+                 audit::AuditLog::AppendCallback done);
   calendar::WorkingCalendar& calendar() { return calendar_; }
   const calendar::RulePack& rules() const { return *rules_; }
   /// Validates a year's schedule, stores it in DATA_DIR/calendar/YYYY.json (kept across restarts, overriding the

@@ -488,11 +488,12 @@ Result<std::vector<DailyCalls>> AuditLog::CountDataCallsPerDay(std::int64_t now_
     out[static_cast<std::size_t>(i)].date = common::FormatDate((first + i) * 86400 + 4 * 3600);  // noon +08:00
   }
   GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
-    // Data API routes are audited with one outcome record per call (AuditPolicy::kOutcome): no intent records.
+    // Data API routes (lookup, verify, query, export, changes) are audited with one outcome record per call
+    // (AuditPolicy::kOutcome), allow or deny; a streamed export adds a closing record (complete/incomplete), not a
+    // call.
     auto s = c.Prepare(
         "SELECT (time_us + ?1) / ?2 AS day, decision = 'allow', COUNT(*) FROM records WHERE time_us >= ?3 "
-        "AND action IN ('GET /api/v1/data/{dataset}/records/{key}', 'POST /api/v1/data/{dataset}/verify') "
-        "GROUP BY day, decision = 'allow'");
+        "AND action LIKE '% /api/v1/data/%' AND decision IN ('allow', 'deny') GROUP BY day, decision = 'allow'");
     s.Bind(1, kChinaOffsetUs).Bind(2, kMicrosPerDay).Bind(3, first * kMicrosPerDay - kChinaOffsetUs);
     while (s.Step()) {
       const std::int64_t i = s.Int(0) - first;

@@ -25,7 +25,7 @@ int Log2(std::uint64_t n) {
   return l;
 }
 
-Hash Sha256Parts(std::initializer_list<std::string_view> parts) { return common::Sha256(parts); }
+Hash Sha256Parts(std::initializer_list<std::string_view> parts) { return common::Sha256Bytes(parts); }
 
 std::string_view View(const Hash& h) { return {reinterpret_cast<const char*>(h.data()), h.size()}; }
 

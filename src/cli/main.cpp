@@ -50,8 +50,8 @@ int Serve(const Config& config) {
   options.listen = config.listen;
   options.http = config.http;
   options.web_dir = config.web_dir;
-  options.audit = [&p](const govshare::http::Context& ctx, std::string_view route, bool intent,
-                       govshare::http::AuditDone done) { p.AuditHttp(ctx, route, intent, std::move(done)); };
+  options.audit = [&p](const govshare::http::Context& ctx, std::string_view route, govshare::http::AuditPhase phase,
+                       govshare::http::AuditDone done) { p.AuditHttp(ctx, route, phase, std::move(done)); };
   govshare::http::Server server(
       options, p.router(), p.metrics(), [&p](const std::string& token) { return p.org().Authenticate(token); },
       p.authorizer(), access_log.value().get());

@@ -259,6 +259,14 @@ Status SeedSharing(app::Platform& platform, const std::map<std::string, org::Dep
        "verify",
        "routing"},
       {"sjz-psb", "hebei-psb", "居民身份证签发信息", {"公民身份号码", "姓名"}, "一网通办身份核验", "verify", "routing"},
+      // Bulk (queries with cursors, exports): the pension office compares its recipients with the population base.
+      {"hebei-hrss",
+       "hebei-psb",
+       "常住人口基本信息",
+       {"公民身份号码", "姓名", "出生日期", "行政区划代码"},
+       "养老保险待遇领取人员批量资格比对",
+       "bulk",
+       "granted"},
   };
   std::map<std::string, int> states;
   for (const auto& d : demos) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstring>
 #include <fstream>
 #include <memory>
 
@@ -27,7 +28,7 @@ std::string RandomToken(std::size_t bytes) {
   return out;
 }
 
-Sha256Digest Sha256(std::initializer_list<std::string_view> parts) {
+Sha256Digest Sha256Bytes(std::initializer_list<std::string_view> parts) {
   Sha256Digest out{};
   static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   if (md != nullptr) {
@@ -48,11 +49,79 @@ Sha256Digest Sha256(std::initializer_list<std::string_view> parts) {
 }
 
 std::string Sha256Hex(std::string_view data) {
-  const Sha256Digest digest = Sha256({data});
+  const Sha256Digest digest = Sha256Bytes({data});
   std::string hex(digest.size() * 2 + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
   hex.pop_back();
   return hex;
+}
+
+struct Sha256::State {
+  crypto_hash_sha256_state sha;
+};
+
+Sha256::Sha256() : state_(std::make_unique<State>()) { crypto_hash_sha256_init(&state_->sha); }
+Sha256::~Sha256() = default;
+
+void Sha256::Update(std::string_view data) {
+  crypto_hash_sha256_update(&state_->sha, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+}
+
+std::string Sha256::HexDigest() {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256_final(&state_->sha, digest.data());
+  std::string hex(digest.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+  hex.pop_back();
+  return hex;
+}
+
+namespace {
+
+/// The secretbox key for a purpose: HMAC-SHA256(secret, purpose), so one platform secret serves several purposes.
+std::array<unsigned char, crypto_secretbox_KEYBYTES> TokenKey(std::string_view secret, std::string_view purpose) {
+  static_assert(crypto_secretbox_KEYBYTES == crypto_auth_hmacsha256_BYTES);
+  std::array<unsigned char, crypto_secretbox_KEYBYTES> key{};
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size());
+  crypto_auth_hmacsha256_final(&state, key.data());
+  return key;
+}
+
+constexpr int kBase64Url = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+
+}  // namespace
+
+std::string SealToken(std::string_view secret, std::string_view purpose, std::string_view plaintext) {
+  const auto key = TokenKey(secret, purpose);
+  std::string box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size(), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(box.data());
+  randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        plaintext.size(), out, key.data());
+  std::string token(sodium_base64_encoded_len(box.size(), kBase64Url), '\0');
+  sodium_bin2base64(token.data(), token.size(), out, box.size(), kBase64Url);
+  token.resize(std::strlen(token.c_str()));
+  return token;
+}
+
+std::optional<std::string> OpenToken(std::string_view secret, std::string_view purpose, std::string_view token) {
+  std::string box(token.size(), '\0');
+  std::size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(box.data()), box.size(), token.data(), token.size(), nullptr,
+                        &length, nullptr, kBase64Url) != 0 ||
+      length < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+    return std::nullopt;
+  }
+  const auto key = TokenKey(secret, purpose);
+  const auto* in = reinterpret_cast<const unsigned char*>(box.data());
+  std::string plain(length - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), in + crypto_secretbox_NONCEBYTES,
+                                 length - crypto_secretbox_NONCEBYTES, in, key.data()) != 0) {
+    return std::nullopt;
+  }
+  return plain;
 }
 
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,9 +24,30 @@ using Sha256Digest = std::array<std::uint8_t, 32>;
 /// SHA-256 of the concatenation of `parts`. OpenSSL's, fetched once and with one context per thread: it uses the CPU's
 /// SHA extensions where there are some (several times faster than portable code, and every audited request hashes its
 /// answer, its record and about one inner tree node); libsodium's portable code if the provider lacks it.
-Sha256Digest Sha256(std::initializer_list<std::string_view> parts);
+Sha256Digest Sha256Bytes(std::initializer_list<std::string_view> parts);
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
+/// SHA-256 of content that arrives in pieces (e.g. a streamed response body). Not thread-safe.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(std::string_view data);
+  /// Lower-case hex digest of everything updated so far; ends the hash (call once).
+  std::string HexDigest();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+/// Authenticated encryption of a short token under a 32-byte key derived from `secret` and `purpose` (XSalsa20-Poly1305
+/// with a random nonce), as unpadded base64url: for opaque values handed to clients (e.g. paging cursors) that must
+/// neither be read nor forged.
+std::string SealToken(std::string_view secret, std::string_view purpose, std::string_view plaintext);
+/// The plaintext of a SealToken value, or nullopt if it was not sealed under this secret and purpose or was altered.
+std::optional<std::string> OpenToken(std::string_view secret, std::string_view purpose, std::string_view token);
 /// Lower-case hex HMAC-SHA256 of `data` under `key` (RFC 2104).
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 /// Constant-time equality of two equal-length strings (false when lengths differ).

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "common/crypto.hpp"
+#include "common/csv.hpp"
 #include "common/json.hpp"
 #include "exchange/masking.hpp"
 
@@ -18,6 +20,8 @@ using org::Principal;
 namespace {
 
 constexpr std::size_t kMaxBusinessRef = 128;
+constexpr std::size_t kMaxFilters = 16;
+constexpr std::string_view kCursorPurpose = "govshare data cursor v1";
 
 Status Denied(std::string code, std::string message) {
   return {ErrorKind::kForbidden, std::move(code), std::move(message)};
@@ -155,6 +159,11 @@ Result<std::shared_ptr<const Access>> DataAccess::Authorize(const Principal& p, 
   if (auto reason = grant->Check(clock_.Now(), manner, {}); !reason.empty()) {
     return Denied(reason, fmt::format("the grant does not allow this call ({})", reason));
   }
+  return Compile(grant);
+}
+
+Status DataAccess::Meter(const Access& a) {
+  const auto& g = a.grant->grant;
   if (auto reason = meter_.Take(g.id, g.quota_per_day, g.rate_per_minute, clock_.Now()); !reason.empty()) {
     if (reason == "rate_limited") {
       return Status{ErrorKind::kTooManyRequests, reason,
@@ -162,7 +171,7 @@ Result<std::shared_ptr<const Access>> DataAccess::Authorize(const Principal& p, 
     }
     return Denied(reason, fmt::format("the grant's {} calls of today are used", g.quota_per_day));
   }
-  return Compile(grant);
+  return Status::Ok();
 }
 
 std::optional<std::string> DataAccess::MaskValue(const Access& a, std::size_t i, std::string_view value) const {
@@ -197,11 +206,13 @@ Result<std::string> DataAccess::Lookup(const Principal& p, const DataCall& call,
   const Access& a = *access.value();
   auto parts = SplitKey(a, key);
   if (!parts.ok()) return parts.status();
+  GOVSHARE_RETURN_IF_ERROR(Meter(a));
   const auto& g = a.grant->grant;
   common::JsonWriter w;
-  w.StartObject().Key("dataset_id").Int(g.entry_id).Key("grant_id").String(g.id).Key("record").StartObject();
+  w.StartObject().Key("dataset_id").Int(g.entry_id).Key("grant_id").String(g.id).Key("record");
   std::string region;
   if (a.endpoint) {
+    w.StartObject();
     auto record = endpoints_.client().Fetch(*a.endpoint, a.provider_name, parts->front(), a.fetch_items,
                                             {g.id, call.business_ref, a.consumer_name, ""});
     if (!record.ok()) return record.status();
@@ -217,33 +228,16 @@ Result<std::string> DataAccess::Lookup(const Principal& p, const DataCall& call,
       auto masked = v == record.value()->end() ? std::nullopt : MaskValue(a, i, v->second);
       masked ? (void)w.String(*masked) : (void)w.Null();
     }
+    w.EndObject();
   } else {
     Row row;
     auto found = exchange_.store().Lookup(*a.view, parts.value(), row);
     if (!found.ok()) return found.status();
     if (!found.value()) return Status{ErrorKind::kNotFound, "record_not_found", "no record with this key"};
-    if (a.dataset->region_column && !InRowScope(g.row_scope, row.region)) {
-      return Denied("out_of_scope", "the record lies outside the grant's row scope");
-    }
-    for (std::size_t i = 0; i < a.items.size(); ++i) {
-      w.Key(a.items[i]);
-      const auto& v = row.values[i];
-      if (a.masks[i].empty() && !std::holds_alternative<std::string>(v)) {
-        if (const auto* n = std::get_if<std::int64_t>(&v)) {
-          w.Int(*n);
-        } else if (const auto* d = std::get_if<double>(&v)) {
-          w.Double(*d);
-        } else {
-          w.Null();
-        }
-        continue;
-      }
-      auto text = Text(v);
-      auto masked = text ? MaskValue(a, i, *text) : std::nullopt;
-      masked ? (void)w.String(*masked) : (void)w.Null();
-    }
+    if (!InScope(a, row.region)) return Denied("out_of_scope", "the record lies outside the grant's row scope");
+    WriteRecord(w, a, row);
   }
-  w.EndObject().EndObject();
+  w.EndObject();
   served.fields = Join(a.items);
   served.rows = 1;
   return w.str();
@@ -254,6 +248,7 @@ Result<std::string> DataAccess::Verify(const Principal& p, const DataCall& call,
   auto access = Authorize(p, call, "verify", served);
   if (!access.ok()) return access.status();
   const Access& a = *access.value();
+  GOVSHARE_RETURN_IF_ERROR(Meter(a));
   const auto& g = a.grant->grant;
   if (fields.empty()) return Status::Invalid("fields_required", "give the values to verify", "/fields");
   std::vector<std::string> names;
@@ -308,6 +303,224 @@ Result<std::string> DataAccess::Verify(const Principal& p, const DataCall& call,
   w.EndObject().EndObject();
   served.fields = Join(names);
   served.rows = found ? 1 : 0;
+  return w.str();
+}
+
+bool DataAccess::InScope(const Access& a, const std::string& region) const {
+  // As Lookup always did: a dataset without a division-code column has no rows to scope.
+  return !a.dataset->region_column || InRowScope(a.grant->grant.row_scope, region);
+}
+
+void DataAccess::WriteRecord(common::JsonWriter& w, const Access& a, const Row& row) const {
+  w.StartObject();
+  for (std::size_t i = 0; i < a.items.size(); ++i) {
+    w.Key(a.items[i]);
+    const auto& v = row.values[i];
+    if (a.masks[i].empty() && !std::holds_alternative<std::string>(v)) {
+      if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        w.Int(*n);
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        w.Double(*d);
+      } else {
+        w.Null();
+      }
+      continue;
+    }
+    auto text = Text(v);
+    auto masked = text ? MaskValue(a, i, *text) : std::nullopt;
+    masked ? (void)w.String(*masked) : (void)w.Null();
+  }
+  w.EndObject();
+}
+
+std::vector<std::string> DataAccess::RecordTexts(const Access& a, const Row& row) const {
+  std::vector<std::string> out;
+  out.reserve(a.items.size());
+  for (std::size_t i = 0; i < a.items.size(); ++i) {
+    auto text = Text(row.values[i]);
+    auto masked = text ? MaskValue(a, i, *text) : std::nullopt;
+    out.push_back(masked.value_or(std::string()));
+  }
+  return out;
+}
+
+std::string DataAccess::SealCursor(const Access& a, const std::vector<std::string>& key) const {
+  // The cursor holds the last key unmasked, so it is encrypted (never readable by the client) and bound to the grant.
+  return common::SealToken(hash_key_, kCursorPurpose, nlohmann::json{{"g", a.grant->grant.id}, {"k", key}}.dump());
+}
+
+Result<QuerySpec> DataAccess::Spec(const Access& a, const QueryCall& query) const {
+  if (a.endpoint) {
+    return Status{ErrorKind::kConflict, "manner_not_supported_for_logical",
+                  "the dataset is logically accessed (the provider's interface answers lookups and verifications "
+                  "only): queries, exports and change feeds need a physical dataset"};
+  }
+  if (query.filters.size() > kMaxFilters) {
+    return Status::Invalid("invalid_filter", fmt::format("at most {} filters", kMaxFilters));
+  }
+  QuerySpec spec;
+  for (const auto& f : query.filters) {
+    const auto it = std::find(a.items.begin(), a.items.end(), f.item);
+    if (it == a.items.end()) return Denied("item_not_granted", fmt::format("'{}' is not granted", f.item));
+    const auto i = static_cast<std::size_t>(it - a.items.begin());
+    const int column = a.view->columns()[i];
+    const Column& c = a.dataset->columns[static_cast<std::size_t>(column)];
+    if (f.op != Filter::Op::kEq) {
+      // A range or prefix over a masked item would reveal what the mask hides (e.g. a birth date by bisection).
+      if (!a.masks[i].empty()) {
+        return Denied("item_masked", fmt::format("'{}' is masked by the grant: equality filters only", f.item));
+      }
+      const bool ordered = c.storage != Storage::kText || c.data_type == "D" || c.data_type == "T";
+      if (f.op == Filter::Op::kPrefix && a.dataset->region_column != column) {
+        return Status::Invalid("invalid_filter", fmt::format("'{}' is not the division-code item: no prefix", f.item));
+      }
+      if (f.op != Filter::Op::kPrefix && !ordered) {
+        return Status::Invalid("invalid_filter", fmt::format("'{}' is not a date or a number: no range", f.item));
+      }
+    }
+    if (f.value.empty() && f.op != Filter::Op::kPrefix) {
+      return Status::Invalid("invalid_filter", fmt::format("the filter on '{}' has no value", f.item));
+    }
+    if (!FitsStorage(c, f.value)) {  // refused here, before the quota, rather than by the store
+      return Status::Invalid("invalid_filter", fmt::format("'{}' is not a value of '{}'", f.value, f.item));
+    }
+    spec.filters.push_back({column, f.op, f.value});
+  }
+  if (!query.cursor.empty()) {
+    auto plain = common::OpenToken(hash_key_, kCursorPurpose, query.cursor);
+    nlohmann::json cursor = plain ? nlohmann::json::parse(*plain, nullptr, false) : nlohmann::json();
+    if (!cursor.is_object() || cursor.value("g", "") != a.grant->grant.id || !cursor.contains("k") ||
+        !cursor["k"].is_array() || cursor["k"].size() != a.keys.size()) {
+      return Status::Invalid("invalid_cursor", "the cursor is not one this grant's query returned", "cursor");
+    }
+    for (const auto& k : cursor["k"]) {
+      if (!k.is_string()) return Status::Invalid("invalid_cursor", "the cursor is damaged", "cursor");
+      spec.after_key.push_back(k.get<std::string>());
+    }
+  }
+  if (query.limit < 1 || query.limit > kMaxQueryLimit) {
+    return Status::Invalid("invalid_limit", fmt::format("limit must be 1..{}", kMaxQueryLimit), "limit");
+  }
+  spec.limit = query.limit;
+  if (a.dataset->region_column) spec.region_prefixes = a.grant->grant.row_scope;  // Art. 14: the grant's rows only
+  return spec;
+}
+
+Result<std::string> DataAccess::Query(const Principal& p, const DataCall& call, const QueryCall& query,
+                                      Served& served) {
+  auto access = Authorize(p, call, "bulk", served);
+  if (!access.ok()) return access.status();
+  const Access& a = *access.value();
+  auto spec = Spec(a, query);
+  if (!spec.ok()) return spec.status();
+  GOVSHARE_RETURN_IF_ERROR(Meter(a));
+  auto page = exchange_.store().Query(*a.view, spec.value());
+  if (!page.ok()) return page.status();
+  const auto& g = a.grant->grant;
+  common::JsonWriter w;
+  w.StartObject().Key("dataset_id").Int(g.entry_id).Key("grant_id").String(g.id).Key("records").StartArray();
+  std::int64_t rows = 0;
+  for (const auto& row : page->rows) {
+    if (!InScope(a, row.region)) continue;  // the store applied the scope already; never trust one layer alone
+    WriteRecord(w, a, row);
+    ++rows;
+  }
+  w.EndArray().Key("next_cursor");
+  page->next_after_key ? (void)w.String(SealCursor(a, *page->next_after_key)) : (void)w.Null();
+  w.EndObject();
+  served.fields = Join(a.items);
+  served.rows = rows;
+  return w.str();
+}
+
+Result<ExportPlan> DataAccess::Export(const Principal& p, const DataCall& call, const QueryCall& query,
+                                      Served& served) {
+  auto access = Authorize(p, call, "bulk", served);
+  if (!access.ok()) return access.status();
+  const Access& a = *access.value();
+  if (!query.cursor.empty()) return Status::Invalid("invalid_parameter", "an export has no cursor", "cursor");
+  auto spec = Spec(a, query);
+  if (!spec.ok()) return spec.status();
+  GOVSHARE_RETURN_IF_ERROR(Meter(a));
+  served.fields = Join(a.items);
+  ExportPlan plan;
+  plan.data_ = this;
+  plan.access_ = access.value();
+  plan.spec_ = std::move(spec.value());
+  return plan;
+}
+
+Status ExportPlan::Run(ExportFormat format, const std::function<bool(std::string_view)>& write,
+                       std::int64_t& rows) const {
+  const Access& a = *access_;
+  std::string line;
+  if (format == ExportFormat::kCsv) {
+    common::AppendCsvRow(line, a.items);
+    if (!write(line)) return Status::Ok();
+  }
+  return data_->exchange_.store().Scan(*a.view, spec_, [&](const Row& row) {
+    if (!data_->InScope(a, row.region)) return true;
+    line.clear();
+    if (format == ExportFormat::kCsv) {
+      common::AppendCsvRow(line, data_->RecordTexts(a, row));
+    } else {
+      common::JsonWriter w;
+      data_->WriteRecord(w, a, row);
+      line = w.str();
+      line += '\n';
+    }
+    ++rows;
+    return write(line);
+  });
+}
+
+Result<std::string> DataAccess::Changes(const Principal& p, const DataCall& call, std::int64_t since, int limit,
+                                        Served& served) {
+  auto access = Authorize(p, call, "subscribe", served);
+  if (!access.ok()) return access.status();
+  const Access& a = *access.value();
+  GOVSHARE_RETURN_IF_ERROR(Spec(a, QueryCall{}).status());  // refuses a logical dataset
+  if (since < 0) return Status::Invalid("invalid_since", "since is a change sequence number, 0 or more", "since");
+  if (limit < 1 || limit > kMaxQueryLimit) {
+    return Status::Invalid("invalid_limit", fmt::format("limit must be 1..{}", kMaxQueryLimit), "limit");
+  }
+  GOVSHARE_RETURN_IF_ERROR(Meter(a));
+  auto changes = exchange_.store().Changes(a.dataset->id, since, limit);
+  if (!changes.ok()) return changes.status();
+  const auto& g = a.grant->grant;
+  common::JsonWriter w;
+  w.StartObject().Key("dataset_id").Int(g.entry_id).Key("grant_id").String(g.id).Key("changes").StartArray();
+  std::int64_t next_since = since;
+  std::int64_t rows = 0;
+  Row row;
+  for (const auto& ch : changes.value()) {
+    next_since = ch.seq;
+    if (!InScope(a, ch.region)) continue;
+    const bool upsert = ch.op == ChangeOp::kUpsert;
+    w.StartObject().Key("seq").Int(ch.seq).Key("op").String(upsert ? "upsert" : "delete");
+    w.Key("at").String(common::FormatRfc3339(ch.at)).Key("key").StartObject();
+    for (std::size_t k = 0; k < a.keys.size() && k < ch.key.size(); ++k) {
+      // Only granted key items, masked like every other value (a `hash` mask keeps them joinable).
+      const auto it = std::find(a.items.begin(), a.items.end(), a.keys[k]);
+      if (it == a.items.end()) continue;
+      auto masked = MaskValue(a, static_cast<std::size_t>(it - a.items.begin()), ch.key[k]);
+      w.Key(a.keys[k]);
+      masked ? (void)w.String(*masked) : (void)w.Null();
+    }
+    w.EndObject();
+    if (upsert) {
+      // The row as it is now: gone since (a later delete follows in the feed) or moved out of the scope → null.
+      auto found = exchange_.store().Lookup(*a.view, ch.key, row);
+      if (!found.ok()) return found.status();
+      w.Key("record");
+      found.value() && InScope(a, row.region) ? WriteRecord(w, a, row) : (void)w.Null();
+    }
+    w.EndObject();
+    ++rows;
+  }
+  w.EndArray().Key("next_since").Int(next_since).EndObject();
+  served.fields = Join(a.items);
+  served.rows = rows;
   return w.str();
 }
 

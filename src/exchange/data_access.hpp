@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -7,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/json.hpp"
 #include "exchange/dataset_store.hpp"
 #include "exchange/endpoint_service.hpp"
 #include "exchange/exchange_service.hpp"
@@ -31,6 +33,44 @@ struct Served {
   std::string business_ref;
   std::string fields;  // the items returned (or compared), comma-separated
   std::int64_t rows = 0;
+};
+
+/// One filter of a query or export as the API states it (docs/API.md): `eq.<item>=v` on any granted item, `gte.`/`lte.`
+/// on a granted, unmasked date or number item, `prefix.` on the granted, unmasked division-code item.
+struct ItemFilter {
+  std::string item;
+  Filter::Op op = Filter::Op::kEq;
+  std::string value;
+};
+
+/// What a filtered query or an export asks for.
+struct QueryCall {
+  std::vector<ItemFilter> filters;  // all must hold
+  std::string cursor;               // a query's next_cursor (opaque); empty: from the first row
+  int limit = kDefaultPageRows;     // a query's page size, 1..kMaxQueryLimit (an export has none)
+  static constexpr int kDefaultPageRows = 100;
+};
+
+/// The streamed formats of an export: CSV (UTF-8, RFC 4180, a header row of the granted items) or JSON Lines.
+enum class ExportFormat { kCsv, kJsonLines };
+
+class DataAccess;
+struct Access;
+
+/// An export that has passed every check (DataAccess::Export) and may now be streamed: its rows are read from one
+/// snapshot when Run is called, on any thread. Holds the compiled access; its DataAccess must outlive it (the
+/// platform's does: the server drains the blocking pool before the platform goes).
+class ExportPlan {
+ public:
+  /// Writes the rows (masked, in the row scope, in key order) to `write`, which returns false to stop early; `rows`
+  /// counts the rows written.
+  common::Status Run(ExportFormat format, const std::function<bool(std::string_view)>& write, std::int64_t& rows) const;
+
+ private:
+  friend class DataAccess;
+  const DataAccess* data_ = nullptr;
+  std::shared_ptr<const Access> access_;
+  QuerySpec spec_;
 };
 
 /// A grant compiled against its dataset: the granted items as a projection (View) with their masks. Immutable.
@@ -66,6 +106,18 @@ class DataAccess {
   /// with the record; answers per field true/false and never a value.
   common::Result<std::string> Verify(const org::Principal& p, const DataCall& call,
                                      const std::vector<std::pair<std::string, std::string>>& fields, Served& served);
+  /// GET /data/{dataset}/records (manner bulk): one page of the records matching the filters in the row scope, in key
+  /// order, with only the granted items, masked; `next_cursor` continues. One use of the quota per page.
+  common::Result<std::string> Query(const org::Principal& p, const DataCall& call, const QueryCall& query,
+                                    Served& served);
+  /// GET /data/{dataset}/export (manner bulk): checks the call (as Query, without cursor and limit) and takes one use
+  /// of the quota; the rows are streamed afterwards by the plan.
+  common::Result<ExportPlan> Export(const org::Principal& p, const DataCall& call, const QueryCall& query,
+                                    Served& served);
+  /// GET /data/{dataset}/changes (manner subscribe): change-feed entries after `since` in the row scope, oldest first,
+  /// at most `limit`; an upsert carries the granted items of the row as it is now, masked; a delete only its key.
+  common::Result<std::string> Changes(const org::Principal& p, const DataCall& call, std::int64_t since, int limit,
+                                      Served& served);
   /// True if the dataset's reads call a provider (logical access: run them on the blocking pool).
   bool IsLogical(std::int64_t dataset_id);
   /// Today's use of a grant (for the grant's page).
@@ -74,9 +126,24 @@ class DataAccess {
   UsageMeter& meter() { return meter_; }
 
  private:
-  /// Checks the call and takes `uses` from the grant's quota; the access it may have, or the denial.
+  friend class ExportPlan;
+  /// Checks the call against its grant (who, business reference, grant, dataset, validity, manner) and compiles the
+  /// access it may have, or names the denial. Takes nothing from the quota: Meter does, once the call is valid.
   common::Result<std::shared_ptr<const Access>> Authorize(const org::Principal& p, const DataCall& call,
                                                           std::string_view manner, Served& served);
+  /// Takes one use from the grant's daily quota and per-minute rate: quota_exceeded (403), rate_limited (429).
+  common::Status Meter(const Access& a);
+  /// A query's or export's filters, cursor and row scope as a store QuerySpec: item_not_granted and item_masked (403),
+  /// invalid_filter and invalid_cursor (400), manner_not_supported_for_logical (409).
+  common::Result<QuerySpec> Spec(const Access& a, const QueryCall& query) const;
+  /// Writes a physical row's granted items as a JSON object, each masked per grant (unmasked numbers stay numbers).
+  void WriteRecord(common::JsonWriter& w, const Access& a, const Row& row) const;
+  /// The row's granted items as masked text ("" for null), for CSV.
+  std::vector<std::string> RecordTexts(const Access& a, const Row& row) const;
+  /// True if a physical row with this division code lies in the grant's row scope (Art. 14).
+  bool InScope(const Access& a, const std::string& region) const;
+  /// The opaque next_cursor after `key`: encrypted (it holds the key unmasked) and bound to the grant.
+  std::string SealCursor(const Access& a, const std::vector<std::string>& key) const;
   common::Result<std::shared_ptr<const Access>> Compile(const std::shared_ptr<const sharing::CompiledGrant>& grant);
   std::optional<std::string> MaskValue(const Access& a, std::size_t i, std::string_view value) const;
   common::Result<std::vector<std::string>> SplitKey(const Access& a, const std::string& key) const;

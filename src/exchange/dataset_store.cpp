@@ -163,24 +163,36 @@ void ReadRow(const Statement& s, const View& v, bool with_region, Row& out) {
 }
 
 /// Binds a filter or key value as the column stores it; false if it is not a value of that column.
+std::optional<std::int64_t> ParseInteger(std::string_view value) {
+  std::int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> ParseReal(std::string_view value) {
+  const std::string text(value);
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
+  return v;
+}
+
 bool BindTyped(Statement& s, int index, const Column& c, std::string_view value) {
   switch (c.storage) {
-    case Storage::kInteger: {
-      std::int64_t v = 0;
-      const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (ec != std::errc() || ptr != value.data() + value.size()) return false;
-      s.Bind(index, v);
-      return true;
-    }
+    case Storage::kInteger:
+      if (auto v = ParseInteger(value)) {
+        s.Bind(index, *v);
+        return true;
+      }
+      return false;
     case Storage::kReal:
-    case Storage::kNumeric: {
-      const std::string text(value);
-      char* end = nullptr;
-      const double v = std::strtod(text.c_str(), &end);
-      if (text.empty() || end != text.c_str() + text.size()) return false;
-      s.Bind(index, v);
-      return true;
-    }
+    case Storage::kNumeric:
+      if (auto v = ParseReal(value)) {
+        s.Bind(index, *v);
+        return true;
+      }
+      return false;
     case Storage::kText:
       s.Bind(index, value);
       return true;
@@ -207,6 +219,19 @@ std::string PrefixEnd(std::string prefix) {
 }
 
 }  // namespace
+
+bool FitsStorage(const Column& c, std::string_view value) {
+  switch (c.storage) {
+    case Storage::kInteger:
+      return ParseInteger(value).has_value();
+    case Storage::kReal:
+    case Storage::kNumeric:
+      return ParseReal(value).has_value();
+    case Storage::kText:
+      return true;
+  }
+  return false;
+}
 
 Storage StorageOf(std::string_view data_type) {
   if (data_type == "I" || data_type == "L") return Storage::kInteger;

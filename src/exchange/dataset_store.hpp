@@ -134,6 +134,8 @@ class DatasetStore {
 
 /// The column storage of a catalog data type.
 Storage StorageOf(std::string_view data_type);
+/// True if `value` is of the column's storage (an integer, a number, or any text): what a filter on it may compare.
+bool FitsStorage(const Column& c, std::string_view value);
 
 /// JSON of a load report (the API's and the CLI's output; also what an idempotent batch replays).
 std::string ReportJson(const LoadReport& report);

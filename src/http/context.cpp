@@ -149,6 +149,23 @@ std::optional<std::string> Context::Query(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<std::vector<std::pair<std::string, std::string>>> Context::QueryPairs() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    auto name = UrlDecode(pair.substr(0, eq));
+    auto value = eq == std::string_view::npos ? std::optional<std::string>("") : UrlDecode(pair.substr(eq + 1));
+    if (!name || !value) return std::nullopt;
+    out.emplace_back(std::move(*name), std::move(*value));
+  }
+  return out;
+}
+
 common::Result<common::JsonObject> Context::JsonBody() const {
   const auto type = request[beast_http::field::content_type];
   if (type.substr(0, 16) != "application/json") {
@@ -175,6 +192,7 @@ void Context::Problem(const Status& s, std::string_view errors_json) {
 }
 
 void Context::Problem(const Status& s) {
+  producer = nullptr;
   status = HttpStatusFor(s.kind());
   problem_code = s.code();
   common::JsonWriter w;

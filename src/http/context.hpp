@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,12 +29,32 @@ struct AuditDetail {
   std::string business_ref;  // the business reference the caller gave
   std::string fields;        // the returned fields, comma-separated
   std::int64_t row_count = 0;
+  /// The query string as received (filters, cursor, since), recorded with the target: what a query asked for.
+  std::string query;
   /// SHA-256 (64 lower-case hex) of the returned content. A handler may set it itself, or leave it empty and set
   /// hash_body: the outcome record then carries the SHA-256 of the response body exactly as sent, if the response is
   /// a success (status below 400).
   std::string content_hash;
   bool hash_body = false;
 };
+
+/// Where a streamed response body goes (Context::Stream). Writes are buffered into chunks of about 64 KiB; a full chunk
+/// waits until the connection has taken the one before it, so a producer never holds more than a few chunks however
+/// long the body is. Used by one producer thread at a time.
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  /// Appends bytes to the body. false once the client has gone, a write timed out or the server is stopping: the
+  /// producer should stop then (what it returns no longer matters).
+  virtual bool Write(std::string_view bytes) = 0;
+};
+
+/// Produces a streamed body on the blocking pool, after the response header is decided and the request's audit record
+/// is durable (Route::audit). It must own everything it uses: the Context is not available to it. It writes the body
+/// through `out` and fills `end` (e.g. row_count) for the record that closes the stream (AuditPhase::kStreamEnd); the
+/// server adds the SHA-256 of every byte sent. A failed Status aborts the body: the connection is closed without the
+/// last chunk, so the client sees an incomplete transfer, never a short body that looks whole.
+using BodyProducer = std::function<common::Status(BodyWriter& out, AuditDetail& end)>;
 
 /// Everything a handler sees of one request and everything it sets for the response. Handlers are plain functions:
 /// they parse, call a service and write; the server does authentication, limits, metrics, logging and errors.
@@ -57,6 +78,11 @@ struct Context {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string problem_code;  // the stable code of an error response (for the audit record)
+  /// Set by Stream: the body is sent chunked (Transfer-Encoding: chunked, no Content-Length) by this producer.
+  BodyProducer producer;
+  /// Set by the server when a streamed body has ended, for its closing audit record: empty when the body was sent
+  /// whole, else why it was cut short (client_gone, stream_failed).
+  std::string stream_end_reason;
 
   /// The path parameter `name` (routes guarantee it exists).
   std::string_view Param(std::string_view name) const;
@@ -64,6 +90,8 @@ struct Context {
   common::Result<std::int64_t> IdParam(std::string_view name) const;
   /// The decoded query parameter `name`, if present.
   std::optional<std::string> Query(std::string_view name) const;
+  /// Every query parameter in order, names and values decoded; nullopt if one is malformed (bad escape, not UTF-8).
+  std::optional<std::vector<std::pair<std::string, std::string>>> QueryPairs() const;
   /// Parses the body as a JSON object (requires Content-Type application/json).
   common::Result<common::JsonObject> JsonBody() const;
   /// Parses the body as a JSON document of any shape, with the same checks as JsonBody (media type, UTF-8, depth),
@@ -80,7 +108,14 @@ struct Context {
     status = 204;
     body.clear();
   }
-  /// Writes `s` as an RFC 9457 problem+json response.
+  /// Answers `code` with a body produced in chunks by `producer` (BodyProducer) instead of `body`.
+  void Stream(unsigned code, std::string type, BodyProducer body_producer) {
+    status = code;
+    body.clear();
+    content_type = std::move(type);
+    producer = std::move(body_producer);
+  }
+  /// Writes `s` as an RFC 9457 problem+json response (and drops a streamed body set before).
   void Problem(const common::Status& s);
   /// The same with an "errors" member: a JSON array of field-level problems (e.g. every broken compilation rule).
   void Problem(const common::Status& s, std::string_view errors_json);

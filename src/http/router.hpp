@@ -34,6 +34,15 @@ enum class AuditPolicy {
   kOutcome,
 };
 
+/// Which of a request's audit records is asked for (Route::audit decides which records a request gets).
+enum class AuditPhase {
+  kIntent,   // before the handler of a state change runs
+  kOutcome,  // after the handler, with Context::audit, before any byte of the answer leaves
+  /// After the last byte of a streamed body (Context::Stream), with the producer's Context::audit (row count) and the
+  /// SHA-256 of the whole body; Context::stream_end_reason says whether it was cut short.
+  kStreamEnd,
+};
+
 struct Route {
   boost::beast::http::verb method;
   std::string pattern;  // e.g. "/api/v1/departments/{id}"

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -95,6 +96,123 @@ asio::awaitable<void> RunBlocking(asio::thread_pool& pool, Fn fn) {
       },
       asio::use_awaitable);
 }
+
+/// The bridge between a body producer on the blocking pool and its connection's coroutine (Context::Stream): the
+/// producer's writes are gathered into chunks of kChunkBytes; at most kQueuedChunks wait for the connection, and a
+/// producer with more blocks its pool thread until the coroutine has taken one (bounded memory). The coroutine never
+/// blocks: it asks for the next piece with Await, whose callback runs at once or when the producer delivers. Shared by
+/// both sides (shared_ptr); thread-safe.
+class ChunkPipe final : public BodyWriter {
+ public:
+  static constexpr std::size_t kChunkBytes = 64 << 10;
+  static constexpr std::size_t kQueuedChunks = 2;
+  static constexpr auto kStopPoll = std::chrono::milliseconds(50);
+
+  /// A piece for the coroutine: a chunk, or the end of the body (whole or failed).
+  struct Piece {
+    std::string data;
+    bool end = false;
+    bool failed = false;
+  };
+  using Waiter = std::function<void(Piece)>;
+
+  explicit ChunkPipe(const std::atomic<bool>& stopping) : stopping_(stopping) {}
+
+  // Producer side (one thread).
+  bool Write(std::string_view bytes) override {
+    pending_.append(bytes);
+    if (pending_.size() >= kChunkBytes) return Push();
+    std::lock_guard lock(mutex_);
+    return !closed_;
+  }
+  /// Ends the body: sends what is pending (if `ok`) and the end mark. `detail` is what the producer filled in.
+  void Finish(bool ok, const AuditDetail& detail) {
+    if (ok && !pending_.empty()) ok = Push() || closed();
+    const bool complete = ok && !closed();
+    std::string hash = complete ? hash_.HexDigest() : std::string();
+    Waiter waiter;
+    {
+      std::lock_guard lock(mutex_);
+      detail_ = detail;
+      detail_.content_hash = std::move(hash);
+      failed_ = !ok;
+      finished_ = true;
+      if (queue_.empty()) std::swap(waiter, waiter_);
+    }
+    if (waiter) waiter(Piece{{}, true, failed_});
+  }
+
+  // Connection side.
+  /// Calls `waiter` with the next piece: now, or from the producer's thread when it has one.
+  void Await(Waiter waiter) {
+    Piece piece;
+    {
+      std::lock_guard lock(mutex_);
+      if (!queue_.empty()) {
+        piece.data = std::move(queue_.front());
+        queue_.pop_front();
+        room_.notify_one();
+      } else if (finished_) {
+        piece.end = true;
+        piece.failed = failed_;
+      } else {
+        waiter_ = std::move(waiter);
+        return;
+      }
+    }
+    waiter(std::move(piece));
+  }
+  /// The client is gone: the producer's next write returns false.
+  void Close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    room_.notify_all();
+  }
+  /// After the end piece: what the producer reported, with the SHA-256 of the whole body if it was sent whole.
+  AuditDetail detail() const {
+    std::lock_guard lock(mutex_);
+    return detail_;
+  }
+
+ private:
+  bool closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+  /// Hands the pending bytes on as one chunk; waits while the queue is full. false: nobody will take it.
+  bool Push() {
+    hash_.Update(pending_);
+    Waiter waiter;
+    {
+      std::unique_lock lock(mutex_);
+      while (!closed_ && queue_.size() >= kQueuedChunks) {
+        if (stopping_.load()) return false;  // a stopped server's connections never take more
+        room_.wait_for(lock, kStopPoll);
+      }
+      if (closed_) return false;
+      if (waiter_) {
+        std::swap(waiter, waiter_);
+      } else {
+        queue_.push_back(std::move(pending_));
+      }
+    }
+    if (waiter) waiter(Piece{std::move(pending_), false, false});
+    pending_.clear();
+    return true;
+  }
+
+  const std::atomic<bool>& stopping_;
+  std::string pending_;  // producer thread only
+  common::Sha256 hash_;  // producer thread only
+  mutable std::mutex mutex_;
+  std::condition_variable room_;
+  std::deque<std::string> queue_;  // mutex_
+  Waiter waiter_;                  // mutex_: the coroutine waiting for a piece
+  bool finished_ = false;          // mutex_
+  bool failed_ = false;            // mutex_
+  bool closed_ = false;            // mutex_
+  AuditDetail detail_;             // mutex_
+};
 
 }  // namespace
 
@@ -228,11 +346,15 @@ struct Server::Impl {
           }
           break;
         }
-        auto response = co_await Handle(parser.get(), remote);
-        response.keep_alive(parser.get().keep_alive() && !stopping);
+        auto reply = co_await Handle(parser.get(), remote);
+        reply.response.keep_alive(parser.get().keep_alive() && !stopping);
         stream.expires_after(std::chrono::seconds(options.http.body_timeout_s));
-        co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec || !response.keep_alive()) break;
+        if (reply.streamed) {
+          if (!co_await StreamBody(stream, reply)) break;
+        } else {
+          co_await beast_http::async_write(stream, reply.response, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (ec || !reply.response.keep_alive()) break;
       }
     } catch (const std::exception& e) {
       spdlog::debug("connection {}: {}", conn_id, e.what());
@@ -242,6 +364,76 @@ struct Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
     metrics.open_connections.fetch_sub(1);
+  }
+
+  /// What Handle answers: a whole response, or a header whose body a producer streams (Context::Stream). A streamed
+  /// reply keeps its Context (the request's, for the closing audit record) and its route's name.
+  struct Reply {
+    beast_http::response<beast_http::string_body> response;
+    std::unique_ptr<Context> streamed;
+    std::string route;
+    bool audited = false;  // the request has an outcome record, so its stream gets a closing one
+  };
+
+  /// Sends a streamed reply: the header (chunked), then the producer's chunks as it delivers them, then the last chunk;
+  /// then appends the record that closes the stream (AuditPhase::kStreamEnd). The producer runs on the blocking pool;
+  /// this coroutine only writes. false: the connection must close (the body was cut short).
+  asio::awaitable<bool> StreamBody(beast::tcp_stream& stream, Reply& reply) {
+    Context& ctx = *reply.streamed;
+    auto pipe = std::make_shared<ChunkPipe>(stopping);
+    boost::system::error_code ec;
+    beast_http::response_serializer<beast_http::string_body> header(reply.response);
+    co_await beast_http::async_write_header(stream, header, asio::redirect_error(asio::use_awaitable, ec));
+    bool whole = false;
+    if (!ec) {
+      asio::post(blocking, [pipe, producer = std::move(ctx.producer), detail = ctx.audit]() mutable {
+        detail.row_count = 0;
+        Status s = Status::Ok();
+        try {
+          s = producer(*pipe, detail);
+        } catch (const std::exception& e) {
+          s = Status::Internal(e.what());
+        }
+        if (!s.ok()) spdlog::error("streamed body: {}", s.ToString());
+        pipe->Finish(s.ok(), detail);
+      });
+      auto home = co_await asio::this_coro::executor;
+      for (;;) {
+        auto piece = co_await asio::async_initiate<decltype(asio::use_awaitable), void(ChunkPipe::Piece)>(
+            [&pipe, home](auto handler) {
+              auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+              pipe->Await([home, resume](ChunkPipe::Piece p) {
+                asio::post(home, [resume, p = std::move(p)]() mutable { (*resume)(std::move(p)); });
+              });
+            },
+            asio::use_awaitable);
+        if (piece.end) {
+          if (!piece.failed && !ec) {
+            co_await asio::async_write(stream, beast_http::make_chunk_last(),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+            whole = !ec;
+          }
+          ctx.stream_end_reason = whole ? "" : piece.failed ? "stream_failed" : "client_gone";
+          break;
+        }
+        if (ec) continue;  // the client is gone: drain until the producer has noticed and ended
+        stream.expires_after(std::chrono::seconds(options.http.body_timeout_s));
+        co_await asio::async_write(stream, beast_http::make_chunk(asio::buffer(piece.data)),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) pipe->Close();
+      }
+      ctx.audit = pipe->detail();
+      if (!whole) ctx.audit.content_hash.clear();  // no hash of a body nobody received whole
+    } else {
+      ctx.stream_end_reason = "client_gone";
+    }
+    if (reply.audited) {
+      auto receipt = co_await Audit(ctx, reply.route, AuditPhase::kStreamEnd);
+      if (!receipt.ok()) {
+        spdlog::error("the closing audit record of {} [{}]: {}", ctx.path, ctx.request_id, receipt.status().ToString());
+      }
+    }
+    co_return whole;
   }
 
   asio::awaitable<void> WriteBare(beast::tcp_stream& stream, unsigned status, std::string_view code,
@@ -336,14 +528,14 @@ struct Server::Impl {
 
   /// Appends the request's intent or outcome record and resumes the coroutine on its own executor once the record is
   /// durable or has failed. No thread waits meanwhile: the audit writer's callback posts the resumption back.
-  asio::awaitable<common::Result<std::uint64_t>> Audit(const Context& ctx, std::string_view route, bool intent) {
+  asio::awaitable<common::Result<std::uint64_t>> Audit(const Context& ctx, std::string_view route, AuditPhase phase) {
     auto home = co_await asio::this_coro::executor;
     {
       std::lock_guard lock(audit_mutex);
       ++audits_in_flight;
     }
     co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(common::Result<std::uint64_t>)>(
-        [this, &ctx, route, intent, home](auto handler) {
+        [this, &ctx, route, phase, home](auto handler) {
           // AuditDone is a std::function, which must be copyable; the coroutine's handler is move-only.
           auto resume = std::make_shared<decltype(handler)>(std::move(handler));
           const AuditDone done = [this, home, resume](common::Result<std::uint64_t> receipt) {
@@ -353,7 +545,7 @@ struct Server::Impl {
             audit_cv.notify_all();
           };
           try {
-            options.audit(ctx, route, intent, done);
+            options.audit(ctx, route, phase, done);
           } catch (const std::exception& e) {  // e.g. out of memory before the record was queued: fail closed
             spdlog::error("audit of {} [{}]: {}", ctx.path, ctx.request_id, e.what());
             done(Status::Unavailable("audit_unavailable", "the audit record could not be made durable"));
@@ -377,18 +569,19 @@ struct Server::Impl {
     }
   }
 
-  asio::awaitable<beast_http::response<beast_http::string_body>> Handle(const BeastRequest& req,
-                                                                        const std::string& remote) {
+  asio::awaitable<Reply> Handle(const BeastRequest& req, const std::string& remote) {
     const auto started = std::chrono::steady_clock::now();
     const std::string_view target = req.target();
     const auto qpos = target.find('?');
-    Context ctx{req, target.substr(0, qpos),
-                qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1)};
+    auto owned = std::make_unique<Context>(
+        req, target.substr(0, qpos), qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1));
+    Context& ctx = *owned;
     ctx.client_address = remote;
     const auto incoming_id = req["X-Request-Id"];
     ctx.request_id = IsValidRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
 
     std::string route_name = "(none)";
+    bool audited = false;
     auto match = router.Find(req.method(), ctx.path);
     if (match.route != nullptr) {
       route_name = match.route->pattern;
@@ -397,10 +590,11 @@ struct Server::Impl {
       // recorded durably before the caller hears the result. For a change an intent record goes first: if it cannot be
       // written nothing runs and the answer is 503 (fail closed).
       const Records records = RecordsFor(*match.route, req.method());
+      audited = records != Records::kNone;
       bool audit_down = false;
       if (Admit(ctx, *match.route)) {
         if (records == Records::kIntentAndOutcome) {
-          auto intent = co_await Audit(ctx, route_name, true);
+          auto intent = co_await Audit(ctx, route_name, AuditPhase::kIntent);
           if (!intent.ok()) {
             audit_down = true;
             ctx.Problem(intent.status());
@@ -409,7 +603,7 @@ struct Server::Impl {
         if (!audit_down) co_await RunHandler(ctx, *match.route);
       }
       if (records != Records::kNone && !audit_down) {
-        auto receipt = co_await Audit(ctx, route_name, false);
+        auto receipt = co_await Audit(ctx, route_name, AuditPhase::kOutcome);
         if (receipt.ok()) {
           ctx.headers.emplace_back("X-Audit-Receipt", std::to_string(receipt.value()));
         } else {
@@ -423,7 +617,10 @@ struct Server::Impl {
     } else if (!ServeStatic(ctx, route_name)) {
       ctx.Problem(Status::NotFound(fmt::format("no route for {}", ctx.path)));
     }
-    co_return Finish(ctx, route_name, started);
+    if (ctx.status >= 400) ctx.producer = nullptr;
+    Reply reply{Finish(ctx, route_name, started), nullptr, route_name, audited};
+    if (ctx.producer) reply.streamed = std::move(owned);
+    co_return reply;
   }
 
   bool ServeStatic(Context& ctx, std::string& route_name) {
@@ -459,9 +656,13 @@ struct Server::Impl {
     }
     if (!has_cache_control) res.set(beast_http::field::cache_control, "no-store");
     if (ctx.status != 204) res.set(beast_http::field::content_type, ctx.content_type);
-    const std::size_t bytes = ctx.body.size();
-    res.body() = std::move(ctx.body);
-    res.prepare_payload();
+    const std::size_t bytes = ctx.body.size();  // a streamed body is not counted here (its audit record has it)
+    if (ctx.producer) {
+      res.chunked(true);
+    } else {
+      res.body() = std::move(ctx.body);
+      res.prepare_payload();
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics.Observe(ctx.request.method_string(), route_name, ctx.status, seconds);
     if (access_log) {

@@ -27,12 +27,11 @@ namespace govshare::http {
 /// (audit_unavailable). May run on any thread, also before AuditRequest returns; it must be quick and must not throw.
 using AuditDone = std::function<void(common::Result<std::uint64_t>)>;
 
-/// Appends a request's audit record without blocking, and reports through `done`: its intent (`intent`, before the
-/// handler runs) or its outcome (after it, with Context::audit). Route::audit decides which records a request gets.
-/// An error makes the server answer 503 audit_unavailable instead (fail closed: after a failed intent nothing runs;
-/// after a failed outcome the handler's response is not sent). Called on an io thread: it must not block. `ctx` and
-/// `route` stay valid until `done` has run.
-using AuditRequest = std::function<void(const Context& ctx, std::string_view route, bool intent, AuditDone done)>;
+/// Appends a request's audit record of `phase` without blocking, and reports through `done`. An error makes the server
+/// answer 503 audit_unavailable instead (fail closed: after a failed intent nothing runs; after a failed outcome the
+/// handler's response is not sent; a failed stream-end record is logged, the body having been sent). Called on an io
+/// thread: it must not block. `ctx` and `route` stay valid until `done` has run.
+using AuditRequest = std::function<void(const Context& ctx, std::string_view route, AuditPhase phase, AuditDone done)>;
 
 /// Resolves a credential (session token or API key) to a principal; provided by the application.
 using Authenticate = std::function<common::Result<org::Principal>(const std::string& token)>;

@@ -25,6 +25,14 @@ inline json PersonItems() {
           Item("行政区划代码", "DE0006", "C", 6, false, false, "general1")};
 }
 
+/// A resident ID number from its first 17 digits: the GB 11643 check character (ISO 7064 MOD 11-2) appended.
+inline std::string WithCheckDigit(const std::string& first17) {
+  static constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (std::size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
+  return first17 + "10X98765432"[sum % 11];
+}
+
 inline json Content(const std::string& name) {
   return {{"name", name},
           {"classification", "30111"},

@@ -65,9 +65,9 @@ void TestServer::Start() {
   server_options.http = config.http;
   if (server_options.http.io_threads == 0) server_options.http.io_threads = 2;
   server_options.http.blocking_threads = options_.blocking_threads;
-  server_options.audit = [p = platform_.get()](const http::Context& ctx, std::string_view route, bool intent,
+  server_options.audit = [p = platform_.get()](const http::Context& ctx, std::string_view route, http::AuditPhase phase,
                                                http::AuditDone done) {
-    p->AuditHttp(ctx, route, intent, std::move(done));
+    p->AuditHttp(ctx, route, phase, std::move(done));
   };
   auto* p = platform_.get();
   router_ = p->router();
@@ -101,6 +101,27 @@ std::string TestServer::PasswordOf(const std::string& username) const {
 
 std::string TestServer::ApiKey(std::size_t index) const {
   return credentials_.at("applications").at(index).at("api_key").get<std::string>();
+}
+
+std::pair<std::int64_t, std::string> TestServer::Application(const std::string& department) const {
+  const auto& apps = credentials_.at("applications");
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    if (apps[i]["department"] == department) return {apps[i]["application_id"].get<std::int64_t>(), ApiKey(i)};
+  }
+  return {0, ""};
+}
+
+std::int64_t TestServer::PublishEntry(const nlohmann::json& content) {
+  const auto catalog = Login("catalog");
+  const auto reviewer = Login("reviewer");
+  auto created = Send("POST", "/api/v1/catalog/entries", {{"content", content}}, catalog);
+  EXPECT_EQ(created.status, 201u) << created.body;
+  if (created.status != 201) return 0;
+  const auto id = created.Json()["id"].get<std::int64_t>();
+  const std::string base = "/api/v1/catalog/entries/" + std::to_string(id);
+  EXPECT_EQ(Send("POST", base + "/submit", {{"entry_version", created.Json()["entry_version"]}}, catalog).status, 200u);
+  EXPECT_EQ(Send("POST", base + "/review", {{"decision", "approve"}}, reviewer).status, 200u);
+  return id;
 }
 
 HttpResponse TestServer::Request(const std::string& method, const std::string& target, const std::string& body,

@@ -43,6 +43,10 @@ class TestServer {
   const nlohmann::json& credentials() const { return credentials_; }
   std::string PasswordOf(const std::string& username) const;
   std::string ApiKey(std::size_t index = 0) const;
+  /// The demo application of the department named `department`: its id and API key (0 and "" if it has none).
+  std::pair<std::int64_t, std::string> Application(const std::string& department) const;
+  /// Creates a catalog entry as the catalog manager, submits it and has the reviewer approve it: the published id.
+  std::int64_t PublishEntry(const nlohmann::json& content);
 
   HttpResponse Request(const std::string& method, const std::string& target, const std::string& body = "",
                        const std::map<std::string, std::string>& headers = {});
