@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { completeCreditCode, CREDIT_ALPHABET } from '../src/lib/validators.js';
+import { TEMPLATE_COLUMNS, csvText } from '../src/lib/catalogTransfer.js';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const binary = path.resolve(webDir, process.env.GOVSHARE_BINARY || '../build/govshare');
@@ -852,5 +853,46 @@ test('the dashboard renders its charts from the platform-wide counts', async () 
   await shot('57-dashboard-english');
   await page.locator('[data-testid="lang-switch"]').first().click();
   await page.locator('[data-testid="lang-zh-CN"]').click();
+  await logout();
+});
+
+test('a catalog manager imports a CSV: a bad row is refused with its row and field, the fixed file creates the drafts', async () => {
+  await login(byName('catalog'));
+  await page.locator('[data-testid="menu-catalog-transfer"]').click();
+  await page.waitForURL((u) => u.pathname === '/catalog/transfer');
+  // The export link downloads the published catalog as the CSV template (with the export-only columns first).
+  const exportHref = await page.locator('[data-testid="export-download"]').getAttribute('href');
+  assert.equal(exportHref, '/api/v1/catalog/export?format=csv');
+  const exported = await page.evaluate(async (u) => (await fetch(u)).text(), exportHref);
+  assert.match(exported.split('\n')[0], /信息资源代码.*信息资源名称/);
+  assert.match(exported, /常住人口基本信息/);
+  const suffix = Date.now().toString(36);
+  const row = (values) => TEMPLATE_COLUMNS.map((c) => values[c] || '');
+  const good = { 信息资源名称: `端到端导入户籍信息${suffix}`, 信息资源分类: '30111', 共享类型: '有条件共享', 信息项名称: '公民身份号码', 数据元: 'DE0001' };
+  const second = { 信息资源名称: `端到端导入婚姻登记${suffix}`, 信息资源分类: '30112', 共享类型: '部分共享' };
+  const upload = async (name, rows) => {
+    await page.locator('[data-testid="import-file"] input[type="file"]').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from('\uFEFF' + csvText([TEMPLATE_COLUMNS, ...rows])) });
+    await page.locator('[data-testid="import-file-name"]').getByText(name).waitFor();
+    await page.locator('[data-testid="import-run"]').click();
+  };
+  // Line 3 (the second entry) has a share type outside the list: nothing is imported, the table says where.
+  await upload('bad.csv', [row(good), row(second)]);
+  await page.locator('[data-testid="import-error"]').getByText('导入文件有错误').waitFor();
+  const problems = page.locator('[data-testid="import-problems"]');
+  await problems.locator('[data-testid="import-problem-row-3"]').waitFor();
+  assert.equal(await problems.locator('.el-table__body tr').count(), 1, 'one problem, on line 3');
+  await problems.locator('[data-field="share_type"]').getByText('共享类型').waitFor();
+  await problems.locator('[data-rule="invalid_value"]').waitFor();
+  await shot('60-catalog-import-rejected');
+  await upload('good.csv', [row(good), row({ ...second, 共享类型: '无条件共享' })]);
+  await page.locator('[data-testid="import-done"]').getByText('已导入 2 条目录草稿').waitFor();
+  const drafts = page.locator('[data-testid="import-drafts"]');
+  await drafts.getByText(good.信息资源名称).waitFor();
+  await drafts.getByText('草稿').first().waitFor();
+  assert.equal(await page.locator('[data-testid="import-problems"]').count(), 0);
+  await shot('61-catalog-imported');
+  await drafts.getByText(good.信息资源名称).click();
+  await page.waitForURL((u) => /^\/catalog\/entries\/\d+$/.test(u.pathname));
+  await page.locator('[data-testid="entry-name"]').getByText(good.信息资源名称).waitFor();
   await logout();
 });

@@ -86,6 +86,19 @@ export const api = {
   scanFindings: () => http.post('/catalog/findings/scan'),
   dismissFinding: (id, reason) => http.post(`/catalog/findings/${enc(id)}/dismiss`, { reason }),
   rectifyFinding: (id, note) => http.post(`/catalog/findings/${enc(id)}/rectify`, { note }),
+  /**
+   * Imports a file as drafts, all or nothing: the CSV template (contentType 'text/csv') or {"entries":[…]}
+   * ('application/json'); submit=true sends them for review at once -> {imported, entry_ids, submitted} (201), or
+   * 422 import_rejected with every problem in `errors` ({row, field, rule, article, message}).
+   */
+  importCatalog: (file, contentType, submit) =>
+    http.post('/catalog/import', undefined, { rawBody: file, contentType, query: { submit: submit ? 'true' : undefined } }),
+  /** Data elements (数据元) and base/thematic databases (基础库/主题库): catalog.manage at province level. */
+  createCatalogElement: (body) => http.post('/catalog/elements', body),
+  /** body carries the element's `version`. */
+  updateCatalogElement: (id, body) => http.put(`/catalog/elements/${enc(id)}`, body),
+  /** {name, kind: base|thematic, keeper_department_id, description} -> {items}: every database. */
+  putCatalogDatabase: (code, body) => http.put(`/catalog/databases/${enc(code)}`, body),
 
   // Sharing (共享申请, Art. 14-17) and grants (授权)
   /** {entry_id, application_id, items, scenario, accept_commitments} (201). */
