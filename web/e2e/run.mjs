@@ -896,3 +896,46 @@ test('a catalog manager imports a CSV: a bad row is refused with its row and fie
   await page.locator('[data-testid="entry-name"]').getByText(good.信息资源名称).waitFor();
   await logout();
 });
+
+test('a province catalog administrator adds a data element: a bad id and a taken one are refused next to the field, the new one is listed', async () => {
+  // A catalog manager reads the lists but has no button to change them.
+  await login(byName('catalog'));
+  await page.locator('[data-testid="menu-catalog-reference"]').click();
+  await page.waitForURL((u) => u.pathname === '/catalog/reference');
+  await page.locator('[data-testid="elements-table"]').getByText('DE0001').waitFor();
+  assert.equal(await page.locator('[data-testid="element-create"]').count(), 0, 'a catalog manager cannot add data elements');
+  assert.equal(await page.locator('[data-testid^="element-edit-"]').count(), 0, 'nor edit them');
+  await logout();
+
+  await login(byName('head'));
+  await page.locator('[data-testid="menu-catalog-reference"]').click();
+  await page.waitForURL((u) => u.pathname === '/catalog/reference');
+  await page.locator('[data-testid="elements-table"]').getByText('DE0001').waitFor();
+  await page.locator('[data-testid="element-create"]').click();
+  const dialog = page.locator('[data-testid="element-dialog"]');
+  await dialog.waitFor();
+  const idError = page.locator('[data-testid="element-field-id"] .el-form-item__error');
+  // Checked before sending: the id's form.
+  await field('element-id').fill('de12');
+  await field('element-name').fill('端到端测试数据元');
+  await page.locator('[data-testid="element-save"]').click();
+  await idError.getByText('两个大写字母').waitFor();
+  // Refused by the server: the id is taken; the message sits next to the id.
+  await field('element-id').fill('DE0001');
+  await idError.waitFor({ state: 'detached' });
+  await page.locator('[data-testid="element-save"]').click();
+  await idError.getByText('该数据元标识已存在').waitFor();
+  await shot('62-element-duplicate');
+  const id = `ZZ${String(Date.now()).slice(-6)}`;
+  await field('element-id').fill(id);
+  await field('element-representation').fill('an20');
+  await page.locator('[data-testid="element-save"]').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await field('reference-filter').fill(id);
+  const table = page.locator('[data-testid="elements-table"]');
+  await table.getByText(id).waitFor();
+  await table.getByText('端到端测试数据元').waitFor();
+  await page.locator(`[data-testid="element-edit-${id}"]`).waitFor();
+  await shot('63-element-added');
+  await logout();
+});

@@ -32,6 +32,7 @@ const CATALOG_PAGES = [
   ['catalog-negative-list', 'catalog/negative-list', () => import('../views/catalog/NegativeListView.vue'), 'catalog.read', 'menu.catalogNegativeList'],
   ['catalog-responsibilities', 'catalog/responsibilities', () => import('../views/catalog/ResponsibilitiesView.vue'), 'catalog.read', 'menu.catalogResponsibilities'],
   ['catalog-findings', 'catalog/findings', () => import('../views/catalog/FindingsView.vue'), 'catalog.read', 'menu.catalogFindings'],
+  ['catalog-reference', 'catalog/reference', () => import('../views/catalog/CatalogReferenceView.vue'), 'catalog.read', 'menu.catalogReference'],
   ['catalog-transfer', 'catalog/transfer', () => import('../views/catalog/CatalogTransferView.vue'), 'catalog.read', 'menu.catalogTransfer'],
 ];
 const catalogRoutes = CATALOG_PAGES.map(([name, path, component, permission, title, menu]) => ({
