@@ -937,5 +937,11 @@ test('a province catalog administrator adds a data element: a bad id and a taken
   await table.getByText('端到端测试数据元').waitFor();
   await page.locator(`[data-testid="element-edit-${id}"]`).waitFor();
   await shot('63-element-added');
+  // The databases tab lists the base and thematic databases with their lead departments.
+  await field('reference-filter').fill('');
+  await page.locator('.el-tabs__item', { hasText: '基础库/主题库' }).click();
+  await page.locator('[data-testid="databases-table"] .el-table__body tr').first().waitFor();
+  await page.locator('[data-testid="database-create"]').waitFor();
+  await shot('64-databases');
   await logout();
 });
