@@ -317,6 +317,36 @@ TEST_F(DataManners, Art14TheRowScopeRestrictsQueriesExportsAndChanges) {
   EXPECT_EQ(changes.Json()["next_since"], kPeople);  // the feed moves on past the rows it may not see
 }
 
+TEST_F(DataManners, ConcurrentExportsAreCappedAndABusyRefusalIsAuditedAndUsesNoQuota) {
+  const auto grant = Grant("bulk");
+  auto app = server_->platform().org().Authenticate(hrss_key_);
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  const exchange::DataCall call{grant, "SB-2026-000125", entry_};
+  // Exports that have been admitted and not yet finished hold their slots (the default: 4 at once).
+  std::vector<exchange::ExportPlan> running;
+  for (int i = 0; i < 4; ++i) {
+    exchange::Served served;
+    auto plan = server_->platform().data().Export(app.value(), call, exchange::QueryCall{}, served);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    running.push_back(std::move(plan.value()));
+  }
+  EXPECT_EQ(UsesToday(grant), 4);
+  auto busy = Call(grant, "export?format=csv");
+  EXPECT_EQ(busy.status, 503u) << busy.body;
+  EXPECT_EQ(busy.Json()["code"], "exports_busy");
+  EXPECT_EQ(busy.body.find("公民身份号码"), std::string::npos);  // no data
+  const auto record = AuditRecord(busy);
+  EXPECT_EQ(record["decision"], "deny");
+  EXPECT_EQ(record["reason"], "exports_busy");
+  EXPECT_EQ(UsesToday(grant), 4) << "a refusal for lack of a slot takes nothing from the quota";
+  running.pop_back();  // one finishes: its slot is free again
+  auto admitted = Call(grant, "export?format=csv");
+  EXPECT_EQ(admitted.status, 200u) << admitted.body;
+  EXPECT_EQ(UsesToday(grant), 5);
+  running.clear();
+  EXPECT_EQ(Call(grant, "export?format=jsonl").status, 200u);
+}
+
 TEST_F(DataManners, Art16ExportStreamsTheScopedMaskedRowsAsCsvAndJsonLinesAuditedBeforeTheBody) {
   const auto grant = Grant("bulk");
   const auto all = AllPages(grant, "", 100);

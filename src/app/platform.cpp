@@ -101,7 +101,8 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   std::string mask_key;
   GOVSHARE_RETURN_IF_ERROR(common::ReadOrCreateSecret(config.data_dir + "/mask.key", mask_key));
   p->data_ = std::make_unique<exchange::DataAccess>(*p->sharing_, *p->catalog_, *p->exchange_, *p->endpoints_,
-                                                    *p->org_store_, *p->clock_, mask_key);
+                                                    *p->org_store_, *p->clock_, mask_key,
+                                                    static_cast<int>(config.exchange.max_concurrent_exports));
   // Art. 14: today's uses of each grant count against its quota across restarts.
   p->usage_store_ = std::make_unique<store::sqlite::SqliteUsageStore>(*p->db_);
   auto today = p->usage_store_->LoadDay(exchange::UsageMeter::DayOf(p->clock_->Now()));

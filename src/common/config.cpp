@@ -71,6 +71,8 @@ std::map<std::string, Key> Keys() {
   integer("workflow.monitor_interval_s", [](Config& c) -> std::int64_t& { return c.workflow.monitor_interval_s; });
   boolean("sharing.auto_grant_unconditional", [](Config& c) -> bool& { return c.sharing.auto_grant_unconditional; });
   boolean("sharing.auto_provide", [](Config& c) -> bool& { return c.sharing.auto_provide; });
+  integer("exchange.max_concurrent_exports",
+          [](Config& c) -> std::int64_t& { return c.exchange.max_concurrent_exports; });
   keys["log.access_log"] = {[](Config& c, const std::string& v) {
     c.log.access_log = v;
     return Status::Ok();

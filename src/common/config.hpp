@@ -47,6 +47,11 @@ struct Config {
     bool auto_provide = true;              // Art. 15: the authority provides at once after the provider's yes
   } sharing;
 
+  struct Exchange {
+    /// Exports streaming at once; each holds a read connection and a blocking thread while it runs (issue 7).
+    std::int64_t max_concurrent_exports = 4;
+  } exchange;
+
   struct Log {
     std::string access_log = "logs/access.log";  // relative to data_dir; "-" for stdout; "" to disable
     std::string level = "info";

@@ -54,14 +54,15 @@ std::string Join(const std::vector<std::string>& items) {
 
 DataAccess::DataAccess(sharing::SharingService& sharing, const catalog::CatalogService& catalog,
                        ExchangeService& exchange, EndpointService& endpoints, org::OrgStore& org,
-                       const common::Clock& clock, std::string hash_key)
+                       const common::Clock& clock, std::string hash_key, int max_concurrent_exports)
     : sharing_(sharing),
       catalog_(catalog),
       exchange_(exchange),
       endpoints_(endpoints),
       org_(org),
       clock_(clock),
-      hash_key_(std::move(hash_key)) {}
+      hash_key_(std::move(hash_key)),
+      max_exports_(max_concurrent_exports) {}
 
 bool DataAccess::IsLogical(std::int64_t dataset_id) {
   auto e = endpoints_.Find(dataset_id);
@@ -441,9 +442,19 @@ Result<ExportPlan> DataAccess::Export(const Principal& p, const DataCall& call, 
   if (!query.cursor.empty()) return Status::Invalid("invalid_parameter", "an export has no cursor", "cursor");
   auto spec = Spec(a, query);
   if (!spec.ok()) return spec.status();
+  // A running export holds a read connection and a blocking thread: at most max_exports_ at once.
+  int running = exports_running_.load();
+  do {
+    if (running >= max_exports_) {
+      return Status::Unavailable("exports_busy",
+                                 fmt::format("{} exports are running, the most at once: retry shortly", running));
+    }
+  } while (!exports_running_.compare_exchange_weak(running, running + 1));
+  std::shared_ptr<void> slot(this, [](DataAccess* d) { d->exports_running_.fetch_sub(1); });
   GOVSHARE_RETURN_IF_ERROR(Meter(a));
   served.fields = Join(a.items);
   ExportPlan plan;
+  plan.slot_ = std::move(slot);
   plan.data_ = this;
   plan.access_ = access.value();
   plan.spec_ = std::move(spec.value());

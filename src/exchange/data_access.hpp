@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -71,6 +72,7 @@ class ExportPlan {
   const DataAccess* data_ = nullptr;
   std::shared_ptr<const Access> access_;
   QuerySpec spec_;
+  std::shared_ptr<void> slot_;  // one of DataAccess's export slots, given back when the plan goes
 };
 
 /// A grant compiled against its dataset: the granted items as a projection (View) with their masks. Immutable.
@@ -96,7 +98,8 @@ struct Access {
 class DataAccess {
  public:
   DataAccess(sharing::SharingService& sharing, const catalog::CatalogService& catalog, ExchangeService& exchange,
-             EndpointService& endpoints, org::OrgStore& org, const common::Clock& clock, std::string hash_key);
+             EndpointService& endpoints, org::OrgStore& org, const common::Clock& clock, std::string hash_key,
+             int max_concurrent_exports = 4);
 
   /// GET /data/{dataset}/records/{key} (manner lookup): the record's granted items, masked. `key`: the key item's
   /// value, or the values of a composite key joined by '|'. Returns the JSON body.
@@ -110,8 +113,9 @@ class DataAccess {
   /// order, with only the granted items, masked; `next_cursor` continues. One use of the quota per page.
   common::Result<std::string> Query(const org::Principal& p, const DataCall& call, const QueryCall& query,
                                     Served& served);
-  /// GET /data/{dataset}/export (manner bulk): checks the call (as Query, without cursor and limit) and takes one use
-  /// of the quota; the rows are streamed afterwards by the plan.
+  /// GET /data/{dataset}/export (manner bulk): checks the call (as Query, without cursor and limit), takes one of
+  /// the export slots (503 exports_busy when all are running: nothing is taken from the quota) and one use of the
+  /// quota; the rows are streamed afterwards by the plan, which holds its slot until it is destroyed.
   common::Result<ExportPlan> Export(const org::Principal& p, const DataCall& call, const QueryCall& query,
                                     Served& served);
   /// GET /data/{dataset}/changes (manner subscribe): change-feed entries after `since` in the row scope, oldest first,
@@ -156,6 +160,8 @@ class DataAccess {
   const common::Clock& clock_;
   std::string hash_key_;  // the key of the `hash` mask, per consumer department (DATA_DIR/mask.key)
   UsageMeter meter_;
+  const int max_exports_;
+  std::atomic<int> exports_running_{0};
   mutable std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const Access>> cache_;  // grant id → compiled access
 };

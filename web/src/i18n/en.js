@@ -1181,6 +1181,7 @@ export default {
     invalid_since: 'The change sequence number is 0 or more',
     invalid_format: 'The export format is csv or jsonl',
     manner_not_supported_for_logical: 'A logically accessed dataset has no query, export or change feed',
+    exports_busy: 'The most exports at once are running: retry shortly (no quota was used)',
     rate_limited: 'Too many calls in this minute',
     out_of_scope: 'The record is outside the grant\'s scope',
     record_not_found: 'No record with this key',

@@ -1181,6 +1181,7 @@ export default {
     invalid_since: '变更序号须为 0 或正整数',
     invalid_format: '导出格式须为 csv 或 jsonl',
     manner_not_supported_for_logical: '逻辑接入的数据集不支持查询、导出和变更订阅',
+    exports_busy: '同时进行的导出已达上限，请稍后重试（未计入调用量）',
     rate_limited: '本分钟调用次数超过授权频率',
     out_of_scope: '该记录超出授权的数据范围',
     record_not_found: '未找到该主键的记录',
