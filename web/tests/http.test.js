@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { request, ApiError, pointerToField, readCookie, onUnauthorized, errorFromResponse } from '../src/api/http.js';
+import { request, ApiError, pointerToField, readCookie, onUnauthorized, errorFromResponse, upload } from '../src/api/http.js';
 
 function fakeFetch(status, body, headers = {}) {
   const calls = [];
@@ -115,5 +115,69 @@ describe('extra headers', () => {
     expect(h['X-CSRF-Token']).toBe('tok123');
     expect(h['Content-Type']).toBe('application/json');
     expect(JSON.parse(f.calls[0].init.body)).toEqual({ action: 'approve', version: 3 });
+  });
+});
+
+describe('upload (XMLHttpRequest with progress)', () => {
+  function fakeXhr(status, body, headers = {}) {
+    const made = [];
+    class X {
+      constructor() {
+        this.headers = {};
+        this.upload = {};
+        made.push(this);
+      }
+      open(method, url) {
+        this.method = method;
+        this.url = url;
+      }
+      setRequestHeader(k, v) {
+        this.headers[k] = v;
+      }
+      getResponseHeader(n) {
+        return headers[n.toLowerCase()] || null;
+      }
+      send(body2) {
+        this.sent = body2;
+        this.upload.onprogress && this.upload.onprogress({ loaded: 5, total: 10, lengthComputable: true });
+        this.upload.onprogress && this.upload.onprogress({ loaded: 10, total: 10, lengthComputable: true });
+        this.status = status;
+        this.responseText = typeof body === 'string' ? body : JSON.stringify(body);
+        queueMicrotask(() => this.onload());
+      }
+      abort() {}
+    }
+    return { X, made };
+  }
+
+  it('sends the raw body with its type and the query, reports progress, returns the JSON', async () => {
+    const { X, made } = fakeXhr(200, { applied: true, rows_accepted: 1 });
+    const seen = [];
+    const out = await upload('POST', '/datasets/6/loads', {
+      rawBody: 'a,b\r\n',
+      contentType: 'text/csv; charset=utf-8',
+      query: { format: 'csv', encoding: 'utf-8', mode: 'keep_good' },
+      onProgress: (l, t) => seen.push([l, t]),
+      xhrImpl: X,
+    });
+    expect(out).toEqual({ applied: true, rows_accepted: 1 });
+    expect(made[0].method).toBe('POST');
+    expect(made[0].url).toBe('/api/v1/datasets/6/loads?format=csv&encoding=utf-8&mode=keep_good');
+    expect(made[0].headers['Content-Type']).toBe('text/csv; charset=utf-8');
+    expect(made[0].sent).toBe('a,b\r\n');
+    expect(seen).toEqual([[5, 10], [10, 10]]);
+  });
+
+  it('turns a problem+json answer into an ApiError with its errors', async () => {
+    const { X } = fakeXhr(
+      422,
+      { code: 'rows_rejected', detail: 'nothing was loaded: 1 of 2 row(s) rejected', errors: [{ row: 2, field: 'x', rule: 'required', value: '' }] },
+      { 'content-type': 'application/problem+json' },
+    );
+    const err = await upload('POST', '/datasets/6/loads', { rawBody: 'x', xhrImpl: X }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(422);
+    expect(err.code).toBe('rows_rejected');
+    expect(err.errors).toHaveLength(1);
   });
 });

@@ -194,3 +194,62 @@ export const http = {
   put: (p, body, o = {}) => request('PUT', p, { ...o, body }),
   del: (p, o) => request('DELETE', p, o),
 };
+
+/**
+ * Like request() with a raw body, sent with XMLHttpRequest so that the upload reports its progress (fetch does not):
+ * upload('POST', '/datasets/6/loads', {rawBody, contentType, query, onProgress(loaded, total), signal}) -> parsed JSON.
+ * Errors are the same ApiError as request()'s; a 401 goes to the unauthorized handler.
+ */
+export function upload(method, path, opts = {}) {
+  const m = method.toUpperCase();
+  const XHR = opts.xhrImpl || globalThis.XMLHttpRequest;
+  return new Promise((resolve, reject) => {
+    const xhr = new XHR();
+    xhr.open(m, buildUrl(path, opts.query));
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+    xhr.setRequestHeader('Content-Type', opts.contentType || 'application/octet-stream');
+    for (const [k, v] of Object.entries(opts.headers || {})) xhr.setRequestHeader(k, v);
+    if (UNSAFE.has(m)) {
+      const token = readCookie('gs_csrf') || csrfFallback;
+      if (token) xhr.setRequestHeader('X-CSRF-Token', token);
+    }
+    if (opts.onProgress && xhr.upload) {
+      xhr.upload.onprogress = (e) => opts.onProgress(e.loaded, e.lengthComputable ? e.total : 0);
+    }
+    if (opts.signal) {
+      if (opts.signal.aborted) {
+        reject(new DOMException('aborted', 'AbortError'));
+        return;
+      }
+      opts.signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    }
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
+    xhr.onerror = () => reject(new ApiError({ status: 0, code: 'network_error', detail: 'the upload failed' }));
+    xhr.onload = async () => {
+      const text = xhr.responseText || '';
+      if (xhr.status < 200 || xhr.status >= 300) {
+        const res = {
+          status: xhr.status,
+          statusText: xhr.statusText,
+          headers: { get: (n) => xhr.getResponseHeader(n) },
+          text: async () => text,
+        };
+        const err = await errorFromResponse(res);
+        if (err.status === 401 && opts.authRedirect !== false && unauthorizedHandler) unauthorizedHandler(err);
+        reject(err);
+        return;
+      }
+      if (!text) {
+        resolve(null);
+        return;
+      }
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new ApiError({ status: xhr.status, code: 'invalid_response', detail: 'response is not JSON' }));
+      }
+    };
+    xhr.send(opts.rawBody);
+  });
+}

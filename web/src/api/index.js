@@ -1,4 +1,4 @@
-import { http } from './http.js';
+import { http, upload } from './http.js';
 import { attachmentUploadPath } from '../lib/attachments.js';
 
 const enc = encodeURIComponent;
@@ -131,6 +131,12 @@ export const api = {
   /** The registered interface (no secret) and its circuit; 404 when none is registered. */
   datasetEndpoint: (id) => http.get(`/datasets/${enc(id)}/endpoint`),
   putDatasetEndpoint: (id, body) => http.put(`/datasets/${enc(id)}/endpoint`, body),
+  /**
+   * Replaces the dataset with a full snapshot (a File): query {format, encoding, mode}; onProgress(loaded, total) as it
+   * is sent -> the load report (200), or 422 rows_rejected (reject mode, nothing loaded) with the rejections in `errors`.
+   */
+  loadDataset: (id, file, { contentType, query, onProgress, signal } = {}) =>
+    upload('POST', `/datasets/${enc(id)}/loads`, { rawBody: file, contentType, query, onProgress, signal }),
   /** Calls the health URL now: {healthy, latency_ms | error}. */
   checkDatasetEndpoint: (id) => http.post(`/datasets/${enc(id)}/endpoint/check`),
 
