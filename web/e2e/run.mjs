@@ -4,11 +4,14 @@
 // UI and checks the departments page, the menus, the workbench, the working-day calendar, department webhooks and the
 // catalog (search, compile with the rules checked as one types, review, publication) and sharing (a request through
 // the wizard, forwarded by the authority, answered by the provider; the grant suspended and resumed), the data console
-// (a lookup with the demo application's API key), the audit log (search, a record, verification in the browser) and
-// the dashboard's charts. Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
+// (a lookup with the demo application's API key; a verification answered by the demo provider's interface, which
+// listens on 127.0.0.1:8091 — that port must be free), a dataset snapshot load with its rejection report, the audit
+// log (search, a record, verification in the browser), the dashboard's charts, catalog import (CSV and JSON) and the
+// data elements and databases (add, edit). Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -725,6 +728,61 @@ test('a consumer tries its grant in the data console: a wrong key is refused nex
   await logout();
 });
 
+// The demo provider's death registrations (src/exchange/demo_provider.cpp, DemoDeathRecord): the record of a resident ID, or null.
+function demoDeath(id) {
+  const h = crypto.createHash('sha256').update(`govshare-demo-death:${id}`).digest('hex');
+  const v = parseInt(h.slice(0, 8), 16);
+  if (v % 50 !== 0) return null;
+  const year = Math.max(Number(id.slice(6, 10)) + 1, 2016 + (Math.floor(v / 50) % 10));
+  if (year > 2025) return null;
+  const pad = (n) => String(n).padStart(2, '0');
+  return { id, date: `${year}-${pad(1 + (Math.floor(v / 16) % 12))}-${pad(1 + (Math.floor(v / 1024) % 28))}` };
+}
+
+test('a consumer verifies data in the data console (verification mode): per-field results and a receipt', async () => {
+  // The verification is answered by the provider's own interface (logical access): the demo provider on 127.0.0.1:8091.
+  assert.ok(!/demo provider not started/.test(serverLog), `the demo provider did not start (is 127.0.0.1:8091 taken?):\n${serverLog}`);
+  const app = creds.applications.find((a) => a.name === '社保待遇资格认证系统');
+  await login(byName('requester'));
+  const grants = await page.evaluate(async (ids) => Promise.all(ids.map(async (id) => (await fetch(`/api/v1/grants/${id}`)).json())), app.grants);
+  const grant = grants.find((g) => g.manner === 'verify');
+  assert.ok(grant, 'no verification grant among the demo application\'s grants');
+  // A resident with a death registration at the demo provider, among the people of 常住人口基本信息.
+  const people = await page.evaluate(async () => (await (await fetch('/api/v1/datasets')).json()).items.find((d) => d.name === '常住人口基本信息'));
+  const ds = await page.evaluate(async (id) => (await fetch(`/api/v1/datasets/${id}`)).json(), people.id);
+  const keyColumn = ds.columns.find((c) => c.name === ds.key[0]);
+  const sql = spawnSync('sqlite3', [path.join(dataDir, 'exchange.db'), `SELECT c${keyColumn.position} FROM d${ds.id} LIMIT 5000`], { encoding: 'utf8' });
+  const dead = sql.stdout.split('\n').map((l) => l.trim()).filter(Boolean).map(demoDeath).find(Boolean);
+  assert.ok(dead, `no resident with a demo death registration: ${sql.stderr}`);
+
+  await page.goto(`${baseUrl}/grants/${grant.id}`);
+  const panel = page.locator('[data-testid="data-console"]');
+  await panel.waitFor();
+  await field('console-apikey').fill(app.api_key);
+  await field('console-business-ref').fill(`${consoleCall.businessRef}-V`);
+  await field('console-value-公民身份号码').fill(dead.id);
+  await field('console-value-死亡日期').fill(dead.date);
+  await page.locator('[data-testid="console-run"]').click();
+  const result = page.locator('[data-testid="console-verify-result"]');
+  await result.getByText('找到记录', { exact: true }).waitFor();
+  await result.locator('[data-testid="console-match-公民身份号码"]').getByText('✓ 一致').waitFor();
+  await result.locator('[data-testid="console-match-死亡日期"]').getByText('✓ 一致').waitFor();
+  const receipt = (await page.locator('[data-testid="console-receipt"]').innerText()).match(/X-Audit-Receipt:\s*(\d+)/);
+  assert.ok(receipt, 'no audit receipt shown');
+  // A wrong date: the ID still matches, the date does not; never a value, only true/false; a new receipt.
+  const [y, m, d] = dead.date.split('-');
+  await field('console-value-死亡日期').fill(`${Number(y) === 2016 ? 2017 : 2016}-${m}-${d}`);
+  await page.locator('[data-testid="console-run"]').click();
+  await result.locator('[data-testid="console-match-死亡日期"]').getByText('✗ 不一致').waitFor();
+  await result.locator('[data-testid="console-match-公民身份号码"]').getByText('✓ 一致').waitFor();
+  const second = (await page.locator('[data-testid="console-receipt"]').innerText()).match(/X-Audit-Receipt:\s*(\d+)/);
+  assert.ok(second && Number(second[1]) > Number(receipt[1]), `a new receipt for the second call (${receipt[1]} then ${second && second[1]})`);
+  assert.ok(!(await result.innerText()).includes(dead.date), 'a verification never shows the stored value');
+  await panel.scrollIntoViewIfNeeded();
+  await shot('52-console-verify');
+  await logout();
+});
+
 test('the datasets page lists 常住人口基本信息 with its row count; its detail shows the columns', async () => {
   await login(byName('requester'));
   await page.locator('[data-testid="menu-datasets"]').click();
@@ -744,6 +802,8 @@ test('the datasets page lists 常住人口基本信息 with its row count; its d
   await page.locator('[data-testid="menu-datasets"].is-active').waitFor();
   // A requester of another department does not register the provider's interface.
   assert.equal(await page.locator('[data-testid="endpoint-panel"]').count(), 0);
+  // Nor loads its data.
+  assert.equal(await page.locator('[data-testid="load-panel"]').count(), 0);
   await shot('44-dataset');
   await logout();
 
@@ -760,6 +820,55 @@ test('the datasets page lists 常住人口基本信息 with its row count; its d
   await page.locator('[data-testid="endpoint-save"]').click();
   await page.locator('[data-testid="endpoint-circuit"]').getByText('正常').waitFor();
   await shot('45-dataset-endpoint');
+  await logout();
+});
+
+test('a data steward of the provider loads a snapshot: a file over the limit is refused before sending, one good and one bad row in keep-good mode give the rejection report', async () => {
+  await login(byName('steward'));
+  const api = await page.evaluate(async () => (await (await fetch('/api/v1/datasets')).json()).items);
+  const ds = api.find((d) => d.name === '居民身份证签发信息');
+  assert.ok(ds, 'no dataset 居民身份证签发信息');
+  await page.goto(`${baseUrl}/datasets/${ds.id}`);
+  const panel = page.locator('[data-testid="load-panel"]');
+  await panel.waitFor();
+  // Nothing chosen: the file is required, checked before sending.
+  await page.locator('[data-testid="load-submit"]').click();
+  await page.locator('[data-testid="load-field-file"] .el-form-item__error').getByText('请选择数据文件').waitFor();
+  // Over http.max_body_bytes: refused in the browser, with the command line that loads it.
+  const chooser = page.locator('[data-testid="load-file"] input[type="file"]');
+  await chooser.setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.alloc(1024 * 1024 + 10, 'a') });
+  const tooLarge = page.locator('[data-testid="load-too-large"]');
+  await tooLarge.waitFor();
+  assert.equal((await page.locator('[data-testid="load-cli"]').innerText()).trim(), `govshare import --dataset ${ds.id} big.csv`);
+  await tooLarge.scrollIntoViewIfNeeded();
+  await shot('46-dataset-load-too-large');
+  // One good row and one with a wrong ID checksum, keep-good mode: the good row is loaded, the bad one reported.
+  const good = '11010519491231002X';
+  const bad = '110105194912310021';
+  const csv = `公民身份号码,姓名,签发机关\r\n${good},端到端甲,石家庄市公安局\r\n${bad},端到端乙,石家庄市公安局\r\n`;
+  await chooser.setInputFiles({ name: 'snapshot.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.locator('[data-testid="load-file-name"]').getByText('snapshot.csv').waitFor();
+  assert.equal(await tooLarge.count(), 0);
+  await page.locator('[data-testid="load-mode-keep_good"]').click();
+  await page.locator('[data-testid="load-submit"]').click();
+  await page.locator('.el-message-box .el-button--primary').click();
+  const outcome = page.locator('[data-testid="load-outcome"]');
+  await outcome.locator('[data-testid="load-applied"]').waitFor();
+  assert.equal(await outcome.locator('[data-testid="load-accepted"]').innerText(), '1');
+  assert.equal(await outcome.locator('[data-testid="load-rejected"]').innerText(), '1');
+  assert.equal(await outcome.locator('[data-testid="load-seq"]').innerText(), String(ds.last_seq + 1));
+  const report = outcome.locator('[data-testid="load-rejections"]');
+  await report.locator('[data-testid="load-rejection-row-2"]').waitFor();
+  assert.equal(await report.locator('.el-table__body tr').count(), 1, 'one rejected row');
+  await report.getByText('公民身份号码校验失败').waitFor();
+  await report.locator('[data-rule="resident_id_checksum"]').waitFor();
+  const masked = await report.locator('.el-table__body tr td').nth(4).innerText();
+  assert.match(masked, /\*/, `the rejected value is masked, got ${masked}`);
+  assert.ok(!masked.includes(bad), 'the rejected value must not be shown in full');
+  // The page shows the new row count.
+  await page.locator('[data-testid="dataset-row-count"]').getByText('1', { exact: true }).waitFor();
+  await outcome.scrollIntoViewIfNeeded();
+  await shot('47-dataset-load-report');
   await logout();
 });
 
@@ -943,5 +1052,109 @@ test('a province catalog administrator adds a data element: a bad id and a taken
   await page.locator('[data-testid="databases-table"] .el-table__body tr').first().waitFor();
   await page.locator('[data-testid="database-create"]').waitFor();
   await shot('64-databases');
+  await logout();
+});
+
+test('a catalog manager imports a JSON file: a bad entry is refused with its row and field, the fixed file creates the drafts', async () => {
+  await login(byName('catalog'));
+  await page.locator('[data-testid="menu-catalog-transfer"]').click();
+  await page.waitForURL((u) => u.pathname === '/catalog/transfer');
+  const suffix = Date.now().toString(36);
+  const entry = (name, extra = {}) => ({
+    name,
+    classification: '30111',
+    abstract: '端到端 JSON 导入测试',
+    keywords: ['导入'],
+    format: 'database',
+    subject: 'person',
+    share_type: 'conditional',
+    share_condition: '经提供部门同意',
+    share_methods: ['api'],
+    open_attribute: 'not_open',
+    update_frequency: 'daily',
+    security_level: 'general3',
+    scope_of_use: ['端到端测试'],
+    databases: [],
+    non_classified: true,
+    items: [{ name: '公民身份号码', element: 'DE0001', data_type: 'C', length: 18, key: true, personal: true, level: 'general3' }],
+    ...extra,
+  });
+  const first = `端到端JSON导入甲${suffix}`;
+  const second = `端到端JSON导入乙${suffix}`;
+  const upload = async (name, entries) => {
+    await page.locator('[data-testid="import-file"] input[type="file"]').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ entries })) });
+    await page.locator('[data-testid="import-file-name"]').getByText(name).waitFor();
+    await page.locator('[data-testid="import-run"]').click();
+  };
+  // The second entry's share type is outside the list: nothing is imported; the problem names entry 2 and its field.
+  await upload('bad.json', [entry(first), entry(second, { share_type: 'sometimes' })]);
+  await page.locator('[data-testid="import-error"]').getByText('导入文件有错误').waitFor();
+  const problems = page.locator('[data-testid="import-problems"]');
+  await problems.locator('[data-testid="import-problem-row-2"]').waitFor();
+  assert.equal(await problems.locator('.el-table__body tr').count(), 1, 'one problem, in entry 2');
+  await problems.locator('[data-field="share_type"]').getByText('共享类型').waitFor();
+  await problems.locator('[data-rule="invalid_value"]').waitFor();
+  await shot('65-catalog-import-json-rejected');
+  await upload('good.json', [entry(first), entry(second, { share_type: 'unconditional', share_condition: '' })]);
+  await page.locator('[data-testid="import-done"]').getByText('已导入 2 条目录草稿').waitFor();
+  const drafts = page.locator('[data-testid="import-drafts"]');
+  await drafts.getByText(first).waitFor();
+  await drafts.getByText(second).waitFor();
+  assert.equal(await page.locator('[data-testid="import-problems"]').count(), 0);
+  await shot('66-catalog-imported-json');
+  await logout();
+});
+
+test('a province catalog administrator edits a data element and a database: checked before sending, the change is listed', async () => {
+  await login(byName('head'));
+  await page.locator('[data-testid="menu-catalog-reference"]').click();
+  await page.waitForURL((u) => u.pathname === '/catalog/reference');
+  const table = page.locator('[data-testid="elements-table"]');
+  await table.getByText('DE0003').waitFor();
+  await field('reference-filter').fill('DE0003');
+  await page.locator('[data-testid="element-edit-DE0003"]').click();
+  const dialog = page.locator('[data-testid="element-dialog"]');
+  await dialog.waitFor();
+  // The id is fixed once created; the form holds the element's values.
+  assert.equal(await field('element-id').isDisabled(), true);
+  assert.equal(await field('element-name').inputValue(), '性别代码');
+  // Checked before sending: the representation's form.
+  await field('element-representation').fill('n');
+  await page.locator('[data-testid="element-save"]').click();
+  await page.locator('[data-testid="element-field-representation"] .el-form-item__error').getByText('表示格式为').waitFor();
+  await shot('67-element-edit-invalid');
+  const definition = `端到端修改的定义${Date.now().toString(36)}`;
+  await field('element-representation').fill('n1');
+  await field('element-definition').fill(definition);
+  await page.locator('[data-testid="element-save"]').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await table.getByText(definition).waitFor();
+  await shot('68-element-edited');
+  // The element now has version 2 on the server.
+  const els = await page.evaluate(async () => (await (await fetch('/api/v1/catalog/elements')).json()));
+  const de3 = (els.items || els).find((e) => e.id === 'DE0003');
+  assert.equal(de3.definition, definition);
+  assert.equal(de3.version, 2);
+
+  // A database: the code is fixed, the name is checked, the new name and lead department are listed.
+  await field('reference-filter').fill('');
+  await page.locator('.el-tabs__item', { hasText: '基础库/主题库' }).click();
+  const dbs = page.locator('[data-testid="databases-table"]');
+  await dbs.getByText('生态环保主题库').waitFor();
+  await page.locator('[data-testid="database-edit-eco"]').click();
+  const dbDialog = page.locator('[data-testid="database-dialog"]');
+  await dbDialog.waitFor();
+  assert.equal(await field('database-code').isDisabled(), true);
+  await field('database-name').fill('');
+  await page.locator('[data-testid="database-save"]').click();
+  await dbDialog.locator('.el-form-item__error').getByText('请填写名称').waitFor();
+  const name = `生态环境主题库${Date.now().toString(36).slice(-4)}`;
+  await field('database-name').fill(name);
+  await field('database-description').fill('端到端修改：生态环境监测与执法数据');
+  await page.locator('[data-testid="database-save"]').click();
+  await dbDialog.waitFor({ state: 'hidden' });
+  await dbs.getByText(name).waitFor();
+  await dbs.getByText('端到端修改：生态环境监测与执法数据').waitFor();
+  await shot('69-database-edited');
   await logout();
 });
