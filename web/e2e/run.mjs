@@ -955,7 +955,7 @@ test('the dashboard renders its charts from the platform-wide counts', async () 
   await page.locator('[data-testid="lang-switch"]').first().click();
   await page.locator('[data-testid="lang-en"]').click();
   await page.locator('[data-testid="dashboard-chart-compliance"]').getByText('Sharing request deadlines').waitFor();
-  await page.locator('[data-testid="dashboard"]').getByText('Cockpit').first().waitFor();
+  await page.locator('[data-testid="dashboard"]').getByText('Dashboard').first().waitFor();
   await page.locator('[data-testid="dashboard"]').scrollIntoViewIfNeeded();
   await page.evaluate(() => document.querySelector('.main') && document.querySelector('.main').scrollTo(0, 0));
   await page.waitForTimeout(600);
