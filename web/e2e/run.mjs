@@ -839,7 +839,7 @@ test('a data steward of the provider loads a snapshot: a file over the limit is 
   await chooser.setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.alloc(1024 * 1024 + 10, 'a') });
   const tooLarge = page.locator('[data-testid="load-too-large"]');
   await tooLarge.waitFor();
-  assert.equal((await page.locator('[data-testid="load-cli"]').innerText()).trim(), `govshare import --dataset ${ds.id} big.csv`);
+  assert.equal((await page.locator('[data-testid="load-cli"]').innerText()).trim(), `govshare import --dataset ${ds.id} --data DIR big.csv`);
   await tooLarge.scrollIntoViewIfNeeded();
   await shot('46-dataset-load-too-large');
   // One good row and one with a wrong ID checksum, keep-good mode: the good row is loaded, the bad one reported.

@@ -59,12 +59,12 @@ describe('dataset snapshot load: the request', () => {
   });
 
   it('names the CLI command for a file too large, with the non-default options', () => {
-    expect(cliImportCommand(6, 'people.csv')).toBe('govshare import --dataset 6 people.csv');
+    expect(cliImportCommand(6, 'people.csv')).toBe('govshare import --dataset 6 --data DIR people.csv');
     expect(cliImportCommand(6, 'p.csv', { format: 'csv', encoding: 'gb18030', mode: 'keep_good' })).toBe(
-      'govshare import --dataset 6 --encoding gb18030 --mode keep_good p.csv',
+      'govshare import --dataset 6 --data DIR --encoding gb18030 --mode keep_good p.csv',
     );
-    expect(cliImportCommand(7, 'a.jsonl', { format: 'jsonl', encoding: 'gb18030' })).toBe('govshare import --dataset 7 --format jsonl a.jsonl');
-    expect(cliImportCommand(6, "人口 快照's.csv")).toBe("govshare import --dataset 6 '人口 快照'\\''s.csv'");
+    expect(cliImportCommand(7, 'a.jsonl', { format: 'jsonl', encoding: 'gb18030' })).toBe('govshare import --dataset 7 --data DIR --format jsonl a.jsonl');
+    expect(cliImportCommand(6, "人口 快照's.csv")).toBe("govshare import --dataset 6 --data DIR '人口 快照'\\''s.csv'");
   });
 
   it('shows the form to provider staff holding data.load only', () => {

@@ -1050,7 +1050,7 @@ export default {
         too_large: '文件超过 {max}，无法经浏览器上传',
       },
       tooLargeTitle: '文件大小 {size}，超过经浏览器上传的上限 {max}',
-      tooLargeCli: '请由平台运维人员在服务器上用命令行加载：',
+      tooLargeCli: '请由平台运维人员在服务器上用命令行加载（DIR 为平台的数据目录）：',
       applied: '已加载：接受 {accepted} 行',
       appliedPartly: '已加载正确行：读取 {read} 行，接受 {accepted} 行，拒绝 {rejected} 行（见下方报告）',
       refused: '整批拒绝，未加载任何数据：{read} 行中有 {rejected} 行未通过校验',

@@ -59,10 +59,13 @@ function shellWord(s) {
   return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
-/** The command that loads a file too large for HTTP: govshare import --dataset ID [--format …] [--encoding …] [--mode …] FILE. */
+/**
+ * The command that loads a file too large for HTTP, run by the platform's operator on the server:
+ * govshare import --dataset ID --data DIR [--format …] [--encoding …] [--mode …] FILE (DIR: the platform's data directory).
+ */
 export function cliImportCommand(datasetId, fileName, opts = {}) {
   const q = loadQuery(opts);
-  const parts = ['govshare', 'import', '--dataset', String(datasetId)];
+  const parts = ['govshare', 'import', '--dataset', String(datasetId), '--data', 'DIR'];
   if (q.format !== 'csv') parts.push('--format', q.format);
   if (q.encoding !== 'utf-8') parts.push('--encoding', q.encoding);
   if (q.mode !== 'reject') parts.push('--mode', q.mode);
