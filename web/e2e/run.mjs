@@ -779,7 +779,7 @@ test('a consumer verifies data in the data console (verification mode): per-fiel
   assert.ok(second && Number(second[1]) > Number(receipt[1]), `a new receipt for the second call (${receipt[1]} then ${second && second[1]})`);
   assert.ok(!(await result.innerText()).includes(dead.date), 'a verification never shows the stored value');
   await panel.scrollIntoViewIfNeeded();
-  await shot('52-console-verify');
+  await shot('49-console-verify');
   await logout();
 });
 
