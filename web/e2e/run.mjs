@@ -831,6 +831,9 @@ test('a data steward of the provider loads a snapshot: a file over the limit is 
   await page.goto(`${baseUrl}/datasets/${ds.id}`);
   const panel = page.locator('[data-testid="load-panel"]');
   await panel.waitFor();
+  // Never loaded: stale.
+  assert.equal(ds.stale, true);
+  await page.locator('[data-testid="dataset-freshness"]').getByText('未按时更新').waitFor();
   // Nothing chosen: the file is required, checked before sending.
   await page.locator('[data-testid="load-submit"]').click();
   await page.locator('[data-testid="load-field-file"] .el-form-item__error').getByText('请选择数据文件').waitFor();
@@ -865,8 +868,9 @@ test('a data steward of the provider loads a snapshot: a file over the limit is 
   const masked = await report.locator('.el-table__body tr td').nth(4).innerText();
   assert.match(masked, /\*/, `the rejected value is masked, got ${masked}`);
   assert.ok(!masked.includes(bad), 'the rejected value must not be shown in full');
-  // The page shows the new row count.
+  // The page shows the new row count, and the dataset is up to date again.
   await page.locator('[data-testid="dataset-row-count"]').getByText('1', { exact: true }).waitFor();
+  await page.locator('[data-testid="dataset-freshness"]').getByText('正常').waitFor();
   await outcome.scrollIntoViewIfNeeded();
   await shot('47-dataset-load-report');
   await logout();
