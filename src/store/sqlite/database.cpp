@@ -147,6 +147,20 @@ std::string_view Statement::TextView(int column) const {
 
 int Statement::Changes() const { return sqlite3_changes(sqlite3_db_handle(stmt_)); }
 
+namespace {
+
+void EndSnapshot(Connection& c) {
+  if (!c.snapshot.open) return;
+  c.snapshot.open = false;
+  try {
+    c.Exec("COMMIT");
+  } catch (const SqliteError& e) {
+    spdlog::warn("ending a kept read transaction: {}", e.what());
+  }
+}
+
+}  // namespace
+
 // ---- Connection ---------------------------------------------------------------------------------------------------
 
 Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) {
@@ -246,6 +260,10 @@ Database::~Database() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    std::lock_guard lock(readers_mutex_);  // a kept read transaction would keep the WAL from being truncated
+    for (auto& c : idle_readers_) EndSnapshot(*c);
+  }
   try {
     if (writer_) writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (const SqliteError& e) {
@@ -383,6 +401,7 @@ void Database::CommitGroup(std::vector<std::shared_ptr<PendingJob>>& group) {
       if (r.ok()) r = Status::Unavailable("storage_error", "the change could not be made durable");
     }
   }
+  write_epoch_.fetch_add(1, std::memory_order_release);
   committed_groups_.fetch_add(1);
   committed_jobs_.fetch_add(group.size());
   for (std::size_t i = 0; i < group.size(); ++i) group[i]->done(std::move(results[i]));
@@ -392,6 +411,7 @@ void Database::MaybeCheckpoint(bool idle) {
   const auto now = std::chrono::steady_clock::now();
   const bool due = now - last_checkpoint_ >= std::chrono::seconds(options_.checkpoint_interval_s);
   if (wal_pages_ == 0 || (!idle && !due && wal_pages_ < kCheckpointPages)) return;
+  EndStaleIdleSnapshots();
   int log_pages = 0;
   int checkpointed = 0;
   const int rc =
@@ -399,6 +419,32 @@ void Database::MaybeCheckpoint(bool idle) {
   if (rc != SQLITE_OK) spdlog::warn("checkpoint of {}: {}", options_.path, sqlite3_errmsg(writer_->handle()));
   last_checkpoint_ = now;
   wal_pages_ = 0;
+}
+
+void Database::RefreshSnapshot(Connection& c) {
+  if (options_.reader_snapshot_ms <= 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  const std::uint64_t epoch = write_epoch_.load(std::memory_order_acquire);
+  if (c.snapshot.open && c.snapshot.write_epoch == epoch &&
+      now - c.snapshot.began < std::chrono::milliseconds(options_.reader_snapshot_ms)) {
+    return;
+  }
+  EndSnapshot(c);
+  // The epoch is read before BEGIN: a group committing in between makes the snapshot newer than its epoch says,
+  // which only renews it once more than needed.
+  c.Exec("BEGIN");
+  c.snapshot = {true, epoch, now};
+}
+
+void Database::EndStaleIdleSnapshots() {
+  if (options_.reader_snapshot_ms <= 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(readers_mutex_);
+  for (auto& c : idle_readers_) {
+    if (c->snapshot.open && now - c->snapshot.began >= std::chrono::milliseconds(options_.reader_snapshot_ms)) {
+      EndSnapshot(*c);
+    }
+  }
 }
 
 Database::Lease Database::AcquireReader() {
@@ -413,8 +459,9 @@ Database::Lease Database::AcquireReader() {
       ++open_readers_;
       lock.unlock();
       try {
-        return Lease(
-            this, std::make_unique<Connection>(options_.path, Connection::Mode::kReadOnly, options_.busy_timeout_ms));
+        auto c = std::make_unique<Connection>(options_.path, Connection::Mode::kReadOnly, options_.busy_timeout_ms);
+        if (options_.reader_cache_kib > 0) c->Exec(fmt::format("PRAGMA cache_size=-{}", options_.reader_cache_kib));
+        return Lease(this, std::move(c));
       } catch (...) {
         std::lock_guard relock(readers_mutex_);
         --open_readers_;
@@ -425,7 +472,8 @@ Database::Lease Database::AcquireReader() {
   }
 }
 
-void Database::ReleaseReader(std::unique_ptr<Connection> connection) {
+void Database::ReleaseReader(std::unique_ptr<Connection> connection, bool failed) {
+  if (failed) EndSnapshot(*connection);
   {
     std::lock_guard lock(readers_mutex_);
     idle_readers_.push_back(std::move(connection));

@@ -111,6 +111,15 @@ class Connection {
   int Changes() const;
   sqlite3* handle() { return db_; }
 
+  /// The read transaction a pooled read connection keeps open across reads (Database::Options::reader_snapshot_ms);
+  /// touched only by the thread that holds the connection, or under the pool's lock while it is idle.
+  struct Snapshot {
+    bool open = false;
+    std::uint64_t write_epoch = 0;  // the database's write epoch read before the transaction began
+    std::chrono::steady_clock::time_point began;
+  };
+  Snapshot snapshot;
+
  private:
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
@@ -151,6 +160,14 @@ class Database {
     int busy_timeout_ms = 5000;
     /// Page size in bytes of a file created by this open (0: SQLite's default, 4096); an existing file keeps its own.
     int page_size = 0;
+    /// Page cache of each read connection in KiB (0: SQLite's default, 2 MiB). A store read at random over a large
+    /// b-tree wants its interior pages to stay cached, so that a point read costs at most one page read from the OS.
+    int reader_cache_kib = 0;
+    /// A read connection keeps its read transaction across reads for up to this many milliseconds (0: one
+    /// transaction per read), as long as no write of this Database has committed since it began: a point read then
+    /// skips the locking that begins and ends a read transaction. A write acknowledged by Write() is always visible
+    /// to a read that starts after it; a write by another process becomes visible within this time.
+    int reader_snapshot_ms = 0;
   };
   using WriteJob = std::function<common::Status(Connection&)>;
   /// Told a write job's outcome once its group is durable (or has failed).
@@ -177,7 +194,13 @@ class Database {
   common::Status Read(Fn&& fn) {
     try {
       auto lease = AcquireReader();
-      return fn(*lease.connection);
+      try {
+        RefreshSnapshot(*lease.connection);
+        return fn(*lease.connection);
+      } catch (const SqliteError&) {
+        lease.failed = true;  // the kept read transaction, if any, ends with the error
+        throw;
+      }
     } catch (const SqliteError& e) {
       return ToStatus(e);
     }
@@ -198,10 +221,11 @@ class Database {
   struct Lease {
     Database* owner;
     std::unique_ptr<Connection> connection;
+    bool failed = false;
     Lease(Database* o, std::unique_ptr<Connection> c) : owner(o), connection(std::move(c)) {}
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
-    ~Lease() { owner->ReleaseReader(std::move(connection)); }
+    ~Lease() { owner->ReleaseReader(std::move(connection), failed); }
   };
 
   explicit Database(Options options);
@@ -210,7 +234,12 @@ class Database {
   void CommitGroup(std::vector<std::shared_ptr<PendingJob>>& group);
   void MaybeCheckpoint(bool idle);
   Lease AcquireReader();
-  void ReleaseReader(std::unique_ptr<Connection> connection);
+  void ReleaseReader(std::unique_ptr<Connection> connection, bool failed);
+  /// Begins or renews the kept read transaction of a leased connection (reader_snapshot_ms > 0).
+  void RefreshSnapshot(Connection& c);
+  /// Ends the kept read transactions of idle connections that are older than reader_snapshot_ms, so that they do not
+  /// hold back a checkpoint. Writer thread.
+  void EndStaleIdleSnapshots();
 
   Options options_;
   std::unique_ptr<Connection> writer_;
@@ -231,6 +260,8 @@ class Database {
 
   std::atomic<std::uint64_t> committed_jobs_{0};
   std::atomic<std::uint64_t> committed_groups_{0};
+  /// Advanced after every committed group, before its jobs are answered (reader_snapshot_ms).
+  std::atomic<std::uint64_t> write_epoch_{0};
   std::atomic<bool> healthy_{true};
 };
 

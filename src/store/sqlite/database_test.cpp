@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -25,9 +26,10 @@ class DatabaseTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::unique_ptr<Database> Open(const std::vector<Migration>& migrations = kSchema) {
+  std::unique_ptr<Database> Open(const std::vector<Migration>& migrations = kSchema, int reader_snapshot_ms = 0) {
     Database::Options options;
     options.path = (dir_ / "test.db").string();
+    options.reader_snapshot_ms = reader_snapshot_ms;
     auto db = Database::Open(options, migrations);
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     return db.ok() ? std::move(db.value()) : nullptr;
@@ -41,8 +43,67 @@ class DatabaseTest : public ::testing::Test {
                   }).ok());
     return n;
   }
+  Status Insert(Database& db, const std::string& name) {
+    return db.Write([&](Connection& c) {
+      c.Prepare("INSERT INTO items(name) VALUES (?)").Bind(1, name).Run();
+      return Status::Ok();
+    });
+  }
+  /// A write from outside the Database (another process, such as `govshare import` beside a running server).
+  void InsertFromOutside(const std::string& name) {
+    Connection other((dir_ / "test.db").string(), Connection::Mode::kReadWrite, 5000);
+    other.Prepare("INSERT INTO items(name) VALUES (?)").Bind(1, name).Run();
+  }
   std::filesystem::path dir_;
 };
+
+TEST_F(DatabaseTest, AKeptReadSnapshotSeesEveryAcknowledgedWriteAndIsRenewedAfterItsTime) {
+  auto db = Open(kSchema, /*reader_snapshot_ms=*/300);
+  ASSERT_TRUE(Insert(*db, "a").ok());
+  EXPECT_EQ(Count(*db), 1);  // the reader begins its kept snapshot here
+  // A write by another process does not advance the snapshot before its time is up...
+  InsertFromOutside("b");
+  EXPECT_EQ(Count(*db), 1);
+  // ...but a write acknowledged by this Database is visible to the very next read.
+  ASSERT_TRUE(Insert(*db, "c").ok());
+  EXPECT_EQ(Count(*db), 3);
+  InsertFromOutside("d");
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  EXPECT_EQ(Count(*db), 4);  // the snapshot has expired and been renewed
+}
+
+TEST_F(DatabaseTest, WithoutKeptSnapshotsEveryReadSeesTheLatestCommit) {
+  auto db = Open();
+  ASSERT_TRUE(Insert(*db, "a").ok());
+  EXPECT_EQ(Count(*db), 1);
+  InsertFromOutside("b");
+  EXPECT_EQ(Count(*db), 2);
+}
+
+TEST_F(DatabaseTest, KeptSnapshotsOfIdleReadersDoNotKeepTheWalFromBeingTruncatedAtClose) {
+  {
+    auto db = Open(kSchema, /*reader_snapshot_ms=*/60000);
+    std::vector<std::thread> readers;
+    for (int i = 0; i < 4; ++i) readers.emplace_back([&] { Count(*db); });  // several pooled readers keep snapshots
+    for (auto& t : readers) t.join();
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(Insert(*db, std::to_string(i)).ok());
+    EXPECT_EQ(Count(*db), 100);
+  }
+  const auto wal = dir_ / "test.db-wal";
+  EXPECT_TRUE(!std::filesystem::exists(wal) || std::filesystem::file_size(wal) == 0);
+}
+
+TEST_F(DatabaseTest, AReadThatFailsEndsItsKeptSnapshotAndTheNextReadWorks) {
+  auto db = Open(kSchema, /*reader_snapshot_ms=*/60000);
+  EXPECT_EQ(Count(*db), 0);
+  const Status failed = db->Read([](Connection& c) {
+    c.Prepare("SELECT * FROM no_such_table").Step();
+    return Status::Ok();
+  });
+  EXPECT_FALSE(failed.ok());
+  InsertFromOutside("a");
+  EXPECT_EQ(Count(*db), 1);  // a new snapshot: the failed read ended the old one
+}
 
 TEST_F(DatabaseTest, ConcurrentWritersAreCommittedInGroupsAndAllDurable) {
   auto db = Open();
