@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -28,53 +30,68 @@ std::string RandomToken(std::size_t bytes) {
   return out;
 }
 
-Sha256Digest Sha256Bytes(std::initializer_list<std::string_view> parts) {
-  Sha256Digest out{};
+namespace {
+
+struct FreeContext {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using ContextPtr = std::unique_ptr<EVP_MD_CTX, FreeContext>;
+
+/// A platform that cannot hash cannot sign or verify its audit log: it stops rather than run on.
+[[noreturn]] void HashFailed() {
+  std::fputs("govshare: OpenSSL's SHA-256 failed; stopping\n", stderr);
+  std::abort();
+}
+
+const EVP_MD* Sha256Md() {
   static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  if (md != nullptr) {
-    struct FreeContext {
-      void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-    };
-    thread_local const std::unique_ptr<EVP_MD_CTX, FreeContext> context(EVP_MD_CTX_new());
-    bool ok = context != nullptr && EVP_DigestInit_ex2(context.get(), md, nullptr) == 1;
-    for (auto p : parts) ok = ok && EVP_DigestUpdate(context.get(), p.data(), p.size()) == 1;
-    unsigned int size = 0;
-    if (ok && EVP_DigestFinal_ex(context.get(), out.data(), &size) == 1 && size == out.size()) return out;
-  }
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  for (auto p : parts) crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(p.data()), p.size());
-  crypto_hash_sha256_final(&state, out.data());
+  if (md == nullptr) HashFailed();
+  return md;
+}
+
+void Begin(EVP_MD_CTX* c) {
+  if (c == nullptr || EVP_DigestInit_ex2(c, Sha256Md(), nullptr) != 1) HashFailed();
+}
+
+void Feed(EVP_MD_CTX* c, std::string_view data) {
+  if (EVP_DigestUpdate(c, data.data(), data.size()) != 1) HashFailed();
+}
+
+Sha256Digest End(EVP_MD_CTX* c) {
+  Sha256Digest out{};
+  unsigned int size = 0;
+  if (EVP_DigestFinal_ex(c, out.data(), &size) != 1 || size != out.size()) HashFailed();
   return out;
 }
 
-std::string Sha256Hex(std::string_view data) {
-  const Sha256Digest digest = Sha256Bytes({data});
+std::string Hex(const Sha256Digest& digest) {
   std::string hex(digest.size() * 2 + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
   hex.pop_back();
   return hex;
 }
+
+}  // namespace
+
+Sha256Digest Sha256Bytes(std::initializer_list<std::string_view> parts) {
+  thread_local const ContextPtr context(EVP_MD_CTX_new());
+  Begin(context.get());
+  for (auto p : parts) Feed(context.get(), p);
+  return End(context.get());
+}
+
+std::string Sha256Hex(std::string_view data) { return Hex(Sha256Bytes({data})); }
 
 struct Sha256::State {
-  crypto_hash_sha256_state sha;
+  ContextPtr context{EVP_MD_CTX_new()};
 };
 
-Sha256::Sha256() : state_(std::make_unique<State>()) { crypto_hash_sha256_init(&state_->sha); }
+Sha256::Sha256() : state_(std::make_unique<State>()) { Begin(state_->context.get()); }
 Sha256::~Sha256() = default;
 
-void Sha256::Update(std::string_view data) {
-  crypto_hash_sha256_update(&state_->sha, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-}
+void Sha256::Update(std::string_view data) { Feed(state_->context.get(), data); }
 
-std::string Sha256::HexDigest() {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256_final(&state_->sha, digest.data());
-  std::string hex(digest.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  hex.pop_back();
-  return hex;
-}
+std::string Sha256::HexDigest() { return Hex(End(state_->context.get())); }
 
 namespace {
 

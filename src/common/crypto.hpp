@@ -21,9 +21,10 @@ std::string RandomToken(std::size_t bytes = 32);
 /// text. Used for keys that must survive restarts (e.g. the `hash` mask's key, DATA_DIR/mask.key).
 Status ReadOrCreateSecret(const std::string& path, std::string& secret);
 using Sha256Digest = std::array<std::uint8_t, 32>;
-/// SHA-256 of the concatenation of `parts`. OpenSSL's, fetched once and with one context per thread: it uses the CPU's
-/// SHA extensions where there are some (several times faster than portable code, and every audited request hashes its
-/// answer, its record and about one inner tree node); libsodium's portable code if the provider lacks it.
+/// SHA-256 of the concatenation of `parts`. Every SHA-256 of the platform is OpenSSL's, fetched once (with one context
+/// per thread here): it uses the CPU's SHA extensions where there are some (several times faster than portable code,
+/// and every audited request hashes its answer, its record and about one inner tree node). If OpenSSL cannot hash,
+/// the process stops: it could neither keep nor verify its audit log.
 Sha256Digest Sha256Bytes(std::initializer_list<std::string_view> parts);
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);

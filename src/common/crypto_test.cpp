@@ -16,6 +16,21 @@ TEST(Sha256, InPiecesEqualsAtOnce) {
   EXPECT_EQ(empty.HexDigest(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(Sha256, KnownAnswersOfFips180) {
+  constexpr const char* kAbc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  constexpr const char* kTwoBlocks = "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
+  const std::string two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  EXPECT_EQ(Sha256Hex("abc"), kAbc);
+  EXPECT_EQ(Sha256Hex(two_blocks), kTwoBlocks);
+  Sha256 pieces;
+  pieces.Update("a");
+  pieces.Update("bc");
+  EXPECT_EQ(pieces.HexDigest(), kAbc);
+  const auto bytes = Sha256Bytes({two_blocks.substr(0, 20), two_blocks.substr(20)});
+  EXPECT_EQ(bytes[0], 0x24);
+  EXPECT_EQ(bytes[31], 0xc1);
+}
+
 TEST(SealToken, OpensOnlyUnderTheSameSecretAndPurposeAndUnaltered) {
   ASSERT_TRUE(InitCrypto().ok());
   const std::string plain = R"({"g":"gr_1","k":["13010219800101007X"]})";
