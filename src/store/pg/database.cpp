@@ -202,9 +202,12 @@ pg_result* Connection::Check(pg_result* result, std::string_view what) {
   throw PgError(sqlstate, fmt::format("{}: {}", what, message), lost);
 }
 
-void Connection::Exec(std::string_view sql) {
+std::string Connection::Exec(std::string_view sql) {
   const std::string text(sql);
-  PQclear(Check(PQexec(conn_, text.c_str()), "exec"));
+  pg_result* result = Check(PQexec(conn_, text.c_str()), "exec");
+  std::string tag = PQcmdStatus(result);
+  PQclear(result);
+  return tag;
 }
 
 Statement Connection::Prepare(std::string_view sql) {
@@ -339,7 +342,12 @@ Status Database::Write(const WriteJob& job) {
         c.Exec("ROLLBACK");
         return status;
       }
-      c.Exec("COMMIT");  // a serialization failure may surface here too; the transaction is then over
+      // A serialization failure may surface here too; the transaction is then over. A COMMIT that answers ROLLBACK
+      // ends a transaction in which a statement failed and the job carried on: nothing of it was kept.
+      if (c.Exec("COMMIT") != "COMMIT") {
+        spdlog::error("postgresql: a write job returned ok after one of its statements failed; rolled back");
+        return Status::Unavailable("storage_error", "the change could not be made durable");
+      }
       return Status::Ok();
     } catch (const PgError& e) {
       if (!e.IsRetryable() || attempt >= options_.max_attempts) return ToStatus(e);

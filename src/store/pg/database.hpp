@@ -106,8 +106,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  /// Executes one or more statements with no parameters and no needed results (DDL, transaction control).
-  void Exec(std::string_view sql);
+  /// Executes one or more statements with no parameters and no needed results (DDL, transaction control). Returns the
+  /// command tag of the last one: "ROLLBACK" for a COMMIT that ended a transaction in which a statement had failed.
+  std::string Exec(std::string_view sql);
   /// A statement for `sql`, prepared on this connection the first time it is seen.
   Statement Prepare(std::string_view sql);
   /// False once the connection to the server is gone; the pool then drops it.
@@ -140,7 +141,8 @@ struct Migration {
 /// A PostgreSQL database used the way govshare uses its stores, with the promises of store::sqlite::Database:
 /// - Write(job) runs the job in one SERIALIZABLE transaction (BEGIN ... COMMIT) on a pooled connection of the calling
 ///   thread and returns once the commit is durable (synchronous_commit=on). A job that returns a non-ok Status is
-///   rolled back. Serialization failures and deadlocks roll back and run the job again, at most `max_attempts` times in
+///   rolled back, and so is one that returns ok after a statement of it failed (it gets kUnavailable, as nothing of it
+///   was kept). Serialization failures and deadlocks roll back and run the job again, at most `max_attempts` times in
 ///   all: a job must therefore set its outputs anew on each run.
 /// - Read(fn) runs fn on a pooled connection in autocommit mode (each statement sees the latest committed data).
 /// - A connection lease belongs to the calling thread for the duration of the job ("a connection per worker thread");

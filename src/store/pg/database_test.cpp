@@ -109,6 +109,23 @@ TEST_F(PostgresDatabaseTest, AJobThatFailsIsRolledBack) {
   EXPECT_EQ(Count(*db), 0);
 }
 
+TEST_F(PostgresDatabaseTest, AJobThatSwallowsAFailedStatementIsNotReportedAsCommitted) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(Insert(*db, "a").ok());
+  auto status = db->Write([](Connection& c) {
+    c.Prepare("INSERT INTO items(name) VALUES ($1)").Bind(1, "b").Run();
+    try {
+      c.Prepare("INSERT INTO items(name) VALUES ($1)").Bind(1, "a").Run();
+    } catch (const PgError&) {
+      // Carrying on is a bug of the job; the transaction is aborted and must not be reported as committed.
+    }
+    return Status::Ok();
+  });
+  EXPECT_EQ(status.kind(), ErrorKind::kUnavailable);
+  EXPECT_EQ(Count(*db), 1);
+}
+
 TEST_F(PostgresDatabaseTest, ASyntaxErrorIsUnavailableNotAThrow) {
   auto db = Open();
   ASSERT_TRUE(db);
