@@ -8,7 +8,7 @@ namespace {
 
 // Issue 9 is in progress: until every store has a PostgreSQL implementation the platform refuses PostgreSQL storage
 // outright rather than run half on it, and says so without repeating the URI (it may hold a password).
-TEST(PlatformStorage, PostgresqlIsRefusedUntilEveryStoreHasAnImplementation) {
+TEST(PlatformStorage, PostgreSQLIsRefusedUntilEveryStoreHasAnImplementation) {
   common::Config config;
   config.data_dir = ::testing::TempDir() + "/govshare-platform-storage";
   config.storage = "postgresql://govshare:secret@db.example.org/govshare";

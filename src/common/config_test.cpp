@@ -56,7 +56,7 @@ TEST_F(ConfigFile, BadValuesAndUnknownKeysAreRefused) {
   EXPECT_FALSE(not_integer.ok());
 }
 
-TEST_F(ConfigFile, StorageIsSqliteOrAPostgresqlUri) {
+TEST_F(ConfigFile, StorageIsSqliteOrAPostgreSQLUri) {
   EXPECT_EQ(LoadConfig("")->storage, "sqlite");
   for (const std::string uri :
        {"postgresql://", "postgresql://localhost", "postgres://db/govshare",
