@@ -153,6 +153,7 @@ class OrgStoreConformance : public ::testing::TestWithParam<Backend> {
 
   static std::vector<std::int64_t> Ids(const auto& items) {
     std::vector<std::int64_t> ids;
+    ids.reserve(items.size());
     for (const auto& i : items) ids.push_back(i.id);
     return ids;
   }

@@ -172,6 +172,7 @@ TEST_F(PostgresDatabaseTest, NodesStartingTogetherMigrateOnce) {
   constexpr int kNodes = 4;
   std::vector<std::thread> nodes;
   std::vector<Status> results(kNodes);
+  nodes.reserve(kNodes);
   for (int i = 0; i < kNodes; ++i) {
     nodes.emplace_back([&, i] {
       Database::Options options;
@@ -199,6 +200,7 @@ TEST_F(PostgresDatabaseTest, ConflictingWritersAreRetriedUntilEachCommits) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 20;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&db] {
       for (int i = 0; i < kPerThread; ++i) {
