@@ -5,6 +5,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates curl
   libboost1.74-dev libsimdjson-dev rapidjson-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   libjemalloc-dev
+  libpq-dev postgresql-15
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk nginx-light prometheus ccache

@@ -31,7 +31,12 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
                                                          std::shared_ptr<common::Clock> clock) {
   GOVSHARE_RETURN_IF_ERROR(common::InitCrypto());
   if (config.storage != "sqlite") {
-    return Status::Invalid("unsupported_storage", fmt::format("storage '{}' is not supported yet", config.storage));
+    // Issue 9 in progress: only the organisation store has a PostgreSQL implementation, and a platform that kept some
+    // of its data in PostgreSQL and the rest in SQLite would be neither. (The message leaves the URI out: it may hold
+    // a password.)
+    return Status::Invalid("unsupported_storage",
+                           "storage: PostgreSQL is not supported by the platform yet (only the organisation store has "
+                           "a PostgreSQL implementation, see docs/OPERATIONS.md); use storage = \"sqlite\"");
   }
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);

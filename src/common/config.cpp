@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -26,6 +27,77 @@ Status ParseInt(const std::string& key, const std::string& text, std::int64_t& o
   return Status::Ok();
 }
 
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// `storage` is "sqlite" or a libpq connection URI,
+/// postgresql://[user[:password]@][host][:port][,host[:port]...][/dbname][?param=value&...] (scheme postgres:// too).
+/// Only the URI form is accepted, not libpq's keyword=value strings, so that a value is recognisably one or the other.
+/// The messages never repeat the value: it may hold a password.
+Status CheckStorage(const std::string& value) {
+  if (value == "sqlite") return Status::Ok();
+  const auto bad = [](std::string_view why) {
+    return Status::Invalid(
+        "invalid_config",
+        fmt::format("storage must be \"sqlite\" or a URI postgresql://[user[:password]@][host][:port][/dbname]"
+                    "[?param=value&...]: {}",
+                    why));
+  };
+  std::string_view rest(value);
+  if (rest.starts_with("postgresql://")) {
+    rest.remove_prefix(std::string_view("postgresql://").size());
+  } else if (rest.starts_with("postgres://")) {
+    rest.remove_prefix(std::string_view("postgres://").size());
+  } else {
+    return bad("unknown scheme");
+  }
+  if (std::any_of(rest.begin(), rest.end(), [](char c) { return static_cast<unsigned char>(c) <= ' '; })) {
+    return bad("spaces and control characters must be percent-encoded");
+  }
+  const auto authority_end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, authority_end);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  // One or more host[:port], comma-separated; a host may be a bracketed IPv6 address.
+  while (true) {
+    const auto comma = authority.find(',');
+    std::string_view host = authority.substr(0, comma);
+    std::string_view port;
+    if (host.starts_with('[')) {
+      const auto close = host.find(']');
+      if (close == std::string_view::npos) return bad("unclosed [ in an IPv6 host");
+      const auto after = host.substr(close + 1);
+      if (!after.empty() && !after.starts_with(':')) return bad("unexpected text after an IPv6 host");
+      if (!after.empty()) port = after.substr(1);
+      if (after == ":") return bad("empty port");
+    } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
+      port = host.substr(colon + 1);
+      if (port.empty()) return bad("empty port");
+    }
+    if (!port.empty()) {
+      if (!AllDigits(port) || port.size() > 5 || std::stoi(std::string(port)) < 1 ||
+          std::stoi(std::string(port)) > 65535) {
+        return bad("the port must be a number from 1 to 65535");
+      }
+    }
+    if (comma == std::string_view::npos) break;
+    authority.remove_prefix(comma + 1);
+  }
+  const auto query = rest.find('?');
+  if (query != std::string_view::npos) {
+    std::string_view params = rest.substr(query + 1);
+    while (!params.empty()) {
+      const auto amp = params.find('&');
+      const std::string_view param = params.substr(0, amp);
+      const auto eq = param.find('=');
+      if (eq == std::string_view::npos || eq == 0) return bad("each parameter must be name=value");
+      if (amp == std::string_view::npos) break;
+      params.remove_prefix(amp + 1);
+    }
+  }
+  return Status::Ok();
+}
+
 std::map<std::string, Key> Keys() {
   std::map<std::string, Key> keys;
   auto str = [&keys](const std::string& name, std::string Config::*field) {
@@ -40,7 +112,11 @@ std::map<std::string, Key> Keys() {
   str("data_dir", &Config::data_dir);
   str("listen", &Config::listen);
   str("web_dir", &Config::web_dir);
-  str("storage", &Config::storage);
+  keys["storage"] = {[](Config& c, const std::string& v) {
+    GOVSHARE_RETURN_IF_ERROR(CheckStorage(v));
+    c.storage = v;
+    return Status::Ok();
+  }};
   integer("http.max_body_bytes", [](Config& c) -> std::int64_t& { return c.http.max_body_bytes; });
   integer("http.max_header_bytes", [](Config& c) -> std::int64_t& { return c.http.max_header_bytes; });
   integer("http.idle_timeout_s", [](Config& c) -> std::int64_t& { return c.http.idle_timeout_s; });

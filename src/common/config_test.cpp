@@ -56,5 +56,27 @@ TEST_F(ConfigFile, BadValuesAndUnknownKeysAreRefused) {
   EXPECT_FALSE(not_integer.ok());
 }
 
+TEST_F(ConfigFile, StorageIsSqliteOrAPostgreSQLUri) {
+  EXPECT_EQ(LoadConfig("")->storage, "sqlite");
+  for (const std::string uri :
+       {"postgresql://", "postgresql://localhost", "postgres://db/govshare",
+        "postgresql://govshare:s3cret@db.example.org:5432/govshare?sslmode=verify-full",
+        "postgresql://[::1]:5433/govshare", "postgresql://%2Fvar%2Frun%2Fpostgresql/govshare",
+        "postgresql://h1:5432,h2:5433/govshare?target_session_attrs=read-write&connect_timeout=5"}) {
+    auto config = LoadConfig(Write("storage = \"" + uri + "\"\n"));
+    ASSERT_TRUE(config.ok()) << uri << ": " << config.status().ToString();
+    EXPECT_EQ(config->storage, uri);
+  }
+  for (const std::string bad :
+       {"", "SQLite", "mysql://db/x", "host=db dbname=govshare", "postgresql://db:port/x", "postgresql://db:0/x",
+        "postgresql://db:70000/x", "postgresql://db:/x", "postgresql://[::1/x", "postgresql://db/x?sslmode",
+        "postgresql://db/x?=1", "postgresql://db/my db", "postgresql://u:secret@db:99999/x"}) {
+    auto config = LoadConfig(Write("storage = \"" + bad + "\"\n"));
+    ASSERT_FALSE(config.ok()) << bad;
+    EXPECT_EQ(config.status().code(), "invalid_config");
+    EXPECT_EQ(config.status().message().find("secret"), std::string::npos) << "a password in a message";
+  }
+}
+
 }  // namespace
 }  // namespace govshare::common

@@ -1,0 +1,360 @@
+#include "store/pg/database.hpp"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <chrono>
+#include <thread>
+
+namespace govshare::store::pg {
+
+using common::Status;
+
+namespace {
+
+/// The key of the advisory lock every migration run holds ("govsha" in ASCII): one node migrates, the others wait.
+constexpr std::int64_t kMigrationLockKey = 0x676f76736861;
+
+std::string Trimmed(const char* message) {
+  std::string s = message == nullptr ? "" : message;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+/// A PostgreSQL array literal ({"a","b"}) for a text[] parameter, with quotes and backslashes escaped.
+std::string ArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace
+
+// ---- Statement ----------------------------------------------------------------------------------------------------
+
+Statement::Statement(Connection& connection, std::string name, int param_count)
+    : connection_(&connection), name_(std::move(name)), params_(static_cast<std::size_t>(param_count)) {}
+
+Statement::Statement(Statement&& other) noexcept
+    : connection_(other.connection_),
+      name_(std::move(other.name_)),
+      params_(std::move(other.params_)),
+      result_(other.result_),
+      rows_(other.rows_),
+      row_(other.row_),
+      executed_(other.executed_) {
+  other.result_ = nullptr;
+}
+
+Statement::~Statement() {
+  if (result_ != nullptr) PQclear(result_);
+}
+
+Statement& Statement::Bind(int index, std::int64_t value) { return Bind(index, std::to_string(value)); }
+
+Statement& Statement::Bind(int index, bool value) { return Bind(index, value ? "true" : "false"); }
+
+Statement& Statement::Bind(int index, std::string_view value) {
+  if (index < 1 || index > static_cast<int>(params_.size())) {
+    throw PgError("", fmt::format("parameter ${} out of range (statement has {})", index, params_.size()));
+  }
+  params_[static_cast<std::size_t>(index - 1)] = std::string(value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, const std::optional<std::string>& value) {
+  return value ? Bind(index, *value) : BindNull(index);
+}
+
+Statement& Statement::Bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? Bind(index, *value) : BindNull(index);
+}
+
+Statement& Statement::Bind(int index, const std::optional<std::vector<std::string>>& values) {
+  return values ? Bind(index, ArrayLiteral(*values)) : BindNull(index);
+}
+
+Statement& Statement::BindNull(int index) {
+  if (index < 1 || index > static_cast<int>(params_.size())) {
+    throw PgError("", fmt::format("parameter ${} out of range (statement has {})", index, params_.size()));
+  }
+  params_[static_cast<std::size_t>(index - 1)].reset();
+  return *this;
+}
+
+void Statement::Execute() {
+  std::vector<const char*> values;
+  values.reserve(params_.size());
+  for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
+  pg_result* result = PQexecPrepared(connection_->conn_, name_.c_str(), static_cast<int>(values.size()), values.data(),
+                                     nullptr, nullptr, /*resultFormat=*/0);
+  result_ = connection_->Check(result, name_);
+  rows_ = PQntuples(result_);
+  executed_ = true;
+}
+
+bool Statement::Step() {
+  if (!executed_) Execute();
+  if (row_ + 1 >= rows_) return false;
+  ++row_;
+  return true;
+}
+
+void Statement::Run() {
+  if (!executed_) Execute();
+}
+
+int Statement::Changes() const {
+  if (result_ == nullptr) return 0;
+  const char* n = PQcmdTuples(result_);
+  int changes = 0;
+  std::from_chars(n, n + std::char_traits<char>::length(n), changes);
+  return changes;
+}
+
+void Statement::CheckRow(int column) const {
+  if (result_ == nullptr || row_ < 0 || row_ >= rows_ || column < 0 || column >= PQnfields(result_)) {
+    throw PgError("", fmt::format("no column {} in the current row of {}", column, name_));
+  }
+}
+
+bool Statement::IsNull(int column) const {
+  CheckRow(column);
+  return PQgetisnull(result_, row_, column) != 0;
+}
+
+std::string_view Statement::TextView(int column) const {
+  CheckRow(column);
+  return {PQgetvalue(result_, row_, column), static_cast<std::size_t>(PQgetlength(result_, row_, column))};
+}
+
+std::string Statement::Text(int column) const { return std::string(TextView(column)); }
+
+std::int64_t Statement::Int(int column) const {
+  const auto text = TextView(column);
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw PgError("", fmt::format("column {} of {} is not an integer: '{}'", column, name_, text));
+  }
+  return value;
+}
+
+bool Statement::Bool(int column) const { return TextView(column) == "t"; }
+
+std::optional<std::string> Statement::OptText(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Text(column);
+}
+
+std::optional<std::int64_t> Statement::OptInt(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Int(column);
+}
+
+// ---- Connection ---------------------------------------------------------------------------------------------------
+
+Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+  if (conn_ == nullptr) throw PgError("", "libpq could not allocate a connection", /*connection_lost=*/true);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = Trimmed(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw PgError("", "cannot connect to PostgreSQL: " + message, /*connection_lost=*/true);
+  }
+  // Notices ("relation already exists, skipping") are not errors; the server log keeps them.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+  // Durable commits whatever the server's default, and dates read back as YYYY-MM-DD.
+  Exec("SET synchronous_commit = on; SET datestyle = 'ISO, YMD'");
+}
+
+Connection::~Connection() {
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+bool Connection::healthy() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+
+pg_result* Connection::Check(pg_result* result, std::string_view what) {
+  const ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+  std::string sqlstate;
+  std::string message;
+  if (result != nullptr) {
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    if (state != nullptr) sqlstate = state;
+    message = Trimmed(PQresultErrorMessage(result));
+    PQclear(result);
+  }
+  if (message.empty()) message = Trimmed(PQerrorMessage(conn_));
+  const bool lost = PQstatus(conn_) != CONNECTION_OK;
+  throw PgError(sqlstate, fmt::format("{}: {}", what, message), lost);
+}
+
+std::string Connection::Exec(std::string_view sql) {
+  const std::string text(sql);
+  pg_result* result = Check(PQexec(conn_, text.c_str()), "exec");
+  std::string tag = PQcmdStatus(result);
+  PQclear(result);
+  return tag;
+}
+
+Statement Connection::Prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    std::string name = "s" + std::to_string(cache_.size() + 1);
+    PQclear(Check(PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr), key));
+    pg_result* description = Check(PQdescribePrepared(conn_, name.c_str()), key);
+    const int params = PQnparams(description);
+    PQclear(description);
+    it = cache_.emplace(std::move(key), std::make_pair(std::move(name), params)).first;
+  }
+  return Statement(*this, it->second.first, it->second.second);
+}
+
+// ---- Database -----------------------------------------------------------------------------------------------------
+
+Database::Lease::Lease(Database& db) : owner(db) {
+  std::unique_lock lock(owner.mutex_);
+  owner.released_.wait(lock, [&] { return !owner.idle_.empty() || owner.leased_ < owner.options_.max_connections; });
+  if (!owner.idle_.empty()) {
+    connection = std::move(owner.idle_.back());
+    owner.idle_.pop_back();
+  }
+  ++owner.leased_;
+}
+
+Database::Lease::~Lease() {
+  {
+    std::lock_guard lock(owner.mutex_);
+    --owner.leased_;
+    if (connection != nullptr && connection->healthy()) owner.idle_.push_back(std::move(connection));
+  }
+  owner.released_.notify_one();
+}
+
+void Database::Lease::Connect() { connection = std::make_unique<Connection>(owner.options_.conninfo); }
+
+Status Database::ToStatus(const PgError& e) {
+  if (e.IsConstraint()) return Status::Conflict("constraint_violation", "the change conflicts with existing data");
+  if (e.IsRetryable()) return Status::Unavailable("storage_busy", "storage is busy, retry");
+  spdlog::error("postgresql: {}", e.what());
+  if (e.IsConnectionLost()) return Status::Unavailable("storage_unavailable", "the database cannot be reached");
+  return Status::Unavailable("storage_error", "storage failed");
+}
+
+Database::Database(Options options) : options_(std::move(options)) {}
+
+Database::~Database() = default;
+
+common::Result<std::unique_ptr<Database>> Database::Open(const Options& options,
+                                                         const std::vector<Migration>& migrations) {
+  if (options.max_connections < 1 || options.max_attempts < 1) {
+    return Status::Invalid("bad_storage_options", "max_connections and max_attempts must be at least 1");
+  }
+  std::unique_ptr<Database> db(new Database(options));
+  GOVSHARE_RETURN_IF_ERROR(db->ApplyMigrations(migrations));
+  return db;
+}
+
+Status Database::ApplyMigrations(const std::vector<Migration>& migrations) {
+  Lease lease(*this);
+  try {
+    lease.Connect();
+    Connection& c = *lease.connection;
+    // One transaction for the whole run (PostgreSQL's DDL is transactional): a node that fails half-way leaves
+    // nothing behind, and the advisory lock, held until COMMIT, makes a second node wait and then find the work done.
+    c.Exec("BEGIN");
+    try {
+      c.Prepare("SELECT pg_advisory_xact_lock($1::bigint)").Bind(1, kMigrationLockKey).Run();
+      c.Exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+          "applied_at BIGINT NOT NULL)");
+      int current = 0;
+      {
+        auto s = c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        if (s.Step()) current = static_cast<int>(s.Int(0));
+      }
+      const int known = migrations.empty() ? 0 : migrations.back().version;
+      if (current > known) {
+        c.Exec("ROLLBACK");
+        return Status::Unavailable("schema_too_new",
+                                   fmt::format("the PostgreSQL database has schema version {} but this binary knows "
+                                               "only {}: upgrade govshare",
+                                               current, known));
+      }
+      for (const auto& m : migrations) {
+        if (m.version <= current) continue;
+        c.Exec(m.sql);
+        c.Prepare(
+             "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1::integer, $2::text, "
+             "extract(epoch FROM now())::bigint)")
+            .Bind(1, m.version)
+            .Bind(2, m.name)
+            .Run();
+        spdlog::info("postgresql: applying migration {} ({})", m.version, m.name);
+        current = m.version;
+      }
+      c.Exec("COMMIT");
+      schema_version_ = current;
+    } catch (const PgError&) {
+      if (c.healthy()) c.Exec("ROLLBACK");
+      throw;
+    }
+  } catch (const PgError& e) {
+    spdlog::error("postgresql: migrations failed: {}", e.what());
+    return Status::Unavailable("migration_failed", fmt::format("PostgreSQL migrations failed: {}", e.what()));
+  }
+  return Status::Ok();
+}
+
+Status Database::Write(const WriteJob& job) {
+  for (int attempt = 1;; ++attempt) {
+    Lease lease(*this);
+    try {
+      if (lease.connection == nullptr) lease.Connect();
+      Connection& c = *lease.connection;
+      c.Exec("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      Status status;
+      try {
+        status = job(c);
+      } catch (const PgError&) {
+        if (c.healthy()) c.Exec("ROLLBACK");
+        throw;
+      } catch (const std::exception& e) {
+        spdlog::error("postgresql: write job threw: {}", e.what());
+        if (c.healthy()) c.Exec("ROLLBACK");
+        return Status::Internal("write failed");
+      }
+      if (!status.ok()) {
+        c.Exec("ROLLBACK");
+        return status;
+      }
+      // A serialization failure may surface here too; the transaction is then over. A COMMIT that answers ROLLBACK
+      // ends a transaction in which a statement failed and the job carried on: nothing of it was kept.
+      if (c.Exec("COMMIT") != "COMMIT") {
+        spdlog::error("postgresql: a write job returned ok after one of its statements failed; rolled back");
+        return Status::Unavailable("storage_error", "the change could not be made durable");
+      }
+      return Status::Ok();
+    } catch (const PgError& e) {
+      if (!e.IsRetryable() || attempt >= options_.max_attempts) return ToStatus(e);
+    }
+    // Back off a little, longer on each attempt, so that the transactions that collided do not collide again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(attempt * 2));
+  }
+}
+
+}  // namespace govshare::store::pg
