@@ -79,7 +79,8 @@ class DataManners : public ::testing::Test {
   }
   /// A grant for the 人社厅 application (province-wide: no row scope), or for 石家庄市公安局's (row scope 1301).
   std::string Grant(const std::string& manner, bool shijiazhuang = false,
-                    std::vector<std::string> items = {"公民身份号码", "姓名", "行政区划代码", "登记日期"}) {
+                    std::vector<std::string> items = {"公民身份号码", "姓名", "行政区划代码", "登记日期"},
+                    int volume_per_day = 1000) {
     json body = {{"entry_id", entry_},
                  {"application_id", shijiazhuang ? sjz_app_ : hrss_app_},
                  {"items", items},
@@ -88,7 +89,7 @@ class DataManners : public ::testing::Test {
                    {"legal_basis", "《社会保险法》第七十三条"},
                    {"scope", "养老保险待遇领取人员"},
                    {"manner", manner},
-                   {"volume_per_day", 1000},
+                   {"volume_per_day", volume_per_day},
                    {"validity_days", 30}}},
                  {"accept_commitments", true}};
     auto r =
@@ -317,6 +318,34 @@ TEST_F(DataManners, Art14TheRowScopeRestrictsQueriesExportsAndChanges) {
   EXPECT_EQ(changes.Json()["next_since"], kPeople);  // the feed moves on past the rows it may not see
 }
 
+TEST_F(DataManners, Art14BulkCallsUseTheDaysVolumeByTheRecordsTheyDeliverAndAreRefusedWholeWhenTheyDoNotFit) {
+  const std::vector<std::string> items = {"公民身份号码", "姓名", "行政区划代码", "登记日期"};
+  const auto grant = Grant("bulk", false, items, /*volume_per_day=*/30);
+  auto csv = Call(grant, "export?format=csv");
+  ASSERT_EQ(csv.status, 200u) << csv.body;
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 1 + kPeople);
+  EXPECT_EQ(UsesToday(grant), kPeople);  // one export of 12 rows: 12 of the day's 30
+  auto page = Call(grant, "records?limit=10");
+  ASSERT_EQ(page.status, 200u) << page.body;
+  EXPECT_EQ(UsesToday(grant), kPeople + 10);
+  // 8 left: a second export (12 rows) is refused before its first byte, audited, and takes nothing.
+  auto refused = Call(grant, "export?format=csv");
+  EXPECT_EQ(refused.status, 403u) << refused.body;
+  EXPECT_EQ(refused.Json()["code"], "quota_exceeded");
+  EXPECT_NE(refused.Json()["detail"].get<std::string>().find("8 of the grant's 30"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(AuditRecord(refused)["decision"], "deny");
+  EXPECT_EQ(UsesToday(grant), kPeople + 10);
+  // A page of 10 does not fit either; a page of 8 does, and then nothing is left.
+  EXPECT_EQ(Call(grant, "records?limit=10").Json()["code"], "quota_exceeded");
+  auto last = Call(grant, "records?limit=8");
+  ASSERT_EQ(last.status, 200u) << last.body;
+  EXPECT_EQ(Records(last).size(), 8u);
+  EXPECT_EQ(UsesToday(grant), 30);
+  EXPECT_EQ(Call(grant, "records?limit=1").Json()["code"], "quota_exceeded");
+  EXPECT_EQ(UsesToday(grant), 30);
+}
+
 TEST_F(DataManners, ConcurrentExportsAreCappedAndABusyRefusalIsAuditedAndUsesNoQuota) {
   const auto grant = Grant("bulk");
   auto app = server_->platform().org().Authenticate(hrss_key_);
@@ -330,7 +359,7 @@ TEST_F(DataManners, ConcurrentExportsAreCappedAndABusyRefusalIsAuditedAndUsesNoQ
     ASSERT_TRUE(plan.ok()) << plan.status().ToString();
     running.push_back(std::move(plan.value()));
   }
-  EXPECT_EQ(UsesToday(grant), 4);
+  EXPECT_EQ(UsesToday(grant), 4 * kPeople);  // each export is charged its rows
   auto busy = Call(grant, "export?format=csv");
   EXPECT_EQ(busy.status, 503u) << busy.body;
   EXPECT_EQ(busy.Json()["code"], "exports_busy");
@@ -338,11 +367,11 @@ TEST_F(DataManners, ConcurrentExportsAreCappedAndABusyRefusalIsAuditedAndUsesNoQ
   const auto record = AuditRecord(busy);
   EXPECT_EQ(record["decision"], "deny");
   EXPECT_EQ(record["reason"], "exports_busy");
-  EXPECT_EQ(UsesToday(grant), 4) << "a refusal for lack of a slot takes nothing from the quota";
+  EXPECT_EQ(UsesToday(grant), 4 * kPeople) << "a refusal for lack of a slot takes nothing from the quota";
   running.pop_back();  // one finishes: its slot is free again
   auto admitted = Call(grant, "export?format=csv");
   EXPECT_EQ(admitted.status, 200u) << admitted.body;
-  EXPECT_EQ(UsesToday(grant), 5);
+  EXPECT_EQ(UsesToday(grant), 5 * kPeople);
   running.clear();
   EXPECT_EQ(Call(grant, "export?format=jsonl").status, 200u);
 }

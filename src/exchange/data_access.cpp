@@ -163,16 +163,35 @@ Result<std::shared_ptr<const Access>> DataAccess::Authorize(const Principal& p, 
   return Compile(grant);
 }
 
-Status DataAccess::Meter(const Access& a) {
+Status DataAccess::Meter(const Access& a, std::int64_t records) {
   const auto& g = a.grant->grant;
-  if (auto reason = meter_.Take(g.id, g.quota_per_day, g.rate_per_minute, clock_.Now()); !reason.empty()) {
+  if (auto reason = meter_.Take(g.id, g.quota_per_day, g.rate_per_minute, clock_.Now(), records); !reason.empty()) {
     if (reason == "rate_limited") {
       return Status{ErrorKind::kTooManyRequests, reason,
                     fmt::format("more than {} calls in a minute", g.rate_per_minute)};
     }
-    return Denied(reason, fmt::format("the grant's {} calls of today are used", g.quota_per_day));
+    return QuotaExceeded(a, records);
   }
   return Status::Ok();
+}
+
+Status DataAccess::Charge(const Access& a, std::int64_t records) {
+  const auto& g = a.grant->grant;
+  if (auto reason = meter_.Charge(g.id, g.quota_per_day, clock_.Now(), records); !reason.empty()) {
+    return QuotaExceeded(a, records);
+  }
+  return Status::Ok();
+}
+
+Status DataAccess::QuotaExceeded(const Access& a, std::int64_t records) const {
+  const auto& g = a.grant->grant;
+  const std::int64_t left = std::max<std::int64_t>(0, g.quota_per_day - meter_.Get(g.id, clock_.Now()).today);
+  if (records <= 1 || left == 0) {
+    return Denied("quota_exceeded", fmt::format("the grant's {} records of today are used", g.quota_per_day));
+  }
+  return Denied("quota_exceeded", fmt::format("this call would deliver {} records; {} of the grant's {} of today are "
+                                              "left (ask for fewer: a smaller limit or narrower filters)",
+                                              records, left, g.quota_per_day));
 }
 
 std::optional<std::string> DataAccess::MaskValue(const Access& a, std::size_t i, std::string_view value) const {
@@ -414,7 +433,7 @@ Result<std::string> DataAccess::Query(const Principal& p, const DataCall& call, 
   const Access& a = *access.value();
   auto spec = Spec(a, query);
   if (!spec.ok()) return spec.status();
-  GOVSHARE_RETURN_IF_ERROR(Meter(a));
+  GOVSHARE_RETURN_IF_ERROR(Meter(a, 0));  // the page's records are charged once known
   auto page = exchange_.store().Query(*a.view, spec.value());
   if (!page.ok()) return page.status();
   const auto& g = a.grant->grant;
@@ -426,6 +445,7 @@ Result<std::string> DataAccess::Query(const Principal& p, const DataCall& call, 
     WriteRecord(w, a, row);
     ++rows;
   }
+  GOVSHARE_RETURN_IF_ERROR(Charge(a, rows));
   w.EndArray().Key("next_cursor");
   page->next_after_key ? (void)w.String(SealCursor(a, *page->next_after_key)) : (void)w.Null();
   w.EndObject();
@@ -451,7 +471,11 @@ Result<ExportPlan> DataAccess::Export(const Principal& p, const DataCall& call, 
     }
   } while (!exports_running_.compare_exchange_weak(running, running + 1));
   std::shared_ptr<void> slot(this, [](DataAccess* d) { d->exports_running_.fetch_sub(1); });
-  GOVSHARE_RETURN_IF_ERROR(Meter(a));
+  // The whole export is charged before its first byte: refused if today's volume has not room for every row.
+  GOVSHARE_RETURN_IF_ERROR(Meter(a, 0));
+  auto rows = exchange_.store().Count(*a.view, spec.value());
+  if (!rows.ok()) return rows.status();
+  GOVSHARE_RETURN_IF_ERROR(Charge(a, rows.value()));
   served.fields = Join(a.items);
   ExportPlan plan;
   plan.slot_ = std::move(slot);
@@ -495,7 +519,7 @@ Result<std::string> DataAccess::Changes(const Principal& p, const DataCall& call
   if (limit < 1 || limit > kMaxQueryLimit) {
     return Status::Invalid("invalid_limit", fmt::format("limit must be 1..{}", kMaxQueryLimit), "limit");
   }
-  GOVSHARE_RETURN_IF_ERROR(Meter(a));
+  GOVSHARE_RETURN_IF_ERROR(Meter(a, 0));  // the entries delivered are charged once known
   auto changes = exchange_.store().Changes(a.dataset->id, since, limit);
   if (!changes.ok()) return changes.status();
   const auto& g = a.grant->grant;
@@ -529,6 +553,7 @@ Result<std::string> DataAccess::Changes(const Principal& p, const DataCall& call
     w.EndObject();
     ++rows;
   }
+  GOVSHARE_RETURN_IF_ERROR(Charge(a, rows));
   w.EndArray().Key("next_since").Int(next_since).EndObject();
   served.fields = Join(a.items);
   served.rows = rows;

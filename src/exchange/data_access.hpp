@@ -135,8 +135,12 @@ class DataAccess {
   /// access it may have, or names the denial. Takes nothing from the quota: Meter does, once the call is valid.
   common::Result<std::shared_ptr<const Access>> Authorize(const org::Principal& p, const DataCall& call,
                                                           std::string_view manner, Served& served);
-  /// Takes one use from the grant's daily quota and per-minute rate: quota_exceeded (403), rate_limited (429).
-  common::Status Meter(const Access& a);
+  /// Admits one call against the grant's per-minute rate (rate_limited, 429) and takes `records` of its daily volume
+  /// (quota_exceeded, 403; with 0, at least one record must be left). Art. 14.
+  common::Status Meter(const Access& a, std::int64_t records = 1);
+  /// Takes `records` more of the day's volume, for a call that knew them only once it had run (quota_exceeded, 403).
+  common::Status Charge(const Access& a, std::int64_t records);
+  common::Status QuotaExceeded(const Access& a, std::int64_t records) const;
   /// A query's or export's filters, cursor and row scope as a store QuerySpec: item_not_granted and item_masked (403),
   /// invalid_filter and invalid_cursor (400), manner_not_supported_for_logical (409).
   common::Result<QuerySpec> Spec(const Access& a, const QueryCall& query) const;

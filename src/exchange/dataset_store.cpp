@@ -619,13 +619,8 @@ Result<Where> BuildWhere(const Dataset& d, const QuerySpec& spec) {
 }
 
 /// Runs the query; `sink(row, key)` returns false to stop.
-Status RunSelect(Connection& c, const View& view, const Where& w, std::optional<int> limit,
-                 const std::function<bool(const Row&, std::vector<std::string>&&)>& sink) {
-  const Dataset& d = view.dataset();
-  const std::string keys = KeyList(d);
-  std::string sql = fmt::format("SELECT {},{} FROM {}{} ORDER BY {}", view.select_list(), keys, d.table(), w.sql, keys);
-  if (limit) sql += fmt::format(" LIMIT {}", *limit);
-  auto st = c.Prepare(sql);
+/// Binds a WHERE clause's values to `st`; a value that is not of its column's type is invalid_filter.
+Status BindWhere(Statement& st, const Where& w) {
   for (std::size_t i = 0; i < w.binds.size(); ++i) {
     const auto& [col, value] = w.binds[i];
     if (col == nullptr) {
@@ -634,6 +629,17 @@ Status RunSelect(Connection& c, const View& view, const Where& w, std::optional<
       return Status::Invalid("invalid_filter", fmt::format("'{}' is not a value of '{}'", value, col->name));
     }
   }
+  return Status::Ok();
+}
+
+Status RunSelect(Connection& c, const View& view, const Where& w, std::optional<int> limit,
+                 const std::function<bool(const Row&, std::vector<std::string>&&)>& sink) {
+  const Dataset& d = view.dataset();
+  const std::string keys = KeyList(d);
+  std::string sql = fmt::format("SELECT {},{} FROM {}{} ORDER BY {}", view.select_list(), keys, d.table(), w.sql, keys);
+  if (limit) sql += fmt::format(" LIMIT {}", *limit);
+  auto st = c.Prepare(sql);
+  GOVSHARE_RETURN_IF_ERROR(BindWhere(st, w));
   const int key_base = static_cast<int>(view.columns().size()) + (d.region_column ? 1 : 0);
   Row row;
   while (st.Step()) {
@@ -668,6 +674,20 @@ Result<Page> DatasetStore::Query(const View& view, const QuerySpec& spec) const 
   });
   GOVSHARE_RETURN_IF_ERROR(s);
   return page;
+}
+
+Result<std::int64_t> DatasetStore::Count(const View& view, const QuerySpec& spec) const {
+  auto where = BuildWhere(view.dataset(), spec);
+  if (!where.ok()) return where.status();
+  std::int64_t n = 0;
+  auto s = db_->Read([&](Connection& c) {
+    auto st = c.Prepare(fmt::format("SELECT COUNT(*) FROM {}{}", view.dataset().table(), where->sql));
+    GOVSHARE_RETURN_IF_ERROR(BindWhere(st, where.value()));
+    if (st.Step()) n = st.Int(0);
+    return Status::Ok();
+  });
+  GOVSHARE_RETURN_IF_ERROR(s);
+  return n;
 }
 
 Status DatasetStore::Scan(const View& view, const QuerySpec& spec, const std::function<bool(const Row&)>& sink) const {

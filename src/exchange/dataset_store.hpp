@@ -114,6 +114,8 @@ class DatasetStore {
   /// Every matching row in key order (spec.limit ignored), streamed to `sink` from one read snapshot; `sink` returns
   /// false to stop. Holds one read connection for the duration.
   common::Status Scan(const View& view, const QuerySpec& spec, const std::function<bool(const Row&)>& sink) const;
+  /// How many rows Scan would give for `spec` (its limit aside): what an export will deliver.
+  common::Result<std::int64_t> Count(const View& view, const QuerySpec& spec) const;
   /// Changes with seq > since_seq, oldest first, at most `limit` (1..10000).
   common::Result<std::vector<Change>> Changes(std::int64_t id, std::int64_t since_seq, int limit) const;
 

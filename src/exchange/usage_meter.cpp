@@ -23,7 +23,7 @@ UsageMeter::Counter& UsageMeter::CounterFor(std::string_view grant_id) {
 }
 
 std::string UsageMeter::Take(std::string_view grant_id, std::int64_t quota_per_day, std::int64_t rate_per_minute,
-                             common::UnixSeconds now, std::int64_t n) {
+                             common::UnixSeconds now, std::int64_t records) {
   auto& c = CounterFor(grant_id);
   const std::int64_t day = DayOf(now);
   const std::int64_t minute = now / 60;
@@ -36,11 +36,26 @@ std::string UsageMeter::Take(std::string_view grant_id, std::int64_t quota_per_d
     c.minute = minute;
     c.minute_count = 0;
   }
-  if (c.minute_count + n > rate_per_minute) return "rate_limited";
-  if (c.day_count + n > quota_per_day) return "quota_exceeded";
-  c.minute_count += n;
-  c.day_count += n;
-  c.changed = true;
+  if (c.minute_count + 1 > rate_per_minute) return "rate_limited";
+  if (c.day_count + std::max<std::int64_t>(records, 1) > quota_per_day) return "quota_exceeded";
+  c.minute_count += 1;
+  c.day_count += records;
+  c.changed = c.changed || records > 0;
+  return {};
+}
+
+std::string UsageMeter::Charge(std::string_view grant_id, std::int64_t quota_per_day, common::UnixSeconds now,
+                               std::int64_t records) {
+  auto& c = CounterFor(grant_id);
+  const std::int64_t day = DayOf(now);
+  std::lock_guard lock(c.mutex);
+  if (c.day != day) {
+    c.day = day;
+    c.day_count = 0;
+  }
+  if (c.day_count + records > quota_per_day) return "quota_exceeded";
+  c.day_count += records;
+  c.changed = c.changed || records > 0;
   return {};
 }
 

@@ -36,20 +36,26 @@ class UsageStore {
   virtual common::Result<std::vector<DayUsage>> LoadDay(std::int64_t day) = 0;
 };
 
-/// Counts the uses of each grant against its daily quota and per-minute rate (Art. 14: no wider use than granted).
-/// A use that would pass either limit is refused and not counted. Counting is in memory (one short lock per grant per
-/// call); the platform saves the day's counts that changed every second and at shutdown (TakeChanged → UsageStore) and
-/// restores them at start-up (Restore), so a restart does not reset a quota. A crash loses at most the last second's
-/// counts. The per-minute counts are not saved. Thread-safe.
+/// Counts each grant's calls against its per-minute rate and the records it delivers against its daily quota (Art. 14:
+/// no wider use than granted). A use that would pass either limit is refused and not counted. Counting is in memory
+/// (one short lock per grant per call); the platform saves the day's counts that changed every second and at shutdown
+/// (TakeChanged → UsageStore) and restores them at start-up (Restore), so a restart does not reset a quota. A crash
+/// loses at most the last second's counts. The per-minute counts are not saved. Thread-safe.
 class UsageMeter {
  public:
   /// The quota day of `now`.
   static std::int64_t DayOf(common::UnixSeconds now);
 
-  /// Takes `n` uses (calls, or rows for bulk delivery) of grant `grant_id` at `now`. Returns "" if allowed, else the
-  /// reason: quota_exceeded (the day's quota) or rate_limited (the minute's rate).
+  /// Admits one call of grant `grant_id` at `now` against the minute's rate of calls, and takes `records` of the
+  /// day's volume of records (the grant's quota: the volume per day its scenario declared). Returns "" if allowed
+  /// (and counted), else the reason, counting nothing: rate_limited, or quota_exceeded when fewer than
+  /// max(records, 1) records are left today. A call that knows how many records it delivers only once it has run (a
+  /// query page, the change feed) is admitted with 0 and Charge()s them afterwards.
   std::string Take(std::string_view grant_id, std::int64_t quota_per_day, std::int64_t rate_per_minute,
-                   common::UnixSeconds now, std::int64_t n = 1);
+                   common::UnixSeconds now, std::int64_t records = 1);
+  /// Takes `records` more of the day's volume: "" if they fit, else quota_exceeded, taking nothing.
+  std::string Charge(std::string_view grant_id, std::int64_t quota_per_day, common::UnixSeconds now,
+                     std::int64_t records);
   Usage Get(std::string_view grant_id, common::UnixSeconds now) const;
   /// The day counts that changed since the last call (for saving).
   std::vector<DayUsage> TakeChanged();

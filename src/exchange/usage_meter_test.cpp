@@ -22,14 +22,22 @@ TEST(UsageMeter, Art14TheDailyQuotaIsNeverExceededAndRestartsAtBeijingMidnight) 
   EXPECT_EQ(meter.Take("gr_a", 5, 100, k20261001Noon + 12 * 3600), "");
 }
 
-TEST(UsageMeter, Art14TheRatePerMinuteIsEnforcedAndBulkCountsRows) {
+TEST(UsageMeter, Art14TheRateCountsCallsAndTheQuotaCountsRecordsDelivered) {
   UsageMeter meter;
-  EXPECT_EQ(meter.Take("gr_a", 1000, 10, k20261001Noon, 8), "");
-  EXPECT_EQ(meter.Take("gr_a", 1000, 10, k20261001Noon, 3), "rate_limited");
-  EXPECT_EQ(meter.Take("gr_a", 1000, 10, k20261001Noon, 2), "");
-  EXPECT_EQ(meter.Get("gr_a", k20261001Noon).this_minute, 10);
-  EXPECT_EQ(meter.Take("gr_a", 1000, 10, k20261001Noon + 60, 10), "");  // the next minute
-  EXPECT_EQ(meter.Get("gr_a", k20261001Noon + 60).today, 20);
+  // A bulk call of 800 records is one call against the rate and 800 records against the day's volume.
+  EXPECT_EQ(meter.Take("gr_a", 1000, 3, k20261001Noon, 800), "");
+  EXPECT_EQ(meter.Take("gr_a", 1000, 3, k20261001Noon, 201), "quota_exceeded");  // 199 left
+  EXPECT_EQ(meter.Take("gr_a", 1000, 3, k20261001Noon, 199), "");
+  EXPECT_EQ(meter.Get("gr_a", k20261001Noon).today, 999);
+  EXPECT_EQ(meter.Get("gr_a", k20261001Noon).this_minute, 2);  // the refused call is not counted
+  // Admitted with 0 records while at least one is left; the records it turned out to deliver are charged after.
+  EXPECT_EQ(meter.Take("gr_a", 1000, 3, k20261001Noon, 0), "");
+  EXPECT_EQ(meter.Take("gr_a", 1000, 3, k20261001Noon, 0), "rate_limited");        // a fourth call in the minute
+  EXPECT_EQ(meter.Charge("gr_a", 1000, k20261001Noon + 60, 2), "quota_exceeded");  // only 1 left: nothing taken
+  EXPECT_EQ(meter.Charge("gr_a", 1000, k20261001Noon + 60, 1), "");
+  EXPECT_EQ(meter.Get("gr_a", k20261001Noon + 60).today, 1000);
+  EXPECT_EQ(meter.Take("gr_a", 1000, 3, k20261001Noon + 60, 0), "quota_exceeded");  // nothing left to deliver
+  EXPECT_EQ(meter.Get("gr_a", k20261001Noon + 60).this_minute, 0);
 }
 
 TEST(UsageMeter, Art14TheDaysCountsAreHandedOverForSavingAndRestoredAfterARestart) {
