@@ -196,11 +196,14 @@ TEST_P(OrgStoreConformance, UpsertRegionsUpdatesKnownRegionsAndRejectsUnknownPar
   EXPECT_EQ((*regions)[0].name, "Hebei");
 
   auto orphan = store_->UpsertRegions({{"999999", "999999", "nowhere", RegionLevel::kCounty, "888888", {}, false}});
-  // Refused and nothing kept on both. The kinds differ today: PostgreSQL checks the deferred foreign key at the job's
-  // COMMIT (409 constraint_violation); SQLite checks it at the group's COMMIT, which fails the whole group with 503
-  // storage_error (a known difference, see the report of issue 9's first slice).
-  EXPECT_FALSE(orphan.ok());
+  // Refused alone and nothing kept, on both: 409 constraint_violation (SQLite checks the parents inside the job, so a
+  // bad file does not fail the other jobs of its group commit).
+  EXPECT_EQ(orphan.code(), "constraint_violation");
+  EXPECT_EQ(orphan.kind(), common::ErrorKind::kConflict);
   EXPECT_EQ(store_->ListRegions()->size(), 4u);
+  // The store is healthy afterwards, and a write with a broken reference is refused at once, not deferred.
+  auto d = MakeDepartment("After the orphan", "11130000MB0000002X", "130000");
+  EXPECT_GT(d.id, 0);
 }
 
 // ---- departments --------------------------------------------------------------------------------------------------

@@ -166,6 +166,20 @@ Status SqliteOrgStore::UpsertRegions(const std::vector<Region>& regions) {
           .Bind(7, r.flows_back ? 1 : 0)
           .Run();
     }
+    // Every parent must exist now. Checked here, so that a bad file fails this job alone: a deferred foreign key left
+    // to the group's COMMIT would fail every job committed with it. Deferral ends with this job for the same reason.
+    std::optional<std::string> orphan;
+    {
+      auto s = c.Prepare(
+          "SELECT r.id FROM regions r WHERE r.parent_id IS NOT NULL AND NOT EXISTS "
+          "(SELECT 1 FROM regions p WHERE p.id = r.parent_id) LIMIT 1");
+      if (s.Step()) orphan = s.Text(0);
+    }
+    c.Exec("PRAGMA defer_foreign_keys=OFF");
+    if (orphan) {
+      return Status::Conflict("constraint_violation",
+                              "region " + *orphan + " names a parent region that does not exist");
+    }
     return Status::Ok();
   });
 }
