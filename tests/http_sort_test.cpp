@@ -208,6 +208,29 @@ TEST_F(Sorting, SharingAndOutwardRequests) {
   ExpectSorts("/api/v1/requests?as=requester", "created_at", 1, requester);
 }
 
+TEST_F(Sorting, CatalogSearchRanksByRelevanceOrSortsByLastUpdate) {
+  std::vector<std::int64_t> published;
+  for (const std::string name : {"排序检索甲信息", "排序检索乙信息", "排序检索丙信息"}) {
+    published.push_back(server_->PublishEntry(Content(name)));
+    clock_->Advance(60);
+  }
+  const auto catalog = server_->Login("catalog");
+  const auto ids = [&](const std::string& sort) {
+    auto r = server_->Get("/api/v1/catalog/search?q=" + Escape("排序检索") + "&limit=2&offset=1" + sort, catalog);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    const auto body = r.Json();
+    std::vector<std::int64_t> out;
+    for (const auto& hit : body["items"]) out.push_back(hit["id"].get<std::int64_t>());
+    return out;
+  };
+  // Offset 1, two hits: the second and third in each order.
+  EXPECT_EQ(ids("&sort=updated_at"), (std::vector<std::int64_t>{published[1], published[2]}));
+  EXPECT_EQ(ids("&sort=-updated_at"), (std::vector<std::int64_t>{published[1], published[0]}));
+  EXPECT_EQ(ids(""), ids("&sort=-updated_at"));  // equal relevance: the latest updated first, as before
+  ExpectProblem("/api/v1/catalog/search?sort=name", catalog, "invalid_sort");
+  ExpectProblem("/api/v1/catalog/search?sort=created_at", catalog, "invalid_sort");
+}
+
 TEST_F(Sorting, DefaultOrderAndCursorAreUnchanged) {
   auto first = server_->Get("/api/v1/departments?limit=3", *admin_).Json();
   ASSERT_EQ(first["items"].size(), 3u);

@@ -517,6 +517,7 @@ export default {
       empty: 'No catalog entry matches',
       export: 'Export the published catalog:',
       filters: { provider: 'Provider', region: 'Region', share_type: 'Share type', security_level: 'Level', database: 'Database', format: 'Format', update_frequency: 'Frequency', state: 'State' },
+      sort: { label: 'Order', relevance: 'Most relevant', newest: 'Recently updated first', oldest: 'Least recently updated first' },
     },
     entry: {
       title: 'Catalog entry',

@@ -517,6 +517,7 @@ export default {
       empty: '没有符合条件的目录',
       export: '导出已发布目录：',
       filters: { provider: '提供部门', region: '行政区划', share_type: '共享类型', security_level: '安全级别', database: '所属库', format: '资源格式', update_frequency: '更新周期', state: '状态' },
+      sort: { label: '排序', relevance: '按相关度', newest: '最近更新在前', oldest: '最早更新在前' },
     },
     entry: {
       title: '目录详情',
