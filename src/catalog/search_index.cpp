@@ -287,12 +287,14 @@ SearchResult CatalogIndex::Search(const SearchQuery& query,
     for (const auto& [value, count] : *map) facets[name][std::string(value)] = count;
   }
   result.total = static_cast<int>(matches.size());
-  const auto order = [this](const Match& a, const Match& b) {
-    if (a.score != b.score) return a.score > b.score;
+  const bool by_update = query.order == SearchQuery::Order::kUpdatedAt;
+  const bool newest_first = !by_update || query.descending;
+  const auto order = [this, by_update, newest_first](const Match& a, const Match& b) {
+    if (!by_update && a.score != b.score) return a.score > b.score;
     const auto& ea = docs_[a.slot].entry->entry;
     const auto& eb = docs_[b.slot].entry->entry;
-    if (ea.updated_at != eb.updated_at) return ea.updated_at > eb.updated_at;
-    if (ea.id != eb.id) return ea.id > eb.id;
+    if (ea.updated_at != eb.updated_at) return newest_first == (ea.updated_at > eb.updated_at);
+    if (ea.id != eb.id) return newest_first == (ea.id > eb.id);
     return docs_[a.slot].published && !docs_[b.slot].published;
   };
   const auto end = static_cast<std::size_t>(std::max(0, query.offset + query.limit));

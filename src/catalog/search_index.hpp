@@ -36,6 +36,11 @@ struct SearchQuery {
   std::string scope = "published";
   std::optional<std::string> working_state;  // with scope working/all: draft, in_review or returned
   bool include_withdrawn = false;
+  /// The order of the hits: relevance (the default: the best matches first, then the latest updated), or by the
+  /// entry's last update (`sort=updated_at`, `descending` for `-updated_at`), ties by id in the same direction.
+  enum class Order { kRelevance, kUpdatedAt };
+  Order order = Order::kRelevance;
+  bool descending = false;
   int offset = 0;
   int limit = 20;
 };

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/status.hpp"
@@ -10,11 +11,95 @@
 
 namespace govshare::org {
 
-/// A page of a list: items after `after_id` in id order.
+/// What a list may be sorted by. Each list route accepts some of these (its whitelist, docs/API.md §Pagination); a
+/// store answers invalid_sort for a field its list cannot sort by.
+enum class SortField {
+  kId,
+  kName,
+  kUsername,
+  kDisplayName,
+  kRegion,
+  kKind,
+  kType,
+  kSubject,
+  kState,
+  kDueAt,
+  kCreatedAt,
+  kUpdatedAt
+};
+
+/// Whether the field's values are integers (ids, times); else they are text.
+constexpr bool IsIntegerSort(SortField f) {
+  return f == SortField::kId || f == SortField::kDueAt || f == SortField::kCreatedAt || f == SortField::kUpdatedAt;
+}
+
+/// One row's value of the sort field: an integer (IsIntegerSort) or text. A missing due time sorts as the largest
+/// integer (last when ascending).
+using SortValue = std::variant<std::int64_t, std::string>;
+
+/// A page of a list: `limit` items in (`sort`, id) order, ascending or `descending`, after the row the previous page
+/// ended with (keyset paging). In the default order (id ascending) that row is `after_id` alone; under any other sort
+/// it is `after_value` and `after_id` together, and a first page has no `after_value`. Ties on the sort value are
+/// broken by id in the same direction, so paging visits every row once.
 struct PageRequest {
+  PageRequest(std::int64_t after = 0, int page_limit = 50) : after_id(after), limit(page_limit) {}  // NOLINT: {0, 200}
+
   std::int64_t after_id = 0;
   int limit = 50;
+  SortField sort = SortField::kId;
+  bool descending = false;
+  std::optional<SortValue> after_value;
+
+  /// Whether this is the default order (id ascending), paged by after_id alone.
+  bool DefaultOrder() const { return sort == SortField::kId && !descending; }
 };
+
+/// A row's value of the sort field `f` (for the next page's cursor, and for services that page through a store); the id
+/// for a field the row's list cannot sort by.
+inline SortValue SortValueOf(const Department& d, SortField f) {
+  switch (f) {
+    case SortField::kName:
+      return d.name;
+    case SortField::kRegion:
+      return d.region_id;
+    case SortField::kKind:
+      return std::string(DepartmentKindName(d.kind));
+    case SortField::kCreatedAt:
+      return d.created_at;
+    case SortField::kUpdatedAt:
+      return d.updated_at;
+    default:
+      return d.id;
+  }
+}
+
+inline SortValue SortValueOf(const User& u, SortField f) {
+  switch (f) {
+    case SortField::kUsername:
+      return u.username;
+    case SortField::kDisplayName:
+      return u.display_name;
+    case SortField::kCreatedAt:
+      return u.created_at;
+    case SortField::kUpdatedAt:
+      return u.updated_at;
+    default:
+      return u.id;
+  }
+}
+
+inline SortValue SortValueOf(const Application& a, SortField f) {
+  switch (f) {
+    case SortField::kName:
+      return a.name;
+    case SortField::kCreatedAt:
+      return a.created_at;
+    case SortField::kUpdatedAt:
+      return a.updated_at;
+    default:
+      return a.id;
+  }
+}
 
 struct DepartmentFilter {
   std::optional<std::string> region_id;

@@ -345,8 +345,8 @@ Result<ShareRequest> SharingService::Get(const Principal& p, std::int64_t id) {
 }
 
 Result<std::vector<ShareRequest>> SharingService::List(const Principal& p, const std::string& as,
-                                                       const std::optional<std::string>& state, std::int64_t after_id,
-                                                       int limit) {
+                                                       const std::optional<std::string>& state,
+                                                       const org::PageRequest& page) {
   if (p.kind != Principal::Kind::kUser) return Status::Forbidden("applications have no requests to list");
   RequestFilter f;
   f.state = state;
@@ -359,13 +359,16 @@ Result<std::vector<ShareRequest>> SharingService::List(const Principal& p, const
   }
   // Page through the store, keeping what the caller may see.
   std::vector<ShareRequest> out;
-  std::int64_t cursor = after_id;
+  const int limit = page.limit;
+  org::PageRequest cursor = page;  // in the caller's order, four times as many rows at a time
+  cursor.limit = limit * 4;
   while (static_cast<int>(out.size()) < limit) {
-    auto page = store_.ListRequests(f, cursor, limit * 4);
-    if (!page.ok()) return page.status();
-    if (page->empty()) break;
-    for (auto& r : page.value()) {
-      cursor = r.id;
+    auto rows = store_.ListRequests(f, cursor);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) break;
+    for (auto& r : rows.value()) {
+      cursor.after_id = r.id;
+      if (!cursor.DefaultOrder()) cursor.after_value = SortValueOf(r, cursor.sort);
       const bool mine = p.department_id == r.requester_department_id || p.department_id == r.provider_department_id;
       if (as == "authority" &&
           (mine || !(AtAuthorityOver(p, r.requester_department_id) || AtAuthorityOver(p, r.provider_department_id)))) {
@@ -640,7 +643,7 @@ Result<OutwardRequest> SharingService::GetOutward(const Principal& p, std::int64
 
 Result<std::vector<OutwardRequest>> SharingService::ListOutward(const Principal& p, const std::string& as,
                                                                 const std::optional<std::string>& state,
-                                                                std::int64_t after_id, int limit) {
+                                                                const org::PageRequest& page) {
   if (p.kind != Principal::Kind::kUser) return Status::Forbidden("applications have no requests to list");
   OutwardFilter f;
   f.state = state;
@@ -650,13 +653,16 @@ Result<std::vector<OutwardRequest>> SharingService::ListOutward(const Principal&
     return Status::Invalid("invalid_parameter", "as is requester, authority or all", "?as");
   }
   std::vector<OutwardRequest> out;
-  std::int64_t cursor = after_id;
+  const int limit = page.limit;
+  org::PageRequest cursor = page;  // in the caller's order, four times as many rows at a time
+  cursor.limit = limit * 4;
   while (static_cast<int>(out.size()) < limit) {
-    auto page = store_.ListOutward(f, cursor, limit * 4);
-    if (!page.ok()) return page.status();
-    if (page->empty()) break;
-    for (auto& r : page.value()) {
-      cursor = r.id;
+    auto rows = store_.ListOutward(f, cursor);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) break;
+    for (auto& r : rows.value()) {
+      cursor.after_id = r.id;
+      if (!cursor.DefaultOrder()) cursor.after_value = SortValueOf(r, cursor.sort);
       if (as == "authority" && !AtAuthorityOver(p, r.requester_department_id)) continue;
       if (!SeesOutward(p, r)) continue;
       out.push_back(std::move(r));

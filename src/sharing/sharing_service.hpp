@@ -58,8 +58,7 @@ class SharingService {
   common::Result<ShareRequest> Get(const org::Principal& p, std::int64_t id);
   /// `as`: requester (the caller's department asked), provider (asked of it), authority (in its region), all.
   common::Result<std::vector<ShareRequest>> List(const org::Principal& p, const std::string& as,
-                                                 const std::optional<std::string>& state, std::int64_t after_id,
-                                                 int limit);
+                                                 const std::optional<std::string>& state, const org::PageRequest& page);
   /// The provider answers: yes, terms (narrower terms) or no (reasons required).
   common::Result<ShareRequest> Answer(const org::Principal& p, std::int64_t id, const std::string& decision,
                                       const std::string& reasons, const std::optional<Terms>& terms);
@@ -75,7 +74,7 @@ class SharingService {
   /// `as`: requester (the caller's department asked), authority (in its region), all.
   common::Result<std::vector<OutwardRequest>> ListOutward(const org::Principal& p, const std::string& as,
                                                           const std::optional<std::string>& state,
-                                                          std::int64_t after_id, int limit);
+                                                          const org::PageRequest& page);
 
   common::Result<Grant> GetGrant(const org::Principal& p, const std::string& id);
   common::Result<std::vector<Grant>> Grants(const org::Principal& p, const std::string& as);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/status.hpp"
+#include "org/org_store.hpp"
 #include "sharing/model.hpp"
 #include "store/transaction.hpp"
 
@@ -29,6 +30,21 @@ struct GrantFilter {
   std::optional<std::string> status;
 };
 
+/// A request's value of the sort field (see org::SortValueOf).
+template <typename Request>
+org::SortValue SortValueOf(const Request& r, org::SortField f) {
+  switch (f) {
+    case org::SortField::kState:
+      return r.state;
+    case org::SortField::kCreatedAt:
+      return r.created_at;
+    case org::SortField::kUpdatedAt:
+      return r.updated_at;
+    default:
+      return r.id;
+  }
+}
+
 /// Storage of sharing requests and grants. Grants are immutable but for their status (the store refuses any other
 /// change). Writes taking a transaction run inside a case write and commit with it. Thread-safe.
 class SharingStore {
@@ -37,13 +53,14 @@ class SharingStore {
   /// Inserts (id 0, sets it) or updates a request.
   virtual common::Status PutRequest(store::Transaction* tx, ShareRequest& r) = 0;
   virtual common::Result<std::optional<ShareRequest>> GetRequest(std::int64_t id) = 0;
-  virtual common::Result<std::vector<ShareRequest>> ListRequests(const RequestFilter& filter, std::int64_t after_id,
-                                                                 int limit) = 0;
+  /// A page of requests in the page's order (invalid_sort for a field other than id, state, created_at, updated_at).
+  virtual common::Result<std::vector<ShareRequest>> ListRequests(const RequestFilter& filter,
+                                                                 const org::PageRequest& page) = 0;
   /// Inserts (id 0, sets it) or updates a request for data held outside the province.
   virtual common::Status PutOutward(store::Transaction* tx, OutwardRequest& r) = 0;
   virtual common::Result<std::optional<OutwardRequest>> GetOutward(std::int64_t id) = 0;
-  virtual common::Result<std::vector<OutwardRequest>> ListOutward(const OutwardFilter& filter, std::int64_t after_id,
-                                                                  int limit) = 0;
+  virtual common::Result<std::vector<OutwardRequest>> ListOutward(const OutwardFilter& filter,
+                                                                  const org::PageRequest& page) = 0;
   virtual common::Status InsertGrant(store::Transaction* tx, const Grant& g) = 0;
   virtual common::Status SetGrantStatus(const std::string& id, const std::string& status, const std::string& reason,
                                         std::int64_t by, UnixSeconds at) = 0;

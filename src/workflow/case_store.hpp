@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,38 @@ struct DepartmentOverdue {
   std::string department_name;
   std::int64_t cases = 0;
 };
+
+/// A case's or an inbox item's value of the sort field (see org::SortValueOf); a case without a due time sorts as the
+/// largest integer, last when ascending.
+inline org::SortValue SortValueOf(const Case& c, org::SortField f) {
+  switch (f) {
+    case org::SortField::kType:
+      return c.type;
+    case org::SortField::kState:
+      return c.state;
+    case org::SortField::kSubject:
+      return c.subject;
+    case org::SortField::kDueAt:
+      return c.due_at.value_or(std::numeric_limits<std::int64_t>::max());
+    case org::SortField::kCreatedAt:
+      return c.created_at;
+    case org::SortField::kUpdatedAt:
+      return c.updated_at;
+    default:
+      return c.id;
+  }
+}
+
+inline org::SortValue SortValueOf(const InboxItem& i, org::SortField f) {
+  switch (f) {
+    case org::SortField::kKind:
+      return i.kind;
+    case org::SortField::kCreatedAt:
+      return i.created_at;
+    default:
+      return i.id;
+  }
+}
 
 /// Storage of cases, their history, overdue evidence and inboxes. Thread-safe; writes are durable on return.
 class CaseStore {

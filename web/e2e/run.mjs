@@ -1,7 +1,7 @@
 // End-to-end test of the portal against the real govshare binary, driving Debian's Chromium with playwright-core.
 //   GOVSHARE_BINARY=../build/govshare node e2e/run.mjs      (or: npm run test:e2e)
 // Starts `govshare demo` + `govshare serve` on a free loopback port with a fresh data directory, logs in through the
-// UI and checks the departments page, the menus, the workbench, the working-day calendar, department webhooks and the
+// UI and checks the departments page (sorted on the server by a column header), the menus, the workbench, the working-day calendar, department webhooks and the
 // catalog (search, compile with the rules checked as one types, review, publication) and sharing (a request through
 // the wizard, forwarded by the authority, answered by the provider; the grant suspended and resumed), the data console
 // (a lookup with the demo application's API key; a verification answered by the demo provider's interface, which
@@ -247,6 +247,53 @@ test('platform_admin creates a department; a bad credit code is refused next to 
 
   await logout();
   await shot('07-logged-out');
+});
+
+test('platform_admin sorts the departments by name on the server; the sort is kept when loading more', async () => {
+  const admin = creds.users.find((u) => (u.roles || []).includes('platform_admin'));
+  await login(admin);
+  await page.locator('[data-testid="menu-departments"]').click();
+  await page.waitForURL((u) => u.pathname === '/admin/departments');
+  const table = page.locator('[data-testid="dept-table"]');
+  await table.locator('tbody tr').first().waitFor();
+  // The name column is the first sortable one: its "descending" caret asks the server for sort=-name.
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/departments?') && new URL(r.url()).searchParams.get('sort') === '-name'),
+    table.locator('thead th .caret-wrapper .sort-caret.descending').first().click(),
+  ]);
+  assert.equal(res.status(), 200);
+  const first = await res.json();
+  assert.ok(first.items.length > 1);
+  const names = first.items.map((d) => d.name);
+  // Code point order (the server's: UTF-8 bytes), descending.
+  const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  assert.deepEqual(names, [...names].sort(byCodePoint).reverse());
+  await table.locator('tbody tr').first().getByText(names[0], { exact: true }).waitFor({ timeout: TIMEOUT });
+  const shown = await table.locator('tbody tr td:first-child').allInnerTexts();
+  assert.deepEqual(shown.map((s) => s.trim()), names);
+  await shot('70-departments-sorted');
+  if (first.next_cursor) {
+    const [more] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/departments?') && new URL(r.url()).searchParams.has('cursor')),
+      page.locator('[data-testid="load-more"]').click(),
+    ]);
+    const params = new URL(more.url()).searchParams;
+    assert.equal(params.get('sort'), '-name');
+    assert.equal(params.get('cursor'), first.next_cursor);
+    const next = (await more.json()).items.map((d) => d.name);
+    assert.ok(next.length > 0);
+    assert.ok(byCodePoint(names.at(-1), next[0]) >= 0, 'the next page continues the order');
+  }
+  // Clearing the sort (the same caret again) returns to the default order: no sort= sent.
+  // The column keeps its arrow while the sorted page loads (the table stays mounted).
+  await table.locator('thead th.descending').first().waitFor();
+  const [cleared] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/departments?') && !new URL(r.url()).searchParams.has('sort')),
+    table.locator('thead th .caret-wrapper .sort-caret.descending').first().click(),
+  ]);
+  assert.equal(cleared.status(), 200);
+  assert.ok(!new URL(cleared.url()).searchParams.has('cursor'), 'the default order starts from the first page');
+  await logout();
 });
 
 test('a requester has no Administration menu', async () => {

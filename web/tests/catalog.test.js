@@ -71,6 +71,9 @@ describe('search query and paging', () => {
   it('drops blank filters, trims the text and turns a page into offset/limit', () => {
     expect(searchQuery({ q: '  人口 ', provider: '', region: '130100', share_type: null }, 3, 20)).toEqual({ q: '人口', region: '130100', offset: 40, limit: 20 });
     expect(searchQuery({}, 0, 500)).toEqual({ offset: 0, limit: 100 });
+    // The order is the server's: relevance when no sort is sent, else by the last update.
+    expect(searchQuery({ q: '人口', sort: '' }, 1, 20)).toEqual({ q: '人口', offset: 0, limit: 20 });
+    expect(searchQuery({ q: '人口', sort: '-updated_at' }, 2, 20)).toEqual({ q: '人口', sort: '-updated_at', offset: 20, limit: 20 });
   });
   it('offers only the pages the server accepts (offset ≤ 10000)', () => {
     expect(pageCount(0, 20)).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { nextTick } from 'vue';
-import { usePagedList, useFilteredList, fetchAll, useLoaded } from '../src/lib/usePagedList.js';
+import { usePagedList, useFilteredList, fetchAll, useLoaded, sortParam } from '../src/lib/usePagedList.js';
 
 // A fake cursor-paged API over `rows`, pages of `size`; records every call.
 function fakeApi(rows, size = 2) {
@@ -162,5 +162,104 @@ describe('useLoaded', () => {
     expect(r.error.value.code).toBe('storage_busy');
     expect(r.value.value).toEqual([]);
     expect(r.loading.value).toBe(false);
+  });
+});
+
+// A fake server that sorts: `sort` is 'name', '-name' or undefined (id order); the cursor carries the sort it was made
+// under and a cursor of another sort is refused, as the server does (invalid_cursor).
+function sortingApi(list, size = 2) {
+  const calls = [];
+  const fetch = async (cursor, sort, filters = {}) => {
+    calls.push({ cursor, sort, filters });
+    const field = sort ? sort.replace(/^-/, '') : 'id';
+    const dir = sort && sort.startsWith('-') ? -1 : 1;
+    const hits = list
+      .filter((r) => !filters.q || r.name.includes(filters.q))
+      .sort((a, b) => dir * (a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : a.id - b.id));
+    let start = 0;
+    if (cursor) {
+      const [madeUnder, at] = cursor.split('|');
+      if (madeUnder !== String(sort)) throw Object.assign(new Error('invalid_cursor'), { code: 'invalid_cursor' });
+      start = Number(at);
+    }
+    const next = start + size < hits.length ? `${sort}|${start + size}` : null;
+    return { items: hits.slice(start, start + size), next_cursor: next };
+  };
+  return { fetch, calls };
+}
+const named = [
+  { id: 1, name: 'c' },
+  { id: 2, name: 'a' },
+  { id: 3, name: 'e' },
+  { id: 4, name: 'b' },
+  { id: 5, name: 'd' },
+];
+
+describe('sorting on the server', () => {
+  it('maps el-table sort-change events to the sort parameter', () => {
+    expect(sortParam({ prop: 'name', order: 'ascending' })).toBe('name');
+    expect(sortParam({ prop: 'name', order: 'descending' })).toBe('-name');
+    expect(sortParam({ prop: 'name', order: null })).toBe(null);
+    // column-key names the server's field when the column shows something else
+    expect(sortParam({ prop: 'region_name', order: 'descending', column: { columnKey: 'region_id' } })).toBe('-region_id');
+    expect(sortParam({})).toBe(null);
+  });
+
+  it('reloads the first page with sort= and keeps the sort when loading more', async () => {
+    const api = sortingApi(named);
+    const l = usePagedList((c, s) => api.fetch(c, s));
+    await l.reload();
+    expect(api.calls[0]).toMatchObject({ cursor: null, sort: undefined }); // the default: no sort sent
+    l.items.value.push({ id: 99, name: 'stale' });
+    await l.onSortChange({ prop: 'name', order: 'descending' });
+    expect(l.sort.value).toBe('-name');
+    expect(api.calls[1]).toMatchObject({ cursor: null, sort: '-name' });
+    expect(l.items.value.map((r) => r.name)).toEqual(['e', 'd']); // replaced, not appended
+    await l.loadMore();
+    await l.loadMore();
+    expect(api.calls.slice(2).map((c) => c.sort)).toEqual(['-name', '-name']);
+    expect(l.items.value.map((r) => r.name)).toEqual(['e', 'd', 'c', 'b', 'a']);
+    expect(l.moreError.value).toBe(null);
+  });
+
+  it('clearing the sort returns to the default order from the first page', async () => {
+    const api = sortingApi(named);
+    const l = usePagedList((c, s) => api.fetch(c, s));
+    await l.setSort('name');
+    expect(l.items.value.map((r) => r.id)).toEqual([2, 4]);
+    await l.onSortChange({ prop: 'name', order: null });
+    expect(l.sort.value).toBe(null);
+    expect(api.calls.at(-1)).toMatchObject({ cursor: null, sort: undefined });
+    expect(l.items.value.map((r) => r.id)).toEqual([1, 2]);
+    await l.loadMore();
+    expect(l.items.value.map((r) => r.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('a sort answered after a newer one is dropped', async () => {
+    const gates = [];
+    const l = usePagedList((cursor, sort) => new Promise((resolve) => gates.push({ sort, resolve })));
+    const first = l.setSort('name');
+    const second = l.setSort('-name');
+    gates[1].resolve({ items: [{ id: 3 }], next_cursor: null });
+    await second;
+    gates[0].resolve({ items: [{ id: 2 }], next_cursor: 'x' });
+    await first;
+    expect(l.items.value).toEqual([{ id: 3 }]);
+    expect(l.nextCursor.value).toBe(null);
+  });
+
+  it('useFilteredList keeps the sort when the filters change', async () => {
+    const api = sortingApi(named.concat([{ id: 6, name: 'ab' }]));
+    const { list, filters, search, reset } = useFilteredList((applied, c, s) => api.fetch(c, s, applied), { q: '' });
+    await list.onSortChange({ prop: 'name', order: 'descending' });
+    filters.q = ' a ';
+    search();
+    await nextTick();
+    await list.reload(); // settle
+    expect(api.calls.at(-1)).toMatchObject({ cursor: null, sort: '-name', filters: { q: 'a' } });
+    expect(list.items.value.map((r) => r.name)).toEqual(['ab', 'a']);
+    reset();
+    await list.reload();
+    expect(api.calls.at(-1)).toMatchObject({ sort: '-name', filters: { q: '' } });
   });
 });

@@ -53,7 +53,8 @@ Result<std::optional<bool>> BoolQuery(const Context& ctx, std::string_view name)
 }
 
 void ListCases(app::Platform& p, Context& ctx) {
-  auto page = ParsePage(ctx);
+  using F = org::SortField;
+  auto page = ParsePage(ctx, {F::kId, F::kType, F::kState, F::kSubject, F::kDueAt, F::kCreatedAt, F::kUpdatedAt});
   if (!page.ok()) return ctx.Problem(page.status());
   workflow::CaseFilter filter;
   filter.type = ctx.Query("type");
@@ -77,7 +78,7 @@ void ListCases(app::Platform& p, Context& ctx) {
   w.StartObject().Key("items").StartArray();
   for (const auto& c : items.value()) WriteCase(w, c, p);
   w.EndArray();
-  WriteNextCursor(w, items.value(), page->limit);
+  WriteNextCursor(w, items.value(), page.value());
   w.EndObject();
   ctx.Json(200, w.str());
 }
@@ -300,7 +301,8 @@ void ListDeliveries(app::Platform& p, Context& ctx) {
 }
 
 void Inbox(app::Platform& p, Context& ctx) {
-  auto page = ParsePage(ctx);
+  using F = org::SortField;
+  auto page = ParsePage(ctx, {F::kId, F::kKind, F::kCreatedAt});
   if (!page.ok()) return ctx.Problem(page.status());
   auto unread = BoolQuery(ctx, "unread");
   if (!unread.ok()) return ctx.Problem(unread.status());
@@ -320,7 +322,7 @@ void Inbox(app::Platform& p, Context& ctx) {
     w.EndObject();
   }
   w.EndArray();
-  WriteNextCursor(w, items.value(), page->limit);
+  WriteNextCursor(w, items.value(), page.value());
   w.EndObject();
   ctx.Json(200, w.str());
 }

@@ -456,6 +456,14 @@ Result<cat::SearchQuery> ParseSearch(const app::Platform& p, const Context& ctx)
   }
   auto withdrawn = ctx.Query("include_withdrawn");
   q.include_withdrawn = withdrawn && *withdrawn == "true";
+  if (auto sort = ctx.Query("sort")) {  // relevance by default; the entry's last update on request
+    if (*sort != "updated_at" && *sort != "-updated_at") {
+      return Status::Invalid("invalid_sort", "the search sorts by relevance (no sort), updated_at or -updated_at",
+                             "?sort");
+    }
+    q.order = cat::SearchQuery::Order::kUpdatedAt;
+    q.descending = *sort == "-updated_at";
+  }
   auto offset = IntQuery(ctx, "offset", 0, 10000, 0);
   if (!offset.ok()) return offset.status();
   auto limit = IntQuery(ctx, "limit", 1, 100, 20);

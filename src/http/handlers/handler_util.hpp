@@ -1,5 +1,7 @@
 #pragma once
 
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,8 +24,19 @@ using PlatformHandler = void (*)(app::Platform&, Context&);
 void AddRoute(Router& router, app::Platform& platform, boost::beast::http::verb method, std::string pattern,
               org::Permission permission, Exec exec, PlatformHandler handler);
 
-/// `limit` (default 50, 1-200) and `cursor` (the last id of the previous page) from the query string.
-common::Result<org::PageRequest> ParsePage(const Context& ctx);
+/// A sort field's name in `sort=` and in cursors: id, name, username, display_name, region_id, kind, type, subject,
+/// state, due_at, created_at, updated_at.
+std::string_view SortName(org::SortField field);
+
+/// `limit` (default 50, 1-200), `sort` and `cursor` from the query string. `sort` is one of `sortable` (the route's
+/// whitelist; empty: the list does not sort) by SortName,
+/// ascending, or `-name` descending (400 invalid_sort for any other; absent or `id`: the default id order). `cursor`
+/// is the previous page's next_cursor: in the default order the last id; under a sort `name.a|d.id.value`, which must
+/// have been made under the same sort (else 400 invalid_cursor).
+common::Result<org::PageRequest> ParsePage(const Context& ctx, std::initializer_list<org::SortField> sortable = {});
+
+/// The cursor of the page after the row (`id`, sort value `value`) under `page`'s sort (see ParsePage).
+std::string PageCursor(const org::PageRequest& page, std::int64_t id, const org::SortValue& value);
 
 /// Writes `"next_cursor"` (key and value): the last item's id when the page is full, else null.
 template <typename T>
@@ -36,14 +49,33 @@ void WriteNextCursor(common::JsonWriter& w, const std::vector<T>& items, int lim
   }
 }
 
-/// Responds {"items":[...],"next_cursor":...} for a page of items that have ids.
+/// The next page's cursor when this page of a sortable list is full (its last item's id and sort value, found by
+/// SortValueOf), else nullopt.
+template <typename T>
+std::optional<std::string> NextCursor(const std::vector<T>& items, const org::PageRequest& page) {
+  if (static_cast<int>(items.size()) != page.limit || items.empty()) return std::nullopt;
+  return PageCursor(page, items.back().id, SortValueOf(items.back(), page.sort));
+}
+
+/// Writes `"next_cursor"` of a page of a sortable list (see NextCursor).
+template <typename T>
+void WriteNextCursor(common::JsonWriter& w, const std::vector<T>& items, const org::PageRequest& page) {
+  w.Key("next_cursor");
+  if (auto cursor = NextCursor(items, page)) {
+    w.String(*cursor);
+  } else {
+    w.Null();
+  }
+}
+
+/// Responds {"items":[...],"next_cursor":...} for a page of a sortable list.
 template <typename T, typename WriteItem>
-void WritePage(Context& ctx, const std::vector<T>& items, int limit, WriteItem write_item) {
+void WritePage(Context& ctx, const std::vector<T>& items, const org::PageRequest& page, WriteItem write_item) {
   common::JsonWriter w;
   w.StartObject().Key("items").StartArray();
   for (const auto& item : items) write_item(w, item);
   w.EndArray();
-  WriteNextCursor(w, items, limit);
+  WriteNextCursor(w, items, page);
   w.EndObject();
   ctx.Json(200, w.str());
 }

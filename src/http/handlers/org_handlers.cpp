@@ -111,7 +111,8 @@ void GetRegion(app::Platform& p, Context& ctx) {
 // ---- departments ----
 
 void ListDepartments(app::Platform& p, Context& ctx) {
-  auto page = ParsePage(ctx);
+  using F = org::SortField;
+  auto page = ParsePage(ctx, {F::kId, F::kName, F::kRegion, F::kKind, F::kCreatedAt, F::kUpdatedAt});
   if (!page.ok()) return ctx.Problem(page.status());
   org::DepartmentFilter filter;
   auto region = TextQuery(ctx, "region_id");
@@ -128,7 +129,7 @@ void ListDepartments(app::Platform& p, Context& ctx) {
   }
   auto items = p.org().ListDepartments(ctx.who(), filter, page.value());
   if (!items.ok()) return ctx.Problem(items.status());
-  WritePage(ctx, items.value(), page->limit,
+  WritePage(ctx, items.value(), page.value(),
             [&](common::JsonWriter& w, const org::Department& d) { WriteDepartment(w, d, p.regions()); });
 }
 
@@ -179,7 +180,8 @@ void UpdateDepartment(app::Platform& p, Context& ctx) {
 // ---- users ----
 
 void ListUsers(app::Platform& p, Context& ctx) {
-  auto page = ParsePage(ctx);
+  using F = org::SortField;
+  auto page = ParsePage(ctx, {F::kId, F::kUsername, F::kDisplayName, F::kCreatedAt, F::kUpdatedAt});
   if (!page.ok()) return ctx.Problem(page.status());
   org::UserFilter filter;
   if (auto dept = ctx.Query("department_id")) {
@@ -193,7 +195,7 @@ void ListUsers(app::Platform& p, Context& ctx) {
   auto items = p.org().ListUsers(ctx.who(), filter, page.value());
   if (!items.ok()) return ctx.Problem(items.status());
   DepartmentNames names(p, ctx.who());
-  WritePage(ctx, items.value(), page->limit,
+  WritePage(ctx, items.value(), page.value(),
             [&](common::JsonWriter& w, const org::User& u) { WriteUser(w, u, names.Of(u.department_id)); });
 }
 
@@ -272,7 +274,8 @@ void ResetPassword(app::Platform& p, Context& ctx) {
 // ---- applications and keys ----
 
 void ListApplications(app::Platform& p, Context& ctx) {
-  auto page = ParsePage(ctx);
+  using F = org::SortField;
+  auto page = ParsePage(ctx, {F::kId, F::kName, F::kCreatedAt, F::kUpdatedAt});
   if (!page.ok()) return ctx.Problem(page.status());
   org::ApplicationFilter filter;
   if (auto dept = ctx.Query("department_id")) {
@@ -283,7 +286,7 @@ void ListApplications(app::Platform& p, Context& ctx) {
   auto items = p.org().ListApplications(ctx.who(), filter, page.value());
   if (!items.ok()) return ctx.Problem(items.status());
   DepartmentNames names(p, ctx.who());
-  WritePage(ctx, items.value(), page->limit, [&](common::JsonWriter& w, const org::Application& a) {
+  WritePage(ctx, items.value(), page.value(), [&](common::JsonWriter& w, const org::Application& a) {
     WriteApplication(w, a, names.Of(a.department_id));
   });
 }

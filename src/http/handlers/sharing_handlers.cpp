@@ -242,18 +242,18 @@ void SubmitRequest(app::Platform& p, Context& ctx) {
   ctx.Json(201, RequestJson(p, created.value()).dump());
 }
 
+constexpr auto kRequestSorts = {org::SortField::kId, org::SortField::kState, org::SortField::kCreatedAt,
+                                org::SortField::kUpdatedAt};
+
 void ListRequests(app::Platform& p, Context& ctx) {
-  auto page = ParsePage(ctx);
+  auto page = ParsePage(ctx, kRequestSorts);
   if (!page.ok()) return ctx.Problem(page.status());
-  auto items =
-      p.sharing().List(ctx.who(), ctx.Query("as").value_or("all"), ctx.Query("state"), page->after_id, page->limit);
+  auto items = p.sharing().List(ctx.who(), ctx.Query("as").value_or("all"), ctx.Query("state"), page.value());
   if (!items.ok()) return ctx.Problem(items.status());
   json list = json::array();
   for (const auto& r : items.value()) list.push_back(RequestJson(p, r));
   json out = {{"items", list}, {"next_cursor", nullptr}};
-  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
-    out["next_cursor"] = std::to_string(items->back().id);
-  }
+  if (auto next = NextCursor(items.value(), page.value())) out["next_cursor"] = *next;
   ctx.Json(200, out.dump());
 }
 
@@ -296,17 +296,14 @@ void SubmitOutward(app::Platform& p, Context& ctx) {
 }
 
 void ListOutward(app::Platform& p, Context& ctx) {
-  auto page = ParsePage(ctx);
+  auto page = ParsePage(ctx, kRequestSorts);
   if (!page.ok()) return ctx.Problem(page.status());
-  auto items = p.sharing().ListOutward(ctx.who(), ctx.Query("as").value_or("all"), ctx.Query("state"), page->after_id,
-                                       page->limit);
+  auto items = p.sharing().ListOutward(ctx.who(), ctx.Query("as").value_or("all"), ctx.Query("state"), page.value());
   if (!items.ok()) return ctx.Problem(items.status());
   json list = json::array();
   for (const auto& r : items.value()) list.push_back(OutwardJson(r));
   json out = {{"items", list}, {"next_cursor", nullptr}};
-  if (static_cast<int>(items->size()) == page->limit && !items->empty()) {
-    out["next_cursor"] = std::to_string(items->back().id);
-  }
+  if (auto next = NextCursor(items.value(), page.value())) out["next_cursor"] = *next;
   ctx.Json(200, out.dump());
 }
 

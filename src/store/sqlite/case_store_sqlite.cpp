@@ -173,19 +173,30 @@ Result<std::optional<Case>> SqliteCaseStore::GetCase(std::int64_t id) {
 }
 
 Result<std::vector<Case>> SqliteCaseStore::ListCases(const workflow::CaseFilter& f, const org::PageRequest& page) {
+  auto column = SortColumn({{org::SortField::kId, "id"},
+                            {org::SortField::kType, "type"},
+                            {org::SortField::kState, "state"},
+                            {org::SortField::kSubject, "subject"},
+                            {org::SortField::kDueAt, "COALESCE(due_at, 9223372036854775807)"},
+                            {org::SortField::kCreatedAt, "created_at"},
+                            {org::SortField::kUpdatedAt, "updated_at"}},
+                           page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 11, 1);
   std::vector<Case> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kCaseColumns +
-                       " FROM cases WHERE id > ?1 AND (?2 IS NULL OR type = ?2) AND (?3 IS NULL OR state = ?3) "
+    auto s = c.Prepare(std::string("SELECT ") + kCaseColumns + " FROM cases WHERE " + keyset.where +
+                       " AND (?2 IS NULL OR type = ?2) AND (?3 IS NULL OR state = ?3) "
                        "AND (?4 IS NULL OR overdue = ?4) AND (?5 IS NULL OR (due_at IS NOT NULL AND due_at < ?5)) "
                        "AND (?6 = 0 OR closed_at IS NULL) AND (?7 IS NULL OR responsible_department_id = ?7) "
                        "AND ((?8 IS NULL AND ?9 IS NULL) "
                        "  OR (?8 IS NOT NULL AND (requester_department_id = ?8 OR provider_department_id = ?8 "
                        "      OR responsible_department_id = ?8)) "
                        "  OR (?9 IS NOT NULL AND region_id IN (SELECT value FROM json_each(?9)))) "
-                       "ORDER BY id LIMIT ?10");
-    s.Bind(1, page.after_id)
-        .Bind(2, f.type)
+                       "ORDER BY " +
+                       keyset.order_by + " LIMIT ?10");
+    BindKeyset(s, page, 11, 1);
+    s.Bind(2, f.type)
         .Bind(3, f.state)
         .Bind(4, BoolParam(f.overdue))
         .Bind(5, f.due_before)
@@ -530,13 +541,20 @@ Result<std::vector<workflow::Delivery>> SqliteCaseStore::ListDeliveries(std::int
 
 Result<std::vector<InboxItem>> SqliteCaseStore::ListInbox(std::int64_t user_id, std::int64_t department_id,
                                                           bool unread_only, const org::PageRequest& page) {
+  auto column = SortColumn(
+      {{org::SortField::kId, "id"}, {org::SortField::kKind, "kind"}, {org::SortField::kCreatedAt, "created_at"}},
+      page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 6, 1);
   std::vector<InboxItem> out;
   auto status = db_.Read([&](Connection& c) {
     auto s = c.Prepare(
-        "SELECT id, user_id, department_id, case_id, kind, message, created_at, read_at FROM inbox WHERE id > ?1 AND "
-        "(user_id = ?2 OR (user_id IS NULL AND department_id = ?3)) AND (?4 = 0 OR read_at IS NULL) ORDER BY id "
-        "LIMIT ?5");
-    s.Bind(1, page.after_id).Bind(2, user_id).Bind(3, department_id).Bind(4, unread_only ? 1 : 0).Bind(5, page.limit);
+        "SELECT id, user_id, department_id, case_id, kind, message, created_at, read_at FROM inbox WHERE " +
+        keyset.where +
+        " AND (user_id = ?2 OR (user_id IS NULL AND department_id = ?3)) AND (?4 = 0 OR read_at IS NULL) ORDER BY " +
+        keyset.order_by + " LIMIT ?5");
+    BindKeyset(s, page, 6, 1);
+    s.Bind(2, user_id).Bind(3, department_id).Bind(4, unread_only ? 1 : 0).Bind(5, page.limit);
     while (s.Step()) {
       out.push_back({s.Int(0), s.OptInt(1), s.OptInt(2), s.OptInt(3), s.Text(4), s.Text(5), s.Int(6), s.OptInt(7)});
     }

@@ -186,13 +186,24 @@ Status SqliteOrgStore::UpsertRegions(const std::vector<Region>& regions) {
 
 Result<std::vector<Department>> SqliteOrgStore::ListDepartments(const DepartmentFilter& filter,
                                                                 const PageRequest& page) {
+  auto column = SortColumn({{SortField::kId, "id"},
+                            {SortField::kName, "name"},
+                            {SortField::kRegion, "region_id"},
+                            {SortField::kKind, "kind"},
+                            {SortField::kCreatedAt, "created_at"},
+                            {SortField::kUpdatedAt, "updated_at"}},
+                           page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 6, 1);
   std::vector<Department> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kDepartmentColumns +
-                       " FROM departments WHERE id > ?1 AND (?2 IS NULL OR region_id = ?2) AND (?3 IS NULL OR kind = "
+    auto s = c.Prepare(std::string("SELECT ") + kDepartmentColumns + " FROM departments WHERE " + keyset.where +
+                       " AND (?2 IS NULL OR region_id = ?2) AND (?3 IS NULL OR kind = "
                        "?3) AND (?4 IS NULL OR name LIKE ?4 ESCAPE '\\' OR credit_code LIKE ?4 ESCAPE '\\') "
-                       "ORDER BY id LIMIT ?5");
-    s.Bind(1, page.after_id).Bind(2, filter.region_id);
+                       "ORDER BY " +
+                       keyset.order_by + " LIMIT ?5");
+    BindKeyset(s, page, 6, 1);
+    s.Bind(2, filter.region_id);
     if (filter.kind) {
       s.Bind(3, DepartmentKindName(*filter.kind));
     } else {
@@ -265,14 +276,24 @@ Status SqliteOrgStore::UpdateDepartment(const Department& d, std::int64_t expect
 }
 
 Result<std::vector<User>> SqliteOrgStore::ListUsers(const UserFilter& filter, const PageRequest& page) {
+  auto column = SortColumn({{SortField::kId, "u.id"},
+                            {SortField::kUsername, "u.username"},
+                            {SortField::kDisplayName, "u.display_name"},
+                            {SortField::kCreatedAt, "u.created_at"},
+                            {SortField::kUpdatedAt, "u.updated_at"}},
+                           page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "u.id", 6, 1);
   std::vector<User> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kUserColumns +
-                       " FROM users u WHERE u.id > ?1 AND (?2 IS NULL OR u.department_id = ?2) AND (?3 IS NULL OR "
+    auto s = c.Prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE " + keyset.where +
+                       " AND (?2 IS NULL OR u.department_id = ?2) AND (?3 IS NULL OR "
                        "u.username LIKE ?3 ESCAPE '\\' OR u.display_name LIKE ?3 ESCAPE '\\') AND (?5 IS NULL OR "
                        "u.department_id IN (SELECT id FROM departments WHERE region_id IN (SELECT value FROM "
-                       "json_each(?5)))) ORDER BY u.id LIMIT ?4");
-    s.Bind(1, page.after_id).Bind(2, filter.department_id).Bind(5, JsonListParam(filter.region_ids));
+                       "json_each(?5)))) ORDER BY " +
+                       keyset.order_by + " LIMIT ?4");
+    BindKeyset(s, page, 6, 1);
+    s.Bind(2, filter.department_id).Bind(5, JsonListParam(filter.region_ids));
     if (filter.query) {
       s.Bind(3, LikePattern(*filter.query));
     } else {
@@ -446,16 +467,22 @@ Status SqliteOrgStore::RevokeUserSessions(std::int64_t user_id) {
 
 Result<std::vector<Application>> SqliteOrgStore::ListApplications(const ApplicationFilter& filter,
                                                                   const PageRequest& page) {
+  auto column = SortColumn({{SortField::kId, "id"},
+                            {SortField::kName, "name"},
+                            {SortField::kCreatedAt, "created_at"},
+                            {SortField::kUpdatedAt, "updated_at"}},
+                           page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 5, 1);
   std::vector<Application> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kApplicationColumns +
-                       " FROM applications WHERE id > ?1 AND (?2 IS NULL OR department_id = ?2) AND (?3 IS NULL OR "
+    auto s = c.Prepare(std::string("SELECT ") + kApplicationColumns + " FROM applications WHERE " + keyset.where +
+                       " AND (?2 IS NULL OR department_id = ?2) AND (?3 IS NULL OR "
                        "department_id IN (SELECT id FROM departments WHERE region_id IN (SELECT value FROM "
-                       "json_each(?3)))) ORDER BY id LIMIT ?4");
-    s.Bind(1, page.after_id)
-        .Bind(2, filter.department_id)
-        .Bind(3, JsonListParam(filter.region_ids))
-        .Bind(4, page.limit);
+                       "json_each(?3)))) ORDER BY " +
+                       keyset.order_by + " LIMIT ?4");
+    BindKeyset(s, page, 5, 1);
+    s.Bind(2, filter.department_id).Bind(3, JsonListParam(filter.region_ids)).Bind(4, page.limit);
     while (s.Step()) out.push_back(ReadApplication(s));
     return Status::Ok();
   });

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/sqlite/sql_params.hpp"
+
 namespace govshare::store::sqlite {
 
 using common::Result;
@@ -228,20 +230,37 @@ Result<std::optional<ShareRequest>> SqliteSharingStore::GetRequest(std::int64_t 
   return out;
 }
 
-Result<std::vector<ShareRequest>> SqliteSharingStore::ListRequests(const RequestFilter& f, std::int64_t after_id,
-                                                                   int limit) {
+namespace {
+
+/// The sortable fields of request lists (share_requests and outward_requests have the same columns for them).
+Result<std::string_view> RequestSortColumn(org::SortField field) {
+  return SortColumn({{org::SortField::kId, "id"},
+                     {org::SortField::kState, "state"},
+                     {org::SortField::kCreatedAt, "created_at"},
+                     {org::SortField::kUpdatedAt, "updated_at"}},
+                    field);
+}
+
+}  // namespace
+
+Result<std::vector<ShareRequest>> SqliteSharingStore::ListRequests(const RequestFilter& f,
+                                                                   const org::PageRequest& page) {
+  auto column = RequestSortColumn(page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 7, 1);
   std::vector<ShareRequest> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kRequestColumns +
-                       " FROM share_requests WHERE id > ?1 AND (?2 IS NULL OR requester_department_id = ?2) "
+    auto s = c.Prepare(std::string("SELECT ") + kRequestColumns + " FROM share_requests WHERE " + keyset.where +
+                       " AND (?2 IS NULL OR requester_department_id = ?2) "
                        "AND (?3 IS NULL OR provider_department_id = ?3) AND (?4 IS NULL OR state = ?4) "
-                       "AND (?5 IS NULL OR entry_id = ?5) ORDER BY id LIMIT ?6");
-    s.Bind(1, after_id)
-        .Bind(2, f.requester_department_id)
+                       "AND (?5 IS NULL OR entry_id = ?5) ORDER BY " +
+                       keyset.order_by + " LIMIT ?6");
+    BindKeyset(s, page, 7, 1);
+    s.Bind(2, f.requester_department_id)
         .Bind(3, f.provider_department_id)
         .Bind(4, f.state)
         .Bind(5, f.entry_id)
-        .Bind(6, limit);
+        .Bind(6, page.limit);
     while (s.Step()) out.push_back(ReadRequest(s));
     return Status::Ok();
   });
@@ -371,14 +390,18 @@ Result<std::optional<OutwardRequest>> SqliteSharingStore::GetOutward(std::int64_
   return out;
 }
 
-Result<std::vector<OutwardRequest>> SqliteSharingStore::ListOutward(const OutwardFilter& f, std::int64_t after_id,
-                                                                    int limit) {
+Result<std::vector<OutwardRequest>> SqliteSharingStore::ListOutward(const OutwardFilter& f,
+                                                                    const org::PageRequest& page) {
+  auto column = RequestSortColumn(page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 5, 1);
   std::vector<OutwardRequest> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kOutwardColumns +
-                       " FROM outward_requests WHERE id > ?1 AND (?2 IS NULL OR requester_department_id = ?2) "
-                       "AND (?3 IS NULL OR state = ?3) ORDER BY id LIMIT ?4");
-    s.Bind(1, after_id).Bind(2, f.requester_department_id).Bind(3, f.state).Bind(4, limit);
+    auto s = c.Prepare(std::string("SELECT ") + kOutwardColumns + " FROM outward_requests WHERE " + keyset.where +
+                       " AND (?2 IS NULL OR requester_department_id = ?2) AND (?3 IS NULL OR state = ?3) ORDER BY " +
+                       keyset.order_by + " LIMIT ?4");
+    BindKeyset(s, page, 5, 1);
+    s.Bind(2, f.requester_department_id).Bind(3, f.state).Bind(4, page.limit);
     while (s.Step()) out.push_back(ReadOutward(s));
     return Status::Ok();
   });

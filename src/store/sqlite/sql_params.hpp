@@ -4,7 +4,12 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "common/json.hpp"
+#include "common/status.hpp"
+#include "org/org_store.hpp"
+#include "store/sqlite/database.hpp"
 
 namespace govshare::store::sqlite {
 
@@ -17,6 +22,45 @@ inline std::optional<std::string> JsonListParam(const std::optional<std::vector<
   for (const auto& v : *values) w.String(v);
   w.EndArray();
   return w.str();
+}
+
+/// The keyset condition and ORDER BY of a page (org::PageRequest): `column` is the SQL expression of the sort field,
+/// `id_column` the row id. The default order is `id_column > ?{id_param}`; any other sort compares the row value
+/// (column, id) with (?{value_param}, ?{id_param}), which is NULL on a first page. Bind with BindKeyset.
+struct KeysetSql {
+  std::string where;
+  std::string order_by;
+};
+
+inline KeysetSql Keyset(const org::PageRequest& page, std::string_view column, std::string_view id_column,
+                        int value_param, int id_param) {
+  if (page.DefaultOrder()) return {fmt::format("{} > ?{}", id_column, id_param), std::string(id_column)};
+  const char* dir = page.descending ? "DESC" : "ASC";
+  return {fmt::format("(?{0} IS NULL OR ({2}, {3}) {4} (?{0}, ?{1}))", value_param, id_param, column, id_column,
+                      page.descending ? "<" : ">"),
+          fmt::format("{0} {2}, {1} {2}", column, id_column, dir)};
+}
+
+/// Binds the parameters of Keyset(page, ..., value_param, id_param).
+inline void BindKeyset(Statement& s, const org::PageRequest& page, int value_param, int id_param) {
+  s.Bind(id_param, page.after_id);
+  if (page.DefaultOrder()) return;
+  if (!page.after_value) {
+    s.BindNull(value_param);
+  } else if (const auto* n = std::get_if<std::int64_t>(&*page.after_value)) {
+    s.Bind(value_param, *n);
+  } else {
+    s.Bind(value_param, std::get<std::string>(*page.after_value));
+  }
+}
+
+/// The SQL expression of a sort field from a list's table of (field, expression), or invalid_sort.
+inline common::Result<std::string_view> SortColumn(
+    std::initializer_list<std::pair<org::SortField, std::string_view>> columns, org::SortField field) {
+  for (const auto& [f, expr] : columns) {
+    if (f == field) return expr;
+  }
+  return common::Status::Invalid("invalid_sort", "this list cannot be sorted by that field", "?sort");
 }
 
 }  // namespace govshare::store::sqlite

@@ -1,11 +1,25 @@
 import { reactive, ref, shallowRef, watch } from 'vue';
 
 /**
- * Cursor-paged list state: fetchPage(cursor) must resolve to {items, next_cursor}.
- * reload() starts over; loadMore() appends the next page. Stale responses (after a newer reload) are dropped.
+ * The server's `sort` parameter for an el-table sort-change event ({prop, order, column}): the column's `column-key`
+ * (or else its `prop`) ascending, `-` before it descending; null when the sort is cleared (the server's default order).
+ */
+export function sortParam({ prop, order, column } = {}) {
+  const field = (column && column.columnKey) || prop;
+  if (!field || !order) return null;
+  return order === 'descending' ? `-${field}` : field;
+}
+
+/**
+ * Cursor-paged list state: fetchPage(cursor, sort) must resolve to {items, next_cursor}; `sort` is the server's `sort`
+ * parameter (`field` or `-field`) or undefined for the default order.
+ * reload() starts over; loadMore() appends the next page under the same sort. Stale responses (after a newer reload)
+ * are dropped. setSort(sort) / onSortChange(el-table event) change the sort and reload from the first page on the
+ * server (a cursor belongs to the sort it was made under).
  */
 export function usePagedList(fetchPage) {
   const items = ref([]);
+  const sort = ref(null);
   const loading = ref(false); // first page
   const loadingMore = ref(false);
   const error = shallowRef(null); // error of the first page
@@ -20,7 +34,7 @@ export function usePagedList(fetchPage) {
     error.value = null;
     moreError.value = null;
     try {
-      const page = await fetchPage(null);
+      const page = await fetchPage(null, sort.value || undefined);
       if (gen !== generation) return;
       items.value = (page && page.items) || [];
       nextCursor.value = (page && page.next_cursor) || null;
@@ -41,7 +55,7 @@ export function usePagedList(fetchPage) {
     loadingMore.value = true;
     moreError.value = null;
     try {
-      const page = await fetchPage(nextCursor.value);
+      const page = await fetchPage(nextCursor.value, sort.value || undefined);
       if (gen !== generation) return;
       items.value = items.value.concat((page && page.items) || []);
       nextCursor.value = (page && page.next_cursor) || null;
@@ -59,14 +73,26 @@ export function usePagedList(fetchPage) {
     else items.value.unshift(item);
   }
 
-  return { items, loading, loadingMore, error, moreError, nextCursor, loaded, reload, loadMore, upsert };
+  /** Sorts by `value` (`field`, `-field`, or null for the default order) and reloads the first page. */
+  function setSort(value) {
+    sort.value = value || null;
+    return reload();
+  }
+
+  /** The handler of el-table's sort-change: sorts on the server (columns with sortable="custom"). */
+  function onSortChange(event) {
+    return setSort(sortParam(event));
+  }
+
+  return { items, loading, loadingMore, error, moreError, nextCursor, loaded, sort, reload, loadMore, upsert, setSort, onSortChange };
 }
 
 const normalizeFilter = (v) => (v == null ? '' : typeof v === 'string' ? v.trim() : v);
 
 /**
  * A paged list behind a filter toolbar. `filters` is what the toolbar edits, `applied` what the list is queried with:
- * fetchPage(appliedFilters, cursor) must resolve to {items, next_cursor}.
+ * fetchPage(appliedFilters, cursor, sort) must resolve to {items, next_cursor}; the list's sort (list.onSortChange) is
+ * kept when the filters change.
  * search() copies the filters (strings trimmed, cleared values as '') to `applied` and reloads from the first page;
  * reset() restores the defaults and searches; a change to one of the `instant` filters (selects) searches at once.
  * The caller starts the first load with list.reload() (or search()).
@@ -74,7 +100,7 @@ const normalizeFilter = (v) => (v == null ? '' : typeof v === 'string' ? v.trim(
 export function useFilteredList(fetchPage, defaults, { instant = [] } = {}) {
   const filters = reactive({ ...defaults });
   const applied = reactive({ ...defaults });
-  const list = usePagedList((cursor) => fetchPage({ ...applied }, cursor));
+  const list = usePagedList((cursor, sort) => fetchPage({ ...applied }, cursor, sort));
   function search() {
     for (const k of Object.keys(defaults)) applied[k] = normalizeFilter(filters[k]);
     list.reload();
