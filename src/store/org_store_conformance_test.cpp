@@ -330,6 +330,57 @@ TEST_P(OrgStoreConformance, ListDepartmentsFiltersAndPages) {
   EXPECT_TRUE(store_->ListDepartments({}, Page(d.id, 2))->empty());
 }
 
+TEST_P(OrgStoreConformance, ListsSortByAFieldBothWaysAndPageByKeysetInCodePointOrder) {
+  // Names chosen so that code-point order differs from case-insensitive and locale orders: "Zoo" < "apple",
+  // ties on a name break by id, and Chinese sorts by code point (河 U+6CB3 < 石 U+77F3 < 统 U+7EDF).
+  auto zoo = MakeDepartment("Zoo", "Z0001", "130000");
+  auto apple = MakeDepartment("apple", "A0001", "130000");
+  auto shi = MakeDepartment("石家庄", "S0001", "130100");
+  auto he = MakeDepartment("河北", "H0001", "130100");
+  auto tong = MakeDepartment("统计", "T0001", "130000");
+  const std::vector<std::int64_t> ascending = {zoo.id, apple.id, he.id, shi.id, tong.id};
+  const auto walk = [&](bool descending) {
+    std::vector<std::int64_t> seen;
+    PageRequest page;
+    page.sort = SortField::kName;
+    page.descending = descending;
+    page.limit = 2;
+    for (int guard = 0; guard < 10; ++guard) {
+      auto rows = store_->ListDepartments({}, page);
+      EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+      if (!rows.ok() || rows->empty()) break;
+      for (const auto& d : *rows) seen.push_back(d.id);
+      page.after_id = rows->back().id;
+      page.after_value = SortValueOf(rows->back(), SortField::kName);
+    }
+    return seen;
+  };
+  EXPECT_EQ(walk(false), ascending);
+  EXPECT_EQ(walk(true), (std::vector<std::int64_t>(ascending.rbegin(), ascending.rend())));
+  // An integer field pages the same way, newest first.
+  PageRequest newest;
+  newest.sort = SortField::kCreatedAt;
+  newest.descending = true;
+  newest.limit = 10;
+  auto rows = store_->ListDepartments({}, newest);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 5u);
+  EXPECT_GE((*rows)[0].created_at, (*rows)[4].created_at);
+  // A field the list has not: invalid_sort, on both backends.
+  PageRequest wrong;
+  wrong.sort = SortField::kUsername;
+  EXPECT_EQ(store_->ListDepartments({}, wrong).status().code(), "invalid_sort");
+  // Users sort by display name the same way.
+  MakeUser("b.user", zoo.id);
+  MakeUser("a.user", zoo.id);
+  PageRequest by_username;
+  by_username.sort = SortField::kUsername;
+  auto users = store_->ListUsers({}, by_username);
+  ASSERT_TRUE(users.ok()) << users.status().ToString();
+  ASSERT_EQ(users->size(), 2u);
+  EXPECT_EQ((*users)[0].username, "a.user");
+}
+
 // ---- users --------------------------------------------------------------------------------------------------------
 
 TEST_P(OrgStoreConformance, CreateUserKeepsRolesAndCredentials) {

@@ -1,5 +1,7 @@
 #include "store/pg/org_store_pg.hpp"
 
+#include "store/pg/keyset.hpp"
+
 #include <sstream>
 
 namespace govshare::store::pg {
@@ -170,13 +172,24 @@ Status PgOrgStore::UpsertRegions(const std::vector<Region>& regions) {
 }
 
 Result<std::vector<Department>> PgOrgStore::ListDepartments(const DepartmentFilter& filter, const PageRequest& page) {
+  auto column = SortColumn({{SortField::kId, "id"},
+                            {SortField::kName, "name"},
+                            {SortField::kRegion, "region_id"},
+                            {SortField::kKind, "kind"},
+                            {SortField::kCreatedAt, "created_at"},
+                            {SortField::kUpdatedAt, "updated_at"}},
+                           page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 6, 1);
   std::vector<Department> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kDepartmentColumns +
-                       " FROM departments WHERE id > $1 AND ($2::text IS NULL OR region_id = $2) AND ($3::text IS NULL "
+    auto s = c.Prepare(std::string("SELECT ") + kDepartmentColumns + " FROM departments WHERE " + keyset.where +
+                       " AND ($2::text IS NULL OR region_id = $2) AND ($3::text IS NULL "
                        "OR kind = $3) AND ($4::text IS NULL OR name ILIKE $4 ESCAPE '\\' OR credit_code ILIKE $4 "
-                       "ESCAPE '\\') ORDER BY id LIMIT $5");
-    s.Bind(1, page.after_id).Bind(2, filter.region_id);
+                       "ESCAPE '\\') ORDER BY " +
+                       keyset.order_by + " LIMIT $5");
+    BindKeyset(s, page, 6, 1);
+    s.Bind(2, filter.region_id);
     if (filter.kind) {
       s.Bind(3, DepartmentKindName(*filter.kind));
     } else {
@@ -248,14 +261,24 @@ Status PgOrgStore::UpdateDepartment(const Department& d, std::int64_t expected_v
 }
 
 Result<std::vector<User>> PgOrgStore::ListUsers(const UserFilter& filter, const PageRequest& page) {
+  auto column = SortColumn({{SortField::kId, "u.id"},
+                            {SortField::kUsername, "u.username"},
+                            {SortField::kDisplayName, "u.display_name"},
+                            {SortField::kCreatedAt, "u.created_at"},
+                            {SortField::kUpdatedAt, "u.updated_at"}},
+                           page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "u.id", 6, 1);
   std::vector<User> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kUserColumns +
-                       " FROM users u WHERE u.id > $1 AND ($2::bigint IS NULL OR u.department_id = $2) AND ($3::text "
+    auto s = c.Prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE " + keyset.where +
+                       " AND ($2::bigint IS NULL OR u.department_id = $2) AND ($3::text "
                        "IS NULL OR u.username ILIKE $3 ESCAPE '\\' OR u.display_name ILIKE $3 ESCAPE '\\') AND "
                        "($5::text[] IS NULL OR u.department_id IN (SELECT id FROM departments WHERE region_id = "
-                       "ANY($5))) ORDER BY u.id LIMIT $4");
-    s.Bind(1, page.after_id).Bind(2, filter.department_id).Bind(5, filter.region_ids);
+                       "ANY($5))) ORDER BY " +
+                       keyset.order_by + " LIMIT $4");
+    BindKeyset(s, page, 6, 1);
+    s.Bind(2, filter.department_id).Bind(5, filter.region_ids);
     if (filter.query) {
       s.Bind(3, LikePattern(*filter.query));
     } else {
@@ -425,13 +448,22 @@ Status PgOrgStore::RevokeUserSessions(std::int64_t user_id) {
 
 Result<std::vector<Application>> PgOrgStore::ListApplications(const ApplicationFilter& filter,
                                                               const PageRequest& page) {
+  auto column = SortColumn({{SortField::kId, "id"},
+                            {SortField::kName, "name"},
+                            {SortField::kCreatedAt, "created_at"},
+                            {SortField::kUpdatedAt, "updated_at"}},
+                           page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 5, 1);
   std::vector<Application> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kApplicationColumns +
-                       " FROM applications WHERE id > $1 AND ($2::bigint IS NULL OR department_id = $2) AND "
+    auto s = c.Prepare(std::string("SELECT ") + kApplicationColumns + " FROM applications WHERE " + keyset.where +
+                       " AND ($2::bigint IS NULL OR department_id = $2) AND "
                        "($3::text[] IS NULL OR department_id IN (SELECT id FROM departments WHERE region_id = "
-                       "ANY($3))) ORDER BY id LIMIT $4");
-    s.Bind(1, page.after_id).Bind(2, filter.department_id).Bind(3, filter.region_ids).Bind(4, page.limit);
+                       "ANY($3))) ORDER BY " +
+                       keyset.order_by + " LIMIT $4");
+    BindKeyset(s, page, 5, 1);
+    s.Bind(2, filter.department_id).Bind(3, filter.region_ids).Bind(4, page.limit);
     while (s.Step()) out.push_back(ReadApplication(s));
     return Status::Ok();
   });

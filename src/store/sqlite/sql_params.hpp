@@ -9,6 +9,7 @@
 #include "common/json.hpp"
 #include "common/status.hpp"
 #include "org/org_store.hpp"
+#include "store/sort_columns.hpp"
 #include "store/sqlite/database.hpp"
 
 namespace govshare::store::sqlite {
@@ -54,13 +55,6 @@ inline void BindKeyset(Statement& s, const org::PageRequest& page, int value_par
   }
 }
 
-/// The SQL expression of a sort field from a list's table of (field, expression), or invalid_sort.
-inline common::Result<std::string_view> SortColumn(
-    std::initializer_list<std::pair<org::SortField, std::string_view>> columns, org::SortField field) {
-  for (const auto& [f, expr] : columns) {
-    if (f == field) return expr;
-  }
-  return common::Status::Invalid("invalid_sort", "this list cannot be sorted by that field", "?sort");
-}
+using store::SortColumn;
 
 }  // namespace govshare::store::sqlite
