@@ -1,6 +1,6 @@
 #include "store/sqlite/sharing_store_sqlite.hpp"
 
-#include <nlohmann/json.hpp>
+#include "store/sharing_json.hpp"
 
 #include "store/sqlite/sql_params.hpp"
 
@@ -8,77 +8,9 @@ namespace govshare::store::sqlite {
 
 using common::Result;
 using common::Status;
-using nlohmann::json;
 using namespace govshare::sharing;  // NOLINT(google-build-using-namespace): the implementation file of the store
 
 namespace {
-
-json ScenarioJson(const Scenario& s) {
-  return {{"purpose", s.purpose},
-          {"legal_basis", s.legal_basis},
-          {"scope", s.scope},
-          {"manner", s.manner},
-          {"volume_per_day", s.volume_per_day},
-          {"validity_days", s.validity_days},
-          {"service_matter", s.service_matter}};
-}
-
-Scenario ScenarioFrom(const std::string& text) {
-  Scenario s;
-  auto j = json::parse(text, nullptr, false);
-  if (!j.is_object()) return s;
-  s.purpose = j.value("purpose", "");
-  s.legal_basis = j.value("legal_basis", "");
-  s.scope = j.value("scope", "");
-  s.manner = j.value("manner", "");
-  s.volume_per_day = j.value("volume_per_day", std::int64_t{0});
-  s.validity_days = j.value("validity_days", 0);
-  s.service_matter = j.value("service_matter", "");
-  return s;
-}
-
-std::vector<std::string> ListFrom(const std::string& text) {
-  auto j = json::parse(text, nullptr, false);
-  std::vector<std::string> out;
-  if (j.is_array()) {
-    for (const auto& v : j) {
-      if (v.is_string()) out.push_back(v.get<std::string>());
-    }
-  }
-  return out;
-}
-
-std::map<std::string, std::string> MapFrom(const std::string& text) {
-  auto j = json::parse(text, nullptr, false);
-  std::map<std::string, std::string> out;
-  if (j.is_object()) {
-    for (const auto& [k, v] : j.items()) {
-      if (v.is_string()) out[k] = v.get<std::string>();
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> TermsJson(const std::optional<Terms>& t) {
-  if (!t) return std::nullopt;
-  return json{{"items", t->items},
-              {"validity_days", t->validity_days},
-              {"volume_per_day", t->volume_per_day},
-              {"masks", t->masks}}
-      .dump();
-}
-
-std::optional<Terms> TermsFrom(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  auto j = json::parse(*text, nullptr, false);
-  if (!j.is_object()) return std::nullopt;
-  Terms t;
-  t.items = ListFrom(j.value("items", json::array()).dump());
-  t.validity_days = j.value("validity_days", 0);
-  t.volume_per_day = j.value("volume_per_day", std::int64_t{0});
-  t.masks = MapFrom(j.value("masks", json::object()).dump());
-  return t;
-}
 
 constexpr const char* kRequestColumns =
     "id, requester_department_id, application_id, entry_id, entry_version, provider_department_id, share_type, items, "
@@ -94,12 +26,12 @@ ShareRequest ReadRequest(const Statement& s) {
   r.entry_version = static_cast<int>(s.Int(4));
   r.provider_department_id = s.Int(5);
   r.share_type = s.Text(6);
-  r.items = ListFrom(s.Text(7));
-  r.scenario = ScenarioFrom(s.Text(8));
+  r.items = ListFromJson(s.Text(7));
+  r.scenario = ScenarioFromJson(s.Text(8));
   r.commitments_accepted_at = s.Int(9);
   r.state = s.Text(10);
   r.case_id = s.OptInt(11);
-  r.terms = TermsFrom(s.OptText(12));
+  r.terms = TermsFromJson(s.OptText(12));
   r.refusal_reasons = s.Text(13);
   r.objection = s.Text(14);
   r.decision = s.Text(15);
@@ -124,11 +56,11 @@ Grant ReadGrant(const Statement& s) {
   g.provider_department_id = s.Int(4);
   g.entry_id = s.Int(5);
   g.entry_version = static_cast<int>(s.Int(6));
-  g.items = ListFrom(s.Text(7));
-  g.masks = MapFrom(s.Text(8));
-  g.row_scope = ListFrom(s.Text(9));
+  g.items = ListFromJson(s.Text(7));
+  g.masks = MapFromJson(s.Text(8));
+  g.row_scope = ListFromJson(s.Text(9));
   g.manner = s.Text(10);
-  g.scenario = ScenarioFrom(s.Text(11));
+  g.scenario = ScenarioFromJson(s.Text(11));
   g.valid_from = s.Int(12);
   g.valid_to = s.Int(13);
   g.quota_per_day = s.Int(14);
@@ -153,8 +85,8 @@ OutwardRequest ReadOutward(const Statement& s) {
   r.level = s.Text(3);
   r.holder = s.Text(4);
   r.resource = s.Text(5);
-  r.items = ListFrom(s.Text(6));
-  r.scenario = ScenarioFrom(s.Text(7));
+  r.items = ListFromJson(s.Text(6));
+  r.scenario = ScenarioFromJson(s.Text(7));
   r.commitments_accepted_at = s.Int(8);
   r.state = s.Text(9);
   r.case_id = s.OptInt(10);
@@ -184,12 +116,12 @@ Status SqliteSharingStore::PutRequest(store::Transaction* tx, ShareRequest& r) {
           .Bind(4, r.entry_version)
           .Bind(5, r.provider_department_id)
           .Bind(6, r.share_type)
-          .Bind(7, json(r.items).dump())
-          .Bind(8, ScenarioJson(r.scenario).dump())
+          .Bind(7, ListToJson(r.items))
+          .Bind(8, ScenarioToJson(r.scenario))
           .Bind(9, r.commitments_accepted_at)
           .Bind(10, r.state)
           .Bind(11, r.case_id)
-          .Bind(12, TermsJson(r.terms))
+          .Bind(12, TermsToJson(r.terms))
           .Bind(13, r.refusal_reasons)
           .Bind(14, r.objection)
           .Bind(15, r.decision)
@@ -206,7 +138,7 @@ Status SqliteSharingStore::PutRequest(store::Transaction* tx, ShareRequest& r) {
          "decision = ?, grant_id = ?, updated_at = ? WHERE id = ?")
         .Bind(1, r.state)
         .Bind(2, r.case_id)
-        .Bind(3, TermsJson(r.terms))
+        .Bind(3, TermsToJson(r.terms))
         .Bind(4, r.refusal_reasons)
         .Bind(5, r.objection)
         .Bind(6, r.decision)
@@ -279,11 +211,11 @@ Status SqliteSharingStore::InsertGrant(store::Transaction* tx, const Grant& g) {
         .Bind(5, g.provider_department_id)
         .Bind(6, g.entry_id)
         .Bind(7, g.entry_version)
-        .Bind(8, json(g.items).dump())
-        .Bind(9, json(g.masks).dump())
-        .Bind(10, json(g.row_scope).dump())
+        .Bind(8, ListToJson(g.items))
+        .Bind(9, MapToJson(g.masks))
+        .Bind(10, ListToJson(g.row_scope))
         .Bind(11, g.manner)
-        .Bind(12, ScenarioJson(g.scenario).dump())
+        .Bind(12, ScenarioToJson(g.scenario))
         .Bind(13, g.valid_from)
         .Bind(14, g.valid_to)
         .Bind(15, g.quota_per_day)
@@ -350,8 +282,8 @@ Status SqliteSharingStore::PutOutward(store::Transaction* tx, OutwardRequest& r)
           .Bind(3, r.level)
           .Bind(4, r.holder)
           .Bind(5, r.resource)
-          .Bind(6, json(r.items).dump())
-          .Bind(7, ScenarioJson(r.scenario).dump())
+          .Bind(6, ListToJson(r.items))
+          .Bind(7, ScenarioToJson(r.scenario))
           .Bind(8, r.commitments_accepted_at)
           .Bind(9, r.state)
           .Bind(10, r.case_id)
