@@ -19,4 +19,13 @@ inline common::Result<std::string_view> SortColumn(
   return common::Status::Invalid("invalid_sort", "this list cannot be sorted by that field", "?sort");
 }
 
+/// The sort fields of sharing requests and outward requests (the same columns in both tables).
+inline common::Result<std::string_view> RequestSortColumn(org::SortField field) {
+  return SortColumn({{org::SortField::kId, "id"},
+                     {org::SortField::kState, "state"},
+                     {org::SortField::kCreatedAt, "created_at"},
+                     {org::SortField::kUpdatedAt, "updated_at"}},
+                    field);
+}
+
 }  // namespace govshare::store

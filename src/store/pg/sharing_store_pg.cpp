@@ -1,5 +1,7 @@
 #include "store/pg/sharing_store_pg.hpp"
 
+#include "store/pg/keyset.hpp"
+
 #include "store/sharing_json.hpp"
 
 namespace govshare::store::pg {
@@ -162,21 +164,23 @@ Result<std::optional<ShareRequest>> PgSharingStore::GetRequest(std::int64_t id) 
   return out;
 }
 
-Result<std::vector<ShareRequest>> PgSharingStore::ListRequests(const RequestFilter& f, std::int64_t after_id,
-                                                               int limit) {
+Result<std::vector<ShareRequest>> PgSharingStore::ListRequests(const RequestFilter& f, const org::PageRequest& page) {
+  auto column = store::RequestSortColumn(page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 7, 1);
   std::vector<ShareRequest> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kRequestColumns +
-                       " FROM share_requests WHERE id > $1 AND ($2::bigint IS NULL OR requester_department_id = $2) "
+    auto s = c.Prepare(std::string("SELECT ") + kRequestColumns + " FROM share_requests WHERE " + keyset.where +
+                       " AND ($2::bigint IS NULL OR requester_department_id = $2) "
                        "AND ($3::bigint IS NULL OR provider_department_id = $3) AND ($4::text IS NULL OR state = $4) "
-                       "AND ($5::bigint IS NULL OR entry_id = $5) ORDER BY id LIMIT CASE WHEN $6::bigint < 0 THEN NULL "
-                       "ELSE $6::bigint END");
-    s.Bind(1, after_id)
-        .Bind(2, f.requester_department_id)
+                       "AND ($5::bigint IS NULL OR entry_id = $5) ORDER BY " +
+                       keyset.order_by + " LIMIT CASE WHEN $6::bigint < 0 THEN NULL ELSE $6::bigint END");
+    BindKeyset(s, page, 7, 1);
+    s.Bind(2, f.requester_department_id)
         .Bind(3, f.provider_department_id)
         .Bind(4, f.state)
         .Bind(5, f.entry_id)
-        .Bind(6, limit);
+        .Bind(6, page.limit);
     while (s.Step()) out.push_back(ReadRequest(s));
     return Status::Ok();
   });
@@ -306,15 +310,18 @@ Result<std::optional<OutwardRequest>> PgSharingStore::GetOutward(std::int64_t id
   return out;
 }
 
-Result<std::vector<OutwardRequest>> PgSharingStore::ListOutward(const OutwardFilter& f, std::int64_t after_id,
-                                                                int limit) {
+Result<std::vector<OutwardRequest>> PgSharingStore::ListOutward(const OutwardFilter& f, const org::PageRequest& page) {
+  auto column = store::RequestSortColumn(page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id", 5, 1);
   std::vector<OutwardRequest> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kOutwardColumns +
-                       " FROM outward_requests WHERE id > $1 AND ($2::bigint IS NULL OR requester_department_id = $2) "
-                       "AND ($3::text IS NULL OR state = $3) ORDER BY id LIMIT CASE WHEN $4::bigint < 0 THEN NULL ELSE "
-                       "$4::bigint END");
-    s.Bind(1, after_id).Bind(2, f.requester_department_id).Bind(3, f.state).Bind(4, limit);
+    auto s = c.Prepare(std::string("SELECT ") + kOutwardColumns + " FROM outward_requests WHERE " + keyset.where +
+                       " AND ($2::bigint IS NULL OR requester_department_id = $2) AND ($3::text IS NULL OR state = $3) "
+                       "ORDER BY " +
+                       keyset.order_by + " LIMIT CASE WHEN $4::bigint < 0 THEN NULL ELSE $4::bigint END");
+    BindKeyset(s, page, 5, 1);
+    s.Bind(2, f.requester_department_id).Bind(3, f.state).Bind(4, page.limit);
     while (s.Step()) out.push_back(ReadOutward(s));
     return Status::Ok();
   });

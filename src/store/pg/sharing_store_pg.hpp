@@ -16,7 +16,7 @@ class PgSharingStore final : public sharing::SharingStore {
   common::Status PutRequest(store::Transaction* tx, sharing::ShareRequest& r) override;
   common::Result<std::optional<sharing::ShareRequest>> GetRequest(std::int64_t id) override;
   common::Result<std::vector<sharing::ShareRequest>> ListRequests(const sharing::RequestFilter& filter,
-                                                                  std::int64_t after_id, int limit) override;
+                                                                  const org::PageRequest& page) override;
   common::Status InsertGrant(store::Transaction* tx, const sharing::Grant& g) override;
   common::Status SetGrantStatus(const std::string& id, const std::string& status, const std::string& reason,
                                 std::int64_t by, common::UnixSeconds at) override;
@@ -25,7 +25,7 @@ class PgSharingStore final : public sharing::SharingStore {
   common::Status PutOutward(store::Transaction* tx, sharing::OutwardRequest& r) override;
   common::Result<std::optional<sharing::OutwardRequest>> GetOutward(std::int64_t id) override;
   common::Result<std::vector<sharing::OutwardRequest>> ListOutward(const sharing::OutwardFilter& filter,
-                                                                   std::int64_t after_id, int limit) override;
+                                                                   const org::PageRequest& page) override;
 
  private:
   common::Status InWrite(store::Transaction* tx, const Database::WriteJob& job);

@@ -165,19 +165,11 @@ Result<std::optional<ShareRequest>> SqliteSharingStore::GetRequest(std::int64_t 
 namespace {
 
 /// The sortable fields of request lists (share_requests and outward_requests have the same columns for them).
-Result<std::string_view> RequestSortColumn(org::SortField field) {
-  return SortColumn({{org::SortField::kId, "id"},
-                     {org::SortField::kState, "state"},
-                     {org::SortField::kCreatedAt, "created_at"},
-                     {org::SortField::kUpdatedAt, "updated_at"}},
-                    field);
-}
-
 }  // namespace
 
 Result<std::vector<ShareRequest>> SqliteSharingStore::ListRequests(const RequestFilter& f,
                                                                    const org::PageRequest& page) {
-  auto column = RequestSortColumn(page.sort);
+  auto column = store::RequestSortColumn(page.sort);
   if (!column.ok()) return column.status();
   const auto keyset = Keyset(page, *column, "id", 7, 1);
   std::vector<ShareRequest> out;
@@ -324,7 +316,7 @@ Result<std::optional<OutwardRequest>> SqliteSharingStore::GetOutward(std::int64_
 
 Result<std::vector<OutwardRequest>> SqliteSharingStore::ListOutward(const OutwardFilter& f,
                                                                     const org::PageRequest& page) {
-  auto column = RequestSortColumn(page.sort);
+  auto column = store::RequestSortColumn(page.sort);
   if (!column.ok()) return column.status();
   const auto keyset = Keyset(page, *column, "id", 5, 1);
   std::vector<OutwardRequest> out;
