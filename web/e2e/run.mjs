@@ -1,13 +1,14 @@
 // End-to-end test of the portal against the real govshare binary, driving Debian's Chromium with playwright-core.
 //   GOVSHARE_BINARY=../build/govshare node e2e/run.mjs      (or: npm run test:e2e)
 // Starts `govshare demo` + `govshare serve` on a free loopback port with a fresh data directory, logs in through the
-// UI and checks the departments page (sorted on the server by a column header), the menus, the workbench, the working-day calendar, department webhooks and the
-// catalog (search, compile with the rules checked as one types, review, publication) and sharing (a request through
-// the wizard, forwarded by the authority, answered by the provider; the grant suspended and resumed), the data console
-// (a lookup with the demo application's API key; a verification answered by the demo provider's interface, which
-// listens on 127.0.0.1:8091 — that port must be free), a dataset snapshot load with its rejection report, the audit
-// log (search, a record, verification in the browser), the dashboard's charts, catalog import (CSV and JSON) and the
-// data elements and databases (add, edit). Screenshots go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
+// UI and checks the departments page (sorted on the server by a column header), the menus, the workbench, the
+// working-day calendar, department webhooks and the catalog (search, compile with the rules checked as one types,
+// review, publication) and sharing (a request through the wizard, forwarded by the authority, answered by the
+// provider; the grant suspended and resumed), the data console (a lookup with the demo application's API key; a
+// verification answered by the demo provider's interface, which listens on 127.0.0.1:8091 — that port must be free),
+// a dataset snapshot load with its rejection report, the audit log (search, a record, verification in the browser),
+// the dashboard's charts, catalog import (CSV and JSON) and the data elements and databases (add, edit). Screenshots
+// go to /tmp/govshare-e2e/*.png (GOVSHARE_E2E_SHOTS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
