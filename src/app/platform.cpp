@@ -67,6 +67,7 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   auto audit = audit::AuditLog::Open(config.data_dir, *p->clock_);
   if (!audit.ok()) return audit.status();
   p->audit_ = std::move(audit.value());
+  p->audit_->SetCommitWait(std::chrono::microseconds(config.audit.commit_wait_us));
   p->blobs_ = std::make_unique<store::FileBlobStore>(config.data_dir + "/attachments");
   p->cases_ = std::make_unique<workflow::CaseService>(*p->case_store_, *p->blobs_, *p->org_store_, p->regions_,
                                                       p->calendar_, *p->rules_, *p->clock_);

@@ -234,6 +234,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, co
 AuditLog::~AuditLog() {
   std::unique_lock lock(queue_mutex_);
   stopping_ = true;
+  gather_cv_.notify_all();
   // Every record queued before is committed (or failed) before the database closes.
   drained_cv_.wait(lock, [this] { return !draining_; });
 }
@@ -293,11 +294,19 @@ void AuditLog::ScheduleDrain() {
 Status AuditLog::Drain(Connection& c) {
   drain_ran_ = true;
   {
-    std::lock_guard lock(queue_mutex_);
+    std::unique_lock lock(queue_mutex_);
+    // Gathering (PostgreSQL's commit_delay): when the last batch showed appenders arriving together and fewer records
+    // wait now, the writer gives the others a moment to arrive, so that one commit and one fdatasync serve all of them.
+    // A lone appender (last batch of one) never waits. The appenders do not wake the writer; it sleeps out the wait.
+    const auto wait = std::chrono::microseconds(commit_wait_us_.load());
+    if (wait.count() > 0 && last_batch_ > 1 && queue_.size() < last_batch_ && !stopping_) {
+      gather_cv_.wait_for(lock, wait, [this] { return stopping_; });
+    }
     const auto take = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxBatch));
     inflight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + take));
     queue_.erase(queue_.begin(), queue_.begin() + take);
   }
+  last_batch_ = inflight_.size();
   if (const auto delay = commit_delay_ms_.load(); delay > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <sstream>
@@ -141,6 +143,73 @@ TEST_F(AuditLogTest, AsyncAppendsAreAcknowledgedInIndexOrderAndCommittedBeforeCl
   EXPECT_EQ(reopened->size(), static_cast<std::uint64_t>(kRecords));
   EXPECT_EQ(reopened->Get(1234).value().record.request_id, "req-1234");
   VerifyReport(true);
+}
+
+/// Appends `records` without waiting and returns a function that waits until all of them are acknowledged.
+class Acks {
+ public:
+  void Append(AuditLog& log, const AuditRecord& r) {
+    {
+      std::lock_guard lock(mutex_);
+      ++expected_;
+    }
+    log.AppendAsync(r, [this](const common::Result<std::uint64_t>& index) {
+      std::lock_guard lock(mutex_);
+      if (index.ok()) indexes_.push_back(index.value());
+      ++done_;
+      cv_.notify_all();
+    });
+  }
+  std::vector<std::uint64_t> Wait() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return done_ == expected_; });
+    return indexes_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int expected_ = 0;
+  int done_ = 0;
+  std::vector<std::uint64_t> indexes_;
+};
+
+TEST_F(AuditLogTest, UnderConcurrentLoadTheWriterGathersRecordsIntoOneCommitButALoneAppendNeverWaits) {
+  common::SystemClock clock;
+  auto log = AuditLog::Open(dir_, clock).value();
+  // A lone appender (its last batch held one record) is not held back, however long the wait is set.
+  ASSERT_TRUE(log->Append(Record(0)).ok());
+  log->SetCommitWait(std::chrono::seconds(10));
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(log->Append(Record(1)).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << "a lone append waited to gather";
+
+  // Appenders arriving together: a slow commit of one record lets two more queue up behind it, so the next batch
+  // holds two.
+  log->SetCommitWait(std::chrono::microseconds(0));
+  log->SetCommitDelayForTesting(std::chrono::milliseconds(100));
+  Acks warmup;
+  for (int i = 2; i < 5; ++i) warmup.Append(*log, Record(i));
+  ASSERT_EQ(warmup.Wait().size(), 3U);
+  log->SetCommitDelayForTesting(std::chrono::milliseconds(0));
+
+  // Now the writer waits for the others: three appends in quick succession share one commit.
+  log->SetCommitWait(std::chrono::milliseconds(300));
+  const auto commits_before = log->commits();
+  Acks burst;
+  for (int i = 5; i < 8; ++i) burst.Append(*log, Record(i));
+  EXPECT_EQ(burst.Wait(), (std::vector<std::uint64_t>{5, 6, 7}));
+  EXPECT_EQ(log->commits() - commits_before, 1U) << "the burst was split over several commits";
+
+  // Closing ends a gathering wait at once and still commits what was queued.
+  log->SetCommitWait(std::chrono::seconds(10));
+  Acks last;
+  last.Append(*log, Record(8));
+  const auto closing = std::chrono::steady_clock::now();
+  log.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - closing, std::chrono::seconds(5));
+  EXPECT_EQ(last.Wait(), (std::vector<std::uint64_t>{8}));
+  EXPECT_EQ(AuditLog::Open(dir_, clock).value()->size(), 9U);
 }
 
 TEST_F(AuditLogTest, AFailedAppendIsReportedAndLeavesNoGap) {

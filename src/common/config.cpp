@@ -149,6 +149,13 @@ std::map<std::string, Key> Keys() {
   boolean("sharing.auto_provide", [](Config& c) -> bool& { return c.sharing.auto_provide; });
   integer("exchange.max_concurrent_exports",
           [](Config& c) -> std::int64_t& { return c.exchange.max_concurrent_exports; });
+  keys["audit.commit_wait_us"] = {[](Config& c, const std::string& v) {
+    GOVSHARE_RETURN_IF_ERROR(ParseInt("audit.commit_wait_us", v, c.audit.commit_wait_us));
+    if (c.audit.commit_wait_us < 0 || c.audit.commit_wait_us > 100000) {
+      return Status::Invalid("invalid_config", "audit.commit_wait_us must be between 0 and 100000 (0.1 s)");
+    }
+    return Status::Ok();
+  }};
   keys["log.access_log"] = {[](Config& c, const std::string& v) {
     c.log.access_log = v;
     return Status::Ok();

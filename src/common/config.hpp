@@ -52,6 +52,11 @@ struct Config {
     std::int64_t max_concurrent_exports = 4;
   } exchange;
 
+  struct Audit {
+    /// Under concurrent load the audit writer waits up to this long for more records before a commit (0: never).
+    std::int64_t commit_wait_us = 1000;
+  } audit;
+
   struct Log {
     std::string access_log = "logs/access.log";  // relative to data_dir; "-" for stdout; "" to disable
     std::string level = "info";

@@ -56,6 +56,20 @@ TEST_F(ConfigFile, BadValuesAndUnknownKeysAreRefused) {
   EXPECT_FALSE(not_integer.ok());
 }
 
+TEST_F(ConfigFile, TheAuditCommitWaitHasADefaultAndABoundedRange) {
+  auto defaults = LoadConfig("");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->audit.commit_wait_us, 1000);
+  auto off = LoadConfig(Write("[audit]\ncommit_wait_us = 0\n"));
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_EQ(off->audit.commit_wait_us, 0);
+  for (const char* bad : {"-1", "100001"}) {
+    auto refused = LoadConfig(Write(std::string("[audit]\ncommit_wait_us = ") + bad + "\n"));
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), "invalid_config");
+  }
+}
+
 TEST_F(ConfigFile, StorageIsSqliteOrAPostgreSQLUri) {
   EXPECT_EQ(LoadConfig("")->storage, "sqlite");
   for (const std::string uri :
