@@ -4,6 +4,9 @@
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
+#include <poll.h>
+
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <thread>
@@ -186,6 +189,31 @@ Connection::~Connection() {
 
 bool Connection::healthy() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
 
+int Connection::backend_pid() const { return conn_ == nullptr ? 0 : PQbackendPID(conn_); }
+
+std::optional<Connection::Notification> Connection::WaitForNotification(int timeout_ms) {
+  auto take = [this]() -> std::optional<Notification> {
+    PGnotify* n = PQnotifies(conn_);
+    if (n == nullptr) return std::nullopt;
+    Notification out{n->relname == nullptr ? "" : n->relname, n->extra == nullptr ? "" : n->extra};
+    PQfreemem(n);
+    return out;
+  };
+  auto lost = [this](const char* what) {
+    return PgError("", fmt::format("{}: {}", what, Trimmed(PQerrorMessage(conn_))), /*connection_lost=*/true);
+  };
+  if (auto queued = take()) return queued;
+  const int fd = PQsocket(conn_);
+  if (fd < 0) throw lost("waiting for a notification");
+  pollfd p{fd, POLLIN, 0};
+  const int ready = ::poll(&p, 1, timeout_ms);
+  if (ready < 0 && errno != EINTR) throw lost("poll");
+  if (ready > 0) {
+    if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) throw lost("reading a notification");
+  }
+  return take();
+}
+
 pg_result* Connection::Check(pg_result* result, std::string_view what) {
   const ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
@@ -269,16 +297,26 @@ common::Result<std::unique_ptr<Database>> Database::Open(const Options& options,
   return db;
 }
 
+void LockedTransaction(Connection& c, std::int64_t key, const std::function<bool()>& body) {
+  c.Exec("BEGIN");
+  try {
+    c.Prepare("SELECT pg_advisory_xact_lock($1::bigint)").Bind(1, key).Run();
+    c.Exec(body() ? "COMMIT" : "ROLLBACK");
+  } catch (const PgError&) {
+    if (c.healthy()) c.Exec("ROLLBACK");
+    throw;
+  }
+}
+
 Status Database::ApplyMigrations(const std::vector<Migration>& migrations) {
   Lease lease(*this);
+  Status outcome;
   try {
     lease.Connect();
     Connection& c = *lease.connection;
     // One transaction for the whole run (PostgreSQL's DDL is transactional): a node that fails half-way leaves
     // nothing behind, and the advisory lock, held until COMMIT, makes a second node wait and then find the work done.
-    c.Exec("BEGIN");
-    try {
-      c.Prepare("SELECT pg_advisory_xact_lock($1::bigint)").Bind(1, kMigrationLockKey).Run();
+    LockedTransaction(c, kMigrationLockKey, [&] {
       c.Exec(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
           "applied_at BIGINT NOT NULL)");
@@ -289,11 +327,11 @@ Status Database::ApplyMigrations(const std::vector<Migration>& migrations) {
       }
       const int known = migrations.empty() ? 0 : migrations.back().version;
       if (current > known) {
-        c.Exec("ROLLBACK");
-        return Status::Unavailable("schema_too_new",
-                                   fmt::format("the PostgreSQL database has schema version {} but this binary knows "
-                                               "only {}: upgrade govshare",
-                                               current, known));
+        outcome = Status::Unavailable("schema_too_new",
+                                      fmt::format("the PostgreSQL database has schema version {} but this binary "
+                                                  "knows only {}: upgrade govshare",
+                                                  current, known));
+        return false;
       }
       for (const auto& m : migrations) {
         if (m.version <= current) continue;
@@ -307,17 +345,14 @@ Status Database::ApplyMigrations(const std::vector<Migration>& migrations) {
         spdlog::info("postgresql: applying migration {} ({})", m.version, m.name);
         current = m.version;
       }
-      c.Exec("COMMIT");
       schema_version_ = current;
-    } catch (const PgError&) {
-      if (c.healthy()) c.Exec("ROLLBACK");
-      throw;
-    }
+      return true;
+    });
   } catch (const PgError& e) {
     spdlog::error("postgresql: migrations failed: {}", e.what());
     return Status::Unavailable("migration_failed", fmt::format("PostgreSQL migrations failed: {}", e.what()));
   }
-  return Status::Ok();
+  return outcome;
 }
 
 Status Database::Write(const WriteJob& job) {

@@ -113,6 +113,17 @@ class Connection {
   Statement Prepare(std::string_view sql);
   /// False once the connection to the server is gone; the pool then drops it.
   bool healthy() const;
+  /// The process id of this connection's session on the server (pg_backend_pid()).
+  int backend_pid() const;
+
+  /// A NOTIFY received on a channel this connection LISTENs to.
+  struct Notification {
+    std::string channel;
+    std::string payload;
+  };
+  /// Waits up to `timeout_ms` for a notification (LISTEN first, with Exec). Nullopt if none came in time; throws
+  /// PgError (connection lost) if the connection broke while waiting.
+  std::optional<Notification> WaitForNotification(int timeout_ms);
 
  private:
   friend class Statement;
@@ -137,6 +148,11 @@ struct Migration {
   std::string name;
   std::string sql;
 };
+
+/// Runs `body` in a transaction on `c` that first takes the transaction-level advisory lock `key`, so that nodes doing
+/// the same one-time work (migrations, creating a shared table) do it one after another: COMMIT if `body` returns
+/// true, ROLLBACK if false. A PgError rolls back and propagates.
+void LockedTransaction(Connection& c, std::int64_t key, const std::function<bool()>& body);
 
 /// A PostgreSQL database used the way govshare uses its stores, with the promises of store::sqlite::Database:
 /// - Write(job) runs the job in one SERIALIZABLE transaction (BEGIN ... COMMIT) on a pooled connection of the calling
