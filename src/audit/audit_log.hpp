@@ -109,7 +109,8 @@ class AuditLog {
   /// At most `limit` records matching `filter`, from leaf index `after` up (or, newest_first, down).
   common::Result<std::vector<StoredRecord>> List(const RecordFilter& filter, std::uint64_t after, int limit);
   /// The data calls of each of the `days` days up to and including the day of `now_us` (every day listed, zeros too),
-  /// oldest first: the records of the data API's routes by day and decision. Counts only, no record content.
+  /// oldest first: the records of the data API's routes by day and decision. Counts only, no record content; read
+  /// from a table of counts per day that each commit keeps up to date, so the cost is a row per day.
   common::Result<std::vector<DailyCalls>> CountDataCallsPerDay(std::int64_t now_us, int days);
   bool healthy() const { return db_->healthy() && !fail_appends_.load() && !out_of_step_.load(); }
   /// Fault injection for tests: while set, Append fails as a broken disk would.
@@ -146,6 +147,8 @@ class AuditLog {
   void ScheduleDrain();
   /// The drain job: takes the queued records into inflight_ and inserts them. Writer thread only.
   common::Status Drain(store::sqlite::Connection& c);
+  /// Adds the batch's data calls to data_calls_per_day (in the drain's transaction). Writer thread only.
+  void CountDataCalls(store::sqlite::Connection& c);
   /// After the drain's commit: extends the tree, answers every caller of the batch, and drains again if records wait.
   void AfterDrain(const common::Status& written);
 

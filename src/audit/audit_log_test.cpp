@@ -212,6 +212,54 @@ TEST_F(AuditLogTest, UnderConcurrentLoadTheWriterGathersRecordsIntoOneCommitButA
   EXPECT_EQ(AuditLog::Open(dir_, clock).value()->size(), 9U);
 }
 
+TEST_F(AuditLogTest, DataCallsPerDayAreCountedAtCommitByTheChinaDayAndRebuiltForAnOlderLog) {
+  // 2026-11-26 23:59:59 and 2026-11-27 00:00:00 at +08:00 (15:59:59 and 16:00:00 UTC).
+  constexpr std::int64_t kLastSecondOf26th = 1795708799LL * 1000000;
+  constexpr std::int64_t kFirstOf27th = 1795708800LL * 1000000;
+  auto call = [&](int i, std::int64_t time_us, const char* decision) {
+    AuditRecord r = Record(i);
+    r.time_us = time_us;
+    r.action = "GET /api/v1/data/{dataset}/records/{key}";
+    r.decision = decision;
+    return r;
+  };
+  auto expect_counts = [](AuditLog& log) {
+    // "now" in the afternoon of the 27th; three days listed, oldest first, the empty 25th too.
+    auto days = log.CountDataCallsPerDay(kFirstOf27th + 14LL * 3600 * 1000000, 3);
+    ASSERT_TRUE(days.ok()) << days.status().ToString();
+    ASSERT_EQ(days->size(), 3U);
+    EXPECT_EQ((*days)[0].date, "2026-11-25");
+    EXPECT_EQ((*days)[0].allowed + (*days)[0].denied, 0);
+    EXPECT_EQ((*days)[1].date, "2026-11-26");
+    EXPECT_EQ((*days)[1].allowed, 2);
+    EXPECT_EQ((*days)[1].denied, 1);
+    EXPECT_EQ((*days)[2].date, "2026-11-27");
+    EXPECT_EQ((*days)[2].allowed, 1);
+    EXPECT_EQ((*days)[2].denied, 0);
+  };
+  common::SystemClock clock;
+  {
+    auto log = AuditLog::Open(dir_, clock).value();
+    ASSERT_TRUE(log->Append(call(0, kLastSecondOf26th - 3600LL * 1000000, "allow")).ok());
+    Acks batch;  // one batch across midnight
+    batch.Append(*log, call(1, kLastSecondOf26th, "allow"));
+    batch.Append(*log, call(2, kLastSecondOf26th, "deny"));
+    batch.Append(*log, call(3, kFirstOf27th, "allow"));
+    AuditRecord closing = call(4, kFirstOf27th, "allow");
+    closing.decision = "complete";  // an export's closing record is not a call
+    batch.Append(*log, closing);
+    AuditRecord other = Record(5);  // not a data route
+    other.time_us = kFirstOf27th;
+    batch.Append(*log, other);
+    ASSERT_EQ(batch.Wait().size(), 5U);
+    expect_counts(*log);
+  }
+  // A log from before the counts (schema 2) gets them computed from its records when it is opened.
+  Tamper("DROP TABLE data_calls_per_day; DELETE FROM schema_migrations WHERE version > 2;");
+  auto reopened = AuditLog::Open(dir_, clock).value();
+  expect_counts(*reopened);
+}
+
 TEST_F(AuditLogTest, AFailedAppendIsReportedAndLeavesNoGap) {
   common::SystemClock clock;
   auto log = AuditLog::Open(dir_, clock).value();
@@ -330,6 +378,7 @@ CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABO
 CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
 CREATE TRIGGER heads_no_update BEFORE UPDATE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
 CREATE TRIGGER heads_no_delete BEFORE DELETE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+DROP TABLE data_calls_per_day;
 DELETE FROM schema_migrations WHERE version > 1;
 )SQL");
   {
