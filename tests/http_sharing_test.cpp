@@ -50,17 +50,7 @@ class Sharing : public ::testing::Test {
     return id;
   }
   json Request(std::int64_t entry, std::int64_t app, const std::string& manner = "lookup") {
-    return {{"entry_id", entry},
-            {"application_id", app},
-            {"items", {"公民身份号码", "姓名"}},
-            {"scenario",
-             {{"purpose", "养老保险待遇资格认证"},
-              {"legal_basis", "《社会保险法》第七十三条"},
-              {"scope", "全省养老保险待遇领取人员"},
-              {"manner", manner},
-              {"volume_per_day", 20000},
-              {"validity_days", 365}}},
-            {"accept_commitments", true}};
+    return ShareRequestBody(entry, app, manner);
   }
   HttpResponse Submit(const json& body, const std::string& token) {
     return server_->Send("POST", "/api/v1/requests", body, token);

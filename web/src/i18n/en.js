@@ -563,6 +563,9 @@ export default {
       noItems: 'No information items',
       noElement: 'None (department-specific)',
       versions: 'Version history',
+      grants: 'Related grants',
+      noGrants: 'No grants you may see',
+      grantConsumer: 'Granted to',
       version: 'Version',
       versionN: 'v{n}',
       createdAt: 'Created',
@@ -856,6 +859,7 @@ export default {
       title: 'Grants',
       as: { consumer: 'Granted to us', provider: 'Issued by us' },
       empty: 'No grants',
+      createdAt: 'Granted at',
     },
     grant: {
       title: 'Grant',

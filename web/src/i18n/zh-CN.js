@@ -563,6 +563,9 @@ export default {
       noItems: '暂无信息项',
       noElement: '无（部门自定义）',
       versions: '版本历史',
+      grants: '相关授权',
+      noGrants: '暂无您可查看的授权',
+      grantConsumer: '获得授权的部门',
       version: '版本',
       versionN: '第{n}版',
       createdAt: '创建时间',
@@ -856,6 +859,7 @@ export default {
       title: '授权',
       as: { consumer: '本部门获得的授权', provider: '本部门发出的授权' },
       empty: '暂无授权',
+      createdAt: '授权时间',
     },
     grant: {
       title: '授权详情',
