@@ -301,6 +301,8 @@ export default {
       catalog_withdrawal: 'Catalog withdrawal',
       negative_list: 'Negative list',
       share_conditional: 'Conditional sharing request',
+      share_unconditional: 'Unconditional sharing request',
+      share_outward: 'Request for national or other-province data',
       rectification: 'Duplicate-collection rectification',
     },
     states: {

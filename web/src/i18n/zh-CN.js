@@ -301,6 +301,8 @@ export default {
       catalog_withdrawal: '目录撤销',
       negative_list: '负面清单',
       share_conditional: '有条件共享申请',
+      share_unconditional: '无条件共享申请',
+      share_outward: '国家或外省数据共享申请',
       rectification: '重复采集整改',
     },
     states: {
