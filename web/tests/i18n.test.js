@@ -40,6 +40,12 @@ describe('i18n completeness', () => {
     expect(types).toContain('extension');
     expect(types.filter((ty) => !zhCN.cases.types[ty] || !en.cases.types[ty])).toEqual([]);
   });
+  it('has a label for every action of the sharing case types', () => {
+    const source = fs.readFileSync(path.resolve(__dirname, '../../src/sharing/sharing_service.cpp'), 'utf8');
+    const actions = [...new Set([...source.matchAll(/\bT\("(\w+)"/g)].map((m) => m[1]))];
+    expect(actions).toContain('answer_no');
+    expect(actions.filter((a) => !zhCN.cases.actionNames[a] || !en.cases.actionNames[a])).toEqual([]);
+  });
   it('has a label for every role and the required titles', () => {
     for (const r of ['platform_admin', 'authority_reviewer', 'authority_head', 'government_approver', 'catalog_manager', 'data_steward', 'requester', 'auditor', 'contractor']) {
       expect(zhCN.roles[r]).toBeTruthy();
