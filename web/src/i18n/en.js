@@ -266,6 +266,8 @@ export default {
     article: 'Article',
     articleN: 'Art. {n}',
     catalogEntry: 'Catalog entry #{id}',
+    shareRequest: 'Sharing request #{id}',
+    outwardRequest: 'Request for national or other-province data #{id}',
     dueAt: 'Due',
     urgency: 'Urgency',
     reference: 'Reference',

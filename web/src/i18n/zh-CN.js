@@ -266,6 +266,8 @@ export default {
     article: '依据条款',
     articleN: '第{n}条',
     catalogEntry: '目录 #{id}',
+    shareRequest: '共享申请 #{id}',
+    outwardRequest: '国家或外省数据申请 #{id}',
     dueAt: '办理时限',
     urgency: '紧急程度',
     reference: '关联对象',
