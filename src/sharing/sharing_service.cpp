@@ -332,7 +332,7 @@ Result<ShareRequest> SharingService::Submit(const Principal& p, const NewRequest
   open.requester_department_id = r.requester_department_id;
   open.provider_department_id = r.provider_department_id;
   open.region_id = region;
-  open.comment = fmt::format("用途：{}；依据：{}；范围：{}；方式：{}", s.purpose, s.legal_basis, s.scope, s.manner);
+  open.comment = ScenarioSummary(s);
   open.domain_change = [this, r](store::Transaction& tx, const Case& c) mutable {
     r.case_id = c.id;
     r.state = c.state;
@@ -618,8 +618,7 @@ Result<OutwardRequest> SharingService::SubmitOutward(const Principal& p, const N
   open.reference = fmt::format("{}{}", kOutwardRef, r.id);
   open.requester_department_id = r.requester_department_id;
   open.region_id = root->id;  // marked for the provincial authority
-  open.comment = fmt::format("用途：{}；依据：{}；范围：{}；方式：{}", n.scenario.purpose, n.scenario.legal_basis,
-                             n.scenario.scope, n.scenario.manner);
+  open.comment = ScenarioSummary(n.scenario);
   open.domain_change = [this, r](store::Transaction& tx, const Case& c) mutable {
     r.case_id = c.id;
     r.state = c.state;
