@@ -50,17 +50,7 @@ class Sharing : public ::testing::Test {
     return id;
   }
   json Request(std::int64_t entry, std::int64_t app, const std::string& manner = "lookup") {
-    return {{"entry_id", entry},
-            {"application_id", app},
-            {"items", {"公民身份号码", "姓名"}},
-            {"scenario",
-             {{"purpose", "养老保险待遇资格认证"},
-              {"legal_basis", "《社会保险法》第七十三条"},
-              {"scope", "全省养老保险待遇领取人员"},
-              {"manner", manner},
-              {"volume_per_day", 20000},
-              {"validity_days", 365}}},
-            {"accept_commitments", true}};
+    return ShareRequestBody(entry, app, manner);
   }
   HttpResponse Submit(const json& body, const std::string& token) {
     return server_->Send("POST", "/api/v1/requests", body, token);
@@ -95,6 +85,10 @@ TEST_F(Sharing, Art15UnconditionalDataIsGrantedAtOnceWithTheEntrysMasks) {
   EXPECT_EQ(r["state"], "granted");
   ASSERT_TRUE(r["grant_id"].is_string());
   EXPECT_EQ(Case(r["case_id"].get<std::int64_t>(), requester_)["type"], "share_unconditional");
+  // The case opens with the declared scenario, the manner of use named in Chinese like the rest of the record.
+  const auto opened = server_->Get("/api/v1/cases/" + std::to_string(r["case_id"].get<std::int64_t>()), requester_);
+  EXPECT_EQ(opened.Json()["history"].front()["comment"],
+            "用途：养老保险待遇资格认证；依据：《社会保险法》第七十三条；范围：全省养老保险待遇领取人员；方式：查询");
   auto grant = server_->Get("/api/v1/grants/" + r["grant_id"].get<std::string>(), requester_).Json();
   EXPECT_EQ(grant["status"], "active");
   EXPECT_EQ(grant["items"], json({"公民身份号码", "姓名"}));

@@ -35,7 +35,7 @@ workflow::CaseType SortTestType() {
 bool Before(const json& a, const json& b, const std::string& field, bool descending) {
   const auto key = [&](const json& row) {
     const json& v = row[field];
-    return std::make_pair(v.is_null() ? json("~") : v, row["id"].get<std::int64_t>());
+    return std::make_pair(v.is_null() ? json("~") : v, row["id"]);  // ids: numbers, or text (grants)
   };
   return descending ? key(b) < key(a) : key(a) < key(b);
 }
@@ -72,7 +72,7 @@ class Sorting : public ::testing::Test {
   static std::vector<json> PageAll(const std::string& path, const std::string& sort, int limit,
                                    const std::string& token) {
     std::vector<json> rows;
-    std::set<std::int64_t> seen;
+    std::set<std::string> seen;
     std::string cursor;
     for (int pages = 0; pages < 200; ++pages) {
       std::string target = path + (path.find('?') == std::string::npos ? "?" : "&") + "limit=" + std::to_string(limit);
@@ -83,7 +83,7 @@ class Sorting : public ::testing::Test {
       if (r.status != 200u) break;
       const auto page = r.Json();
       for (const auto& item : page["items"]) {
-        EXPECT_TRUE(seen.insert(item["id"].get<std::int64_t>()).second) << "row " << item["id"] << " twice";
+        EXPECT_TRUE(seen.insert(item["id"].dump()).second) << "row " << item["id"] << " twice";
         rows.push_back(item);
       }
       if (page["next_cursor"].is_null()) break;
@@ -177,17 +177,7 @@ TEST_F(Sorting, SharingAndOutwardRequests) {
   const auto requester = server_->Login("requester");
   const auto app = server_->credentials()["applications"][0]["application_id"].get<std::int64_t>();
   const auto entry = server_->PublishEntry(Content("排序测试人口信息"));
-  json body = {{"entry_id", entry},
-               {"application_id", app},
-               {"items", {"公民身份号码", "姓名"}},
-               {"scenario",
-                {{"purpose", "养老保险待遇资格认证"},
-                 {"legal_basis", "《社会保险法》第七十三条"},
-                 {"scope", "全省养老保险待遇领取人员"},
-                 {"manner", "lookup"},
-                 {"volume_per_day", 20000},
-                 {"validity_days", 365}}},
-               {"accept_commitments", true}};
+  json body = ShareRequestBody(entry, app);
   for (int i = 0; i < 4; ++i) {
     ASSERT_EQ(server_->Send("POST", "/api/v1/requests", body, requester).status, 201u);
     clock_->Advance(30);
@@ -206,6 +196,102 @@ TEST_F(Sorting, SharingAndOutwardRequests) {
   }
   // The service filters by visibility after the store: still every visible row once, in order.
   ExpectSorts("/api/v1/requests?as=requester", "created_at", 1, requester);
+}
+
+TEST_F(Sorting, GrantsPageByCreationAndSortByValidityAndStatus) {
+  const auto requester = server_->Login("requester");
+  const auto steward = server_->Login("steward");
+  const auto app = server_->credentials()["applications"][0]["application_id"].get<std::int64_t>();
+  json content = Content("排序测试授权信息");
+  content["share_type"] = "unconditional";
+  content["share_condition"] = "";
+  const auto entry = server_->PublishEntry(content);
+  // Unconditional requests are granted at once: five grants, two of them in the same second, validity 30-365 days.
+  std::vector<std::string> granted;
+  for (const int days : {365, 30, 90, 30, 180}) {
+    auto r = server_->Send("POST", "/api/v1/requests", ShareRequestBody(entry, app, "lookup", 20000, days), requester);
+    ASSERT_EQ(r.status, 201u) << r.body;
+    granted.push_back(r.Json()["grant_id"].get<std::string>());
+    if (granted.size() != 1) clock_->Advance(60);
+  }
+  ASSERT_EQ(
+      server_->Send("POST", "/api/v1/grants/" + granted[2] + "/suspend", {{"reason", "核查使用情况"}}, steward).status,
+      200u);
+  ASSERT_EQ(
+      server_->Send("POST", "/api/v1/grants/" + granted[4] + "/revoke", {{"reason", "超范围使用"}}, steward).status,
+      200u);
+
+  // Without a sort: by creation (ties by id), paged by a cursor that carries the time and the grant id.
+  const auto first = server_->Get("/api/v1/grants?as=consumer&limit=2", requester).Json();
+  ASSERT_EQ(first["items"].size(), 2u);
+  EXPECT_TRUE(first["next_cursor"].get<std::string>().starts_with("created_at.a.gr_")) << first["next_cursor"];
+  const auto all = PageAll("/api/v1/grants?as=consumer", "", 2, requester);
+  ASSERT_EQ(all.size(), 5u);
+  for (std::size_t i = 1; i < all.size(); ++i) EXPECT_TRUE(Before(all[i - 1], all[i], "created_at", false));
+  std::set<std::string> ids;
+  for (const auto& g : all) ids.insert(g["id"].get<std::string>());
+  EXPECT_EQ(ids, std::set<std::string>(granted.begin(), granted.end()));
+  EXPECT_EQ(PageAll("/api/v1/grants?as=consumer", "created_at", 2, requester), all);
+
+  for (const std::string field : {"created_at", "valid_to", "status"}) {
+    for (const bool descending : {false, true}) {
+      const std::string sort = (descending ? "-" : "") + field;
+      const auto sorted = PageAll("/api/v1/grants?as=consumer", sort, 2, requester);
+      EXPECT_EQ(sorted.size(), 5u) << sort;
+      for (std::size_t i = 1; i < sorted.size(); ++i) {
+        EXPECT_TRUE(Before(sorted[i - 1], sorted[i], field, descending))
+            << sort << ": " << sorted[i - 1][field] << " then " << sorted[i][field];
+      }
+    }
+  }
+  // The grants of one catalog entry (the entry page's related grants).
+  EXPECT_EQ(PageAll("/api/v1/grants?entry_id=" + std::to_string(entry), "", 2, requester), all);
+  EXPECT_TRUE(PageAll("/api/v1/grants?entry_id=" + std::to_string(entry + 1000), "", 2, requester).empty());
+  ExpectProblem("/api/v1/grants?entry_id=one", requester, "invalid_parameter");
+  // The provider sees the same grants, one a page: the service's visibility filter never shortens a walk.
+  EXPECT_EQ(PageAll("/api/v1/grants?as=provider", "-valid_to", 1, steward).size(), 5u);
+
+  ExpectProblem("/api/v1/grants?sort=id", requester, "invalid_sort");
+  ExpectProblem("/api/v1/grants?sort=name", requester, "invalid_sort");
+  const std::string cursor = Escape(first["next_cursor"].get<std::string>());
+  ExpectProblem("/api/v1/grants?sort=status&cursor=" + cursor, requester, "invalid_cursor");
+  ExpectProblem("/api/v1/grants?sort=-created_at&cursor=" + cursor, requester, "invalid_cursor");
+  ExpectProblem("/api/v1/grants?cursor=12", requester, "invalid_cursor");
+  ExpectProblem("/api/v1/grants?cursor=created_at.a..5", requester, "invalid_cursor");
+  ExpectProblem("/api/v1/grants?cursor=created_at.a.gr_x.soon", requester, "invalid_cursor");
+}
+
+TEST_F(Sorting, DatasetsPageSortAndFilterOnTheServer) {
+  for (const std::string name : {"排序数据集丙信息", "排序数据集甲信息", "排序数据集乙信息"}) {
+    server_->PublishEntry(Content(name));
+    clock_->Advance(60);
+  }
+  for (const std::string field : {"name", "resource_code", "row_count", "last_load_at", "id"}) {
+    ExpectSorts("/api/v1/datasets", field, 2, *admin_);
+  }
+  // q: a substring of the name or the resource code, on the server, with the sort and the paging.
+  const auto found = PageAll("/api/v1/datasets?q=" + Escape("排序数据集"), "name", 1, *reviewer_);
+  std::vector<std::string> names;
+  for (const auto& d : found) names.push_back(d["name"].get<std::string>());
+  // 丙 U+4E19, 乙 U+4E59, 甲 U+7532.
+  EXPECT_EQ(names, (std::vector<std::string>{"排序数据集丙信息", "排序数据集乙信息", "排序数据集甲信息"}));
+  const auto code = found.front()["resource_code"].get<std::string>();
+  const auto by_code = PageAll("/api/v1/datasets?q=" + Escape(code), "", 50, *reviewer_);
+  ASSERT_FALSE(by_code.empty());
+  for (const auto& d : by_code) EXPECT_NE(d["resource_code"].get<std::string>().find(code), std::string::npos);
+  EXPECT_TRUE(PageAll("/api/v1/datasets?q=" + Escape("没有这个数据集"), "", 50, *reviewer_).empty());
+  // The stale ones (daily, never loaded) page and sort alike.
+  const auto stale = PageAll("/api/v1/datasets/stale?q=" + Escape("排序数据集"), "-name", 2, *reviewer_);
+  ASSERT_EQ(stale.size(), 3u);
+  EXPECT_EQ(stale.front()["name"], "排序数据集甲信息");
+  EXPECT_TRUE(stale.front()["overdue_seconds"].is_null());
+
+  ExpectProblem("/api/v1/datasets?sort=created_at", *reviewer_, "invalid_sort");
+  ExpectProblem("/api/v1/datasets/stale?sort=provider_department_id", *reviewer_, "invalid_sort");
+  const auto by_name = server_->Get("/api/v1/datasets?limit=1&sort=name", *reviewer_).Json()["next_cursor"];
+  ASSERT_TRUE(by_name.is_string());
+  ExpectProblem("/api/v1/datasets?sort=row_count&cursor=" + Escape(by_name.get<std::string>()), *reviewer_,
+                "invalid_cursor");
 }
 
 TEST_F(Sorting, CatalogSearchRanksByRelevanceOrSortsByLastUpdate) {
@@ -251,6 +337,8 @@ TEST_F(Sorting, UnknownSortFieldIsInvalidSort) {
   ExpectProblem("/api/v1/inbox?sort=due_at", *reviewer_, "invalid_sort");
   ExpectProblem("/api/v1/requests?sort=name", *reviewer_, "invalid_sort");
   ExpectProblem("/api/v1/requests/outward?sort=subject", *reviewer_, "invalid_sort");
+  ExpectProblem("/api/v1/grants?sort=state", *reviewer_, "invalid_sort");  // grants have a status
+  ExpectProblem("/api/v1/datasets?sort=-kind", *reviewer_, "invalid_sort");
 }
 
 TEST_F(Sorting, CursorOfAnotherSortIsInvalidCursor) {

@@ -45,19 +45,7 @@ class Stats : public ::testing::Test {
     return id;
   }
   json Request(std::int64_t entry) {
-    auto r = server_->Send("POST", "/api/v1/requests",
-                           {{"entry_id", entry},
-                            {"application_id", hrss_app_},
-                            {"items", {"公民身份号码", "姓名"}},
-                            {"scenario",
-                             {{"purpose", "养老保险待遇资格认证"},
-                              {"legal_basis", "《社会保险法》第七十三条"},
-                              {"scope", "全省养老保险待遇领取人员"},
-                              {"manner", "lookup"},
-                              {"volume_per_day", 1000},
-                              {"validity_days", 365}}},
-                            {"accept_commitments", true}},
-                           requester_);
+    auto r = server_->Send("POST", "/api/v1/requests", ShareRequestBody(entry, hrss_app_, "lookup", 1000), requester_);
     EXPECT_EQ(r.status, 201u) << r.body;
     return r.Json();
   }

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <unordered_set>
 
 namespace govshare::exchange {
@@ -71,12 +73,34 @@ Result<std::shared_ptr<const Dataset>> ExchangeService::Ensure(std::int64_t entr
   return current;
 }
 
-std::vector<std::shared_ptr<const Dataset>> ExchangeService::List() {
-  if (auto s = Sync(); !s.ok()) spdlog::warn("dataset sync: {}", s.ToString());
-  return store_.List();
+namespace {
+
+/// Whether the dataset's name or resource code contains `query` (ASCII letters compared in any case).
+bool Matches(const Dataset& d, std::string_view query) {
+  if (query.empty()) return true;
+  const auto contains = [&](std::string_view text) {
+    return std::search(text.begin(), text.end(), query.begin(), query.end(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           }) != text.end();
+  };
+  return contains(d.name) || contains(d.resource_code);
 }
 
-std::vector<StaleDataset> ExchangeService::Stale() const { return store_.Stale(clock_.Now()); }
+}  // namespace
+
+std::vector<std::shared_ptr<const Dataset>> ExchangeService::List(std::string_view query,
+                                                                  const org::PageRequest& page) {
+  if (auto s = Sync(); !s.ok()) spdlog::warn("dataset sync: {}", s.ToString());
+  auto all = store_.List();
+  std::erase_if(all, [&](const auto& d) { return !Matches(*d, query); });
+  return org::PageInMemory(std::move(all), page, [](const auto& d) -> const Dataset& { return *d; });
+}
+
+std::vector<StaleDataset> ExchangeService::Stale(std::string_view query, const org::PageRequest& page) const {
+  auto all = store_.Stale(clock_.Now());
+  std::erase_if(all, [&](const StaleDataset& s) { return !Matches(*s.dataset, query); });
+  return org::PageInMemory(std::move(all), page, [](const StaleDataset& s) -> const Dataset& { return *s.dataset; });
+}
 
 Status ExchangeService::CheckProvider(const org::Principal& p, const Dataset& d) const {
   // Art. 12: the provider department aggregates its own data, through its staff or its registered systems.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,9 +9,27 @@
 #include "common/clock.hpp"
 #include "common/csv.hpp"
 #include "exchange/dataset_store.hpp"
+#include "org/org_store.hpp"
 #include "org/permissions.hpp"
 
 namespace govshare::exchange {
+
+/// A dataset's value of a sort field of the dataset lists (see org::SortValueOf): name, resource_code, row_count,
+/// last_load_at (never loaded: the largest integer, last when ascending); the id for any other.
+inline org::SortValue SortValueOf(const Dataset& d, org::SortField f) {
+  switch (f) {
+    case org::SortField::kName:
+      return d.name;
+    case org::SortField::kResourceCode:
+      return d.resource_code;
+    case org::SortField::kRowCount:
+      return d.row_count;
+    case org::SortField::kLastLoadAt:
+      return d.last_load_at.value_or(std::numeric_limits<std::int64_t>::max());
+    default:
+      return d.id;
+  }
+}
 
 /// Datasets and aggregation as a capability (Art. 12): keeps one physical dataset per published catalog entry with a
 /// key item (created and evolved from the catalog), and lets only the provider department load it — its data stewards
@@ -28,9 +47,12 @@ class ExchangeService {
   /// The dataset of one entry, brought up to its published version. 404 when the entry has none.
   common::Result<std::shared_ptr<const Dataset>> Ensure(std::int64_t entry_id);
 
-  /// Every dataset (metadata only: names, columns, counts, freshness are visible to every user, `dataset.read`).
-  std::vector<std::shared_ptr<const Dataset>> List();
-  std::vector<StaleDataset> Stale() const;
+  /// A page of the datasets whose name or resource code contains `query` (ASCII letters in any case; empty: every
+  /// dataset), in the page's order (SortValueOf; invalid_sort is the caller's check). Metadata only: names, columns,
+  /// counts, freshness are visible to every user, `dataset.read`.
+  std::vector<std::shared_ptr<const Dataset>> List(std::string_view query, const org::PageRequest& page);
+  /// A page of the stale datasets (not loaded within their update frequency), as List.
+  std::vector<StaleDataset> Stale(std::string_view query, const org::PageRequest& page) const;
 
   /// OK if `p` may load dataset `d`: a user with data.load of the provider department, or an application of it.
   common::Status CheckProvider(const org::Principal& p, const Dataset& d) const;

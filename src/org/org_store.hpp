@@ -1,8 +1,11 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,22 +28,29 @@ enum class SortField {
   kState,
   kDueAt,
   kCreatedAt,
-  kUpdatedAt
+  kUpdatedAt,
+  kStatus,
+  kValidTo,
+  kResourceCode,
+  kRowCount,
+  kLastLoadAt
 };
 
-/// Whether the field's values are integers (ids, times); else they are text.
+/// Whether the field's values are integers (ids, times, counts); else they are text.
 constexpr bool IsIntegerSort(SortField f) {
-  return f == SortField::kId || f == SortField::kDueAt || f == SortField::kCreatedAt || f == SortField::kUpdatedAt;
+  return f == SortField::kId || f == SortField::kDueAt || f == SortField::kCreatedAt || f == SortField::kUpdatedAt ||
+         f == SortField::kValidTo || f == SortField::kRowCount || f == SortField::kLastLoadAt;
 }
 
-/// One row's value of the sort field: an integer (IsIntegerSort) or text. A missing due time sorts as the largest
-/// integer (last when ascending).
+/// One row's value of the sort field: an integer (IsIntegerSort) or text. A missing time (due, last load) sorts as the
+/// largest integer (last when ascending).
 using SortValue = std::variant<std::int64_t, std::string>;
 
 /// A page of a list: `limit` items in (`sort`, id) order, ascending or `descending`, after the row the previous page
 /// ended with (keyset paging). In the default order (id ascending) that row is `after_id` alone; under any other sort
 /// it is `after_value` and `after_id` together, and a first page has no `after_value`. Ties on the sort value are
-/// broken by id in the same direction, so paging visits every row once.
+/// broken by id in the same direction, so paging visits every row once. A list whose rows are keyed by text (grants)
+/// is never in the default order: its page starts after (`after_value`, `after_key`), and `after_id` is unused.
 struct PageRequest {
   PageRequest(std::int64_t after = 0, int page_limit = 50) : after_id(after), limit(page_limit) {}  // NOLINT: {0, 200}
 
@@ -49,10 +59,52 @@ struct PageRequest {
   SortField sort = SortField::kId;
   bool descending = false;
   std::optional<SortValue> after_value;
+  std::string after_key;  // the last row's key, in lists keyed by text
+
+  /// Moves the page past `row` (for a service that pages through a store): its id and its value of the sort field.
+  template <typename Row>
+  void After(const Row& row) {
+    if constexpr (std::is_integral_v<decltype(row.id)>) {
+      after_id = row.id;
+    } else {
+      after_key = row.id;
+    }
+    if (!DefaultOrder()) after_value = SortValueOf(row, sort);
+  }
 
   /// Whether this is the default order (id ascending), paged by after_id alone.
   bool DefaultOrder() const { return sort == SortField::kId && !descending; }
 };
+
+/// The page `page` of rows held in memory, in the order a store would give: by (sort value, id) in the page's
+/// direction (id alone in the default order), after the cursor's row, at most `limit`. `item(row)` is the row's
+/// object, which has an integer `id` and a SortValueOf.
+template <typename Row, typename Item>
+std::vector<Row> PageInMemory(std::vector<Row> rows, const PageRequest& page, Item item) {
+  using Key = std::pair<SortValue, std::int64_t>;
+  const auto key = [&](const Row& r) {
+    const auto& x = item(r);
+    return Key{page.DefaultOrder() ? SortValue(x.id) : SortValueOf(x, page.sort), x.id};
+  };
+  std::vector<std::pair<Key, std::size_t>> order;
+  order.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) order.emplace_back(key(rows[i]), i);
+  std::sort(order.begin(), order.end(),
+            [&](const auto& a, const auto& b) { return page.descending ? b.first < a.first : a.first < b.first; });
+  std::optional<Key> after;
+  if (page.DefaultOrder()) {
+    after = Key{SortValue(page.after_id), page.after_id};
+  } else if (page.after_value) {
+    after = Key{*page.after_value, page.after_id};
+  }
+  std::vector<Row> out;
+  for (const auto& [k, i] : order) {
+    if (static_cast<int>(out.size()) == page.limit) break;
+    if (after && !(page.descending ? k < *after : *after < k)) continue;
+    out.push_back(std::move(rows[i]));
+  }
+  return out;
+}
 
 /// A row's value of the sort field `f` (for the next page's cursor, and for services that page through a store); the id
 /// for a field the row's list cannot sort by.

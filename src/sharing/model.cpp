@@ -1,12 +1,38 @@
 #include "sharing/model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <utility>
 
 namespace govshare::sharing {
 
+namespace {
+
+/// Each manner of use (Art. 14) and its name in the case records, which are written in Chinese.
+constexpr std::pair<std::string_view, std::string_view> kMannerNames[] = {
+    {"lookup", "查询"}, {"verify", "核验"}, {"bulk", "批量交换"}, {"subscribe", "订阅"}, {"aggregate", "统计分析"}};
+
+}  // namespace
+
 const std::vector<std::string_view>& Manners() {
-  static const std::vector<std::string_view> manners = {"lookup", "verify", "bulk", "subscribe", "aggregate"};
+  static const std::vector<std::string_view> manners = [] {
+    std::vector<std::string_view> out;
+    for (const auto& [manner, name] : kMannerNames) out.push_back(manner);
+    return out;
+  }();
   return manners;
+}
+
+std::string_view MannerName(std::string_view m) {
+  for (const auto& [manner, name] : kMannerNames) {
+    if (manner == m) return name;
+  }
+  return m;
+}
+
+std::string ScenarioSummary(const Scenario& s) {
+  return fmt::format("用途：{}；依据：{}；范围：{}；方式：{}", s.purpose, s.legal_basis, s.scope, MannerName(s.manner));
 }
 
 bool IsManner(std::string_view m) { return std::find(Manners().begin(), Manners().end(), m) != Manners().end(); }

@@ -28,6 +28,11 @@ struct Scenario {
   std::string service_matter;       // optional government service matter (事项) code
 };
 
+/// The name of a manner of use in the case records (查询, 核验, ...); an unknown manner as it is.
+std::string_view MannerName(std::string_view m);
+/// The scenario as the comment of the case a request opens: purpose, legal basis, scope and manner, in Chinese.
+std::string ScenarioSummary(const Scenario& s);
+
 /// What is granted: the request's terms, or the provider's narrower ones.
 struct Terms {
   std::vector<std::string> items;

@@ -27,6 +27,29 @@ using workflow::WaitRule;
 
 namespace {
 
+/// A page of the rows the caller may see: reads the store's list (`list(page)`) in the caller's order, four times as
+/// many rows at a time, and keeps those `keep` accepts until the page is full or the list ends, so a filter the store
+/// cannot express never shortens a page that has more rows after it.
+template <typename Row, typename List, typename Keep>
+Result<std::vector<Row>> VisiblePage(const org::PageRequest& page, List list, Keep keep) {
+  std::vector<Row> out;
+  const int limit = page.limit;
+  org::PageRequest cursor = page;
+  cursor.limit = limit * 4;
+  while (static_cast<int>(out.size()) < limit) {
+    auto rows = list(cursor);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) break;
+    for (auto& r : rows.value()) {
+      cursor.After(r);
+      if (!keep(r)) continue;
+      out.push_back(std::move(r));
+      if (static_cast<int>(out.size()) == limit) break;
+    }
+  }
+  return out;
+}
+
 constexpr const char* kRequestRef = "share_request:";
 constexpr const char* kOutwardRef = "outward_request:";
 constexpr std::size_t kMaxText = 1000;
@@ -309,7 +332,7 @@ Result<ShareRequest> SharingService::Submit(const Principal& p, const NewRequest
   open.requester_department_id = r.requester_department_id;
   open.provider_department_id = r.provider_department_id;
   open.region_id = region;
-  open.comment = fmt::format("用途：{}；依据：{}；范围：{}；方式：{}", s.purpose, s.legal_basis, s.scope, s.manner);
+  open.comment = ScenarioSummary(s);
   open.domain_change = [this, r](store::Transaction& tx, const Case& c) mutable {
     r.case_id = c.id;
     r.state = c.state;
@@ -357,29 +380,16 @@ Result<std::vector<ShareRequest>> SharingService::List(const Principal& p, const
   } else if (as != "authority" && as != "all") {
     return Status::Invalid("invalid_parameter", "as is requester, provider, authority or all", "?as");
   }
-  // Page through the store, keeping what the caller may see.
-  std::vector<ShareRequest> out;
-  const int limit = page.limit;
-  org::PageRequest cursor = page;  // in the caller's order, four times as many rows at a time
-  cursor.limit = limit * 4;
-  while (static_cast<int>(out.size()) < limit) {
-    auto rows = store_.ListRequests(f, cursor);
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) break;
-    for (auto& r : rows.value()) {
-      cursor.after_id = r.id;
-      if (!cursor.DefaultOrder()) cursor.after_value = SortValueOf(r, cursor.sort);
-      const bool mine = p.department_id == r.requester_department_id || p.department_id == r.provider_department_id;
-      if (as == "authority" &&
-          (mine || !(AtAuthorityOver(p, r.requester_department_id) || AtAuthorityOver(p, r.provider_department_id)))) {
-        continue;
-      }
-      if (!SeesRequest(p, r)) continue;
-      out.push_back(std::move(r));
-      if (static_cast<int>(out.size()) == limit) break;
-    }
-  }
-  return out;
+  return VisiblePage<ShareRequest>(
+      page, [&](const org::PageRequest& cursor) { return store_.ListRequests(f, cursor); },
+      [&](const ShareRequest& r) {
+        const bool mine = p.department_id == r.requester_department_id || p.department_id == r.provider_department_id;
+        if (as == "authority" && (mine || !(AtAuthorityOver(p, r.requester_department_id) ||
+                                            AtAuthorityOver(p, r.provider_department_id)))) {
+          return false;
+        }
+        return SeesRequest(p, r);
+      });
 }
 
 Result<ShareRequest> SharingService::Fire(const Principal& p, std::int64_t id, const std::string& action,
@@ -608,8 +618,7 @@ Result<OutwardRequest> SharingService::SubmitOutward(const Principal& p, const N
   open.reference = fmt::format("{}{}", kOutwardRef, r.id);
   open.requester_department_id = r.requester_department_id;
   open.region_id = root->id;  // marked for the provincial authority
-  open.comment = fmt::format("用途：{}；依据：{}；范围：{}；方式：{}", n.scenario.purpose, n.scenario.legal_basis,
-                             n.scenario.scope, n.scenario.manner);
+  open.comment = ScenarioSummary(n.scenario);
   open.domain_change = [this, r](store::Transaction& tx, const Case& c) mutable {
     r.case_id = c.id;
     r.state = c.state;
@@ -652,24 +661,12 @@ Result<std::vector<OutwardRequest>> SharingService::ListOutward(const Principal&
   } else if (as != "authority" && as != "all") {
     return Status::Invalid("invalid_parameter", "as is requester, authority or all", "?as");
   }
-  std::vector<OutwardRequest> out;
-  const int limit = page.limit;
-  org::PageRequest cursor = page;  // in the caller's order, four times as many rows at a time
-  cursor.limit = limit * 4;
-  while (static_cast<int>(out.size()) < limit) {
-    auto rows = store_.ListOutward(f, cursor);
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) break;
-    for (auto& r : rows.value()) {
-      cursor.after_id = r.id;
-      if (!cursor.DefaultOrder()) cursor.after_value = SortValueOf(r, cursor.sort);
-      if (as == "authority" && !AtAuthorityOver(p, r.requester_department_id)) continue;
-      if (!SeesOutward(p, r)) continue;
-      out.push_back(std::move(r));
-      if (static_cast<int>(out.size()) == limit) break;
-    }
-  }
-  return out;
+  return VisiblePage<OutwardRequest>(
+      page, [&](const org::PageRequest& cursor) { return store_.ListOutward(f, cursor); },
+      [&](const OutwardRequest& r) {
+        if (as == "authority" && !AtAuthorityOver(p, r.requester_department_id)) return false;
+        return SeesOutward(p, r);
+      });
 }
 
 Result<DomainChange> SharingService::OnOutwardTransition(const Case& c, const Transition& t,
@@ -700,8 +697,10 @@ Result<Grant> SharingService::GetGrant(const Principal& p, const std::string& id
   return *g.value();
 }
 
-Result<std::vector<Grant>> SharingService::Grants(const Principal& p, const std::string& as) {
+Result<std::vector<Grant>> SharingService::Grants(const Principal& p, const std::string& as,
+                                                  std::optional<std::int64_t> entry_id, const org::PageRequest& page) {
   GrantFilter f;
+  f.entry_id = entry_id;
   if (p.kind == Principal::Kind::kApplication) {
     f.application_id = p.id;
   } else if (as == "consumer") {
@@ -711,13 +710,9 @@ Result<std::vector<Grant>> SharingService::Grants(const Principal& p, const std:
   } else if (as != "all") {
     return Status::Invalid("invalid_parameter", "as is consumer, provider or all", "?as");
   }
-  auto all = store_.ListGrants(f);
-  if (!all.ok()) return all.status();
-  std::vector<Grant> out;
-  for (auto& g : all.value()) {
-    if (SeesGrant(p, g)) out.push_back(std::move(g));
-  }
-  return out;
+  return VisiblePage<Grant>(
+      page, [&](const org::PageRequest& cursor) { return store_.ListGrants(f, cursor); },
+      [&](const Grant& g) { return SeesGrant(p, g); });
 }
 
 Result<Grant> SharingService::ChangeGrant(const Principal& p, const std::string& id, const std::string& action,

@@ -77,7 +77,10 @@ class SharingService {
                                                           const org::PageRequest& page);
 
   common::Result<Grant> GetGrant(const org::Principal& p, const std::string& id);
-  common::Result<std::vector<Grant>> Grants(const org::Principal& p, const std::string& as);
+  /// A page of the grants the caller sees, `as` consumer, provider or all (an application: its own), of one catalog
+  /// entry or of all, in the page's order (created_at, valid_to or status; see SharingStore::ListGrants).
+  common::Result<std::vector<Grant>> Grants(const org::Principal& p, const std::string& as,
+                                            std::optional<std::int64_t> entry_id, const org::PageRequest& page);
   /// suspend, resume or revoke (final), with a reason: the provider department or the authority.
   common::Result<Grant> ChangeGrant(const org::Principal& p, const std::string& id, const std::string& action,
                                     const std::string& reason);

@@ -28,6 +28,7 @@ struct GrantFilter {
   std::optional<std::int64_t> provider_department_id;
   std::optional<std::int64_t> application_id;
   std::optional<std::string> status;
+  std::optional<std::int64_t> entry_id;  // the grants of one catalog entry
 };
 
 /// A request's value of the sort field (see org::SortValueOf).
@@ -42,6 +43,18 @@ org::SortValue SortValueOf(const Request& r, org::SortField f) {
       return r.updated_at;
     default:
       return r.id;
+  }
+}
+
+/// A grant's value of the sort field (see org::SortValueOf): created_at, valid_to, status; created_at for any other.
+inline org::SortValue SortValueOf(const Grant& g, org::SortField f) {
+  switch (f) {
+    case org::SortField::kValidTo:
+      return g.valid_to;
+    case org::SortField::kStatus:
+      return g.status;
+    default:
+      return g.created_at;
   }
 }
 
@@ -65,7 +78,9 @@ class SharingStore {
   virtual common::Status SetGrantStatus(const std::string& id, const std::string& status, const std::string& reason,
                                         std::int64_t by, UnixSeconds at) = 0;
   virtual common::Result<std::optional<Grant>> GetGrant(const std::string& id) = 0;
-  virtual common::Result<std::vector<Grant>> ListGrants(const GrantFilter& filter) = 0;
+  /// A page of grants in the page's order (invalid_sort for a field other than created_at, valid_to, status): grants
+  /// are keyed by text, so the page starts after (after_value, after_key).
+  virtual common::Result<std::vector<Grant>> ListGrants(const GrantFilter& filter, const org::PageRequest& page) = 0;
 };
 
 }  // namespace govshare::sharing

@@ -171,6 +171,14 @@ std::vector<std::string> GrantIds(const std::vector<Grant>& grants) {
   return ids;
 }
 
+/// A first page of grants in `sort` (created_at: the order the API lists grants in without a sort).
+org::PageRequest GrantPage(int limit, org::SortField sort = org::SortField::kCreatedAt, bool descending = false) {
+  org::PageRequest page(0, limit);
+  page.sort = sort;
+  page.descending = descending;
+  return page;
+}
+
 class SharingStoreConformance : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -662,7 +670,7 @@ TEST_P(SharingStoreConformance, ListGrantsFiltersInCreationThenIdOrder) {
   for (const auto& g : made) ASSERT_TRUE(store_->InsertGrant(nullptr, g).ok());
 
   auto list = [&](const GrantFilter& f) {
-    auto rows = store_->ListGrants(f);
+    auto rows = store_->ListGrants(f, GrantPage(100));
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     return rows.ok() ? GrantIds(*rows) : std::vector<std::string>{};
   };
@@ -676,9 +684,70 @@ TEST_P(SharingStoreConformance, ListGrantsFiltersInCreationThenIdOrder) {
   EXPECT_EQ(list(GrantsWhere(std::nullopt, std::nullopt, std::nullopt, "suspended")), (V{"gr_c", "gr_d"}));
   EXPECT_EQ(list(GrantsWhere(consumer_, provider_, app_, "active")), (V{"gr_B", "gr_a"}));
 
-  auto rows = store_->ListGrants(GrantsWhere(std::nullopt, std::nullopt, other_app_, std::nullopt));
+  auto rows = store_->ListGrants(GrantsWhere(std::nullopt, std::nullopt, other_app_, std::nullopt), GrantPage(100));
   ASSERT_TRUE(rows.ok() && rows->size() == 1);
   ExpectSameGrant((*rows)[0], made[2]);
+}
+
+TEST_P(SharingStoreConformance, ListGrantsPagesBySortAndTextKey) {
+  const auto request = StoredRequest();
+  // Ties on every sort field, broken by the text id byte by byte ("gr_B" < "gr_a") in the sort's direction.
+  std::vector<Grant> made = {
+      NewGrant("gr_a", request, consumer_, app_, "active", kStart + 5),
+      NewGrant("gr_B", request, consumer_, app_, "suspended", kStart + 5),
+      NewGrant("gr_c", request, other_, other_app_, "active", kStart + 1),
+      NewGrant("gr_d", request, consumer_, app_, "revoked", kStart + 9),
+      NewGrant("gr_e", request, consumer_, app_, "active", kStart + 5),
+  };
+  made[0].valid_to = kStart + 100;
+  made[3].valid_to = kStart + 100;
+  made[4].valid_to = kStart + 50;
+  for (const auto& g : made) ASSERT_TRUE(store_->InsertGrant(nullptr, g).ok());
+
+  // Walks the whole list two rows a page, each page after the previous page's last row (value and key).
+  const auto walk = [&](const GrantFilter& f, org::PageRequest page) {
+    std::vector<std::string> ids;
+    for (int guard = 0; guard < 10; ++guard) {
+      auto rows = store_->ListGrants(f, page);
+      EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+      if (!rows.ok() || rows->empty()) break;
+      EXPECT_LE(rows->size(), 2U);
+      for (const auto& g : *rows) {
+        ids.push_back(g.id);
+        page.After(g);
+      }
+    }
+    return ids;
+  };
+  using V = std::vector<std::string>;
+  using F = org::SortField;
+  EXPECT_EQ(walk(GrantFilter{}, GrantPage(2)), (V{"gr_c", "gr_B", "gr_a", "gr_e", "gr_d"}));
+  EXPECT_EQ(walk(GrantFilter{}, GrantPage(2, F::kCreatedAt, true)), (V{"gr_d", "gr_e", "gr_a", "gr_B", "gr_c"}));
+  EXPECT_EQ(walk(GrantFilter{}, GrantPage(2, F::kStatus)), (V{"gr_a", "gr_c", "gr_e", "gr_d", "gr_B"}));
+  EXPECT_EQ(walk(GrantFilter{}, GrantPage(2, F::kValidTo, true)), (V{"gr_c", "gr_B", "gr_d", "gr_a", "gr_e"}));
+  EXPECT_EQ(walk(GrantsWhere(consumer_, std::nullopt, std::nullopt, "active"), GrantPage(1, F::kValidTo)),
+            (V{"gr_e", "gr_a"}));
+  GrantFilter of_entry;
+  of_entry.entry_id = kEntry;
+  EXPECT_EQ(walk(of_entry, GrantPage(2)), walk(GrantFilter{}, GrantPage(2)));
+  of_entry.entry_id = kEntry + 1;
+  EXPECT_EQ(walk(of_entry, GrantPage(2)), V{});
+
+  // A page in the middle starts after the given row, even one that is not stored.
+  auto page = GrantPage(2);
+  page.after_value = kStart + 5;
+  page.after_key = "gr_a";
+  auto rows = store_->ListGrants(GrantFilter{}, page);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(GrantIds(*rows), (V{"gr_e", "gr_d"}));
+  page.after_key = "gr_b";
+  rows = store_->ListGrants(GrantFilter{}, page);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(GrantIds(*rows), (V{"gr_e", "gr_d"}));
+
+  // Grants have no id order (their ids are random tokens) and no name.
+  EXPECT_EQ(store_->ListGrants(GrantFilter{}, GrantPage(2, F::kId)).status().code(), "invalid_sort");
+  EXPECT_EQ(store_->ListGrants(GrantFilter{}, GrantPage(2, F::kName)).status().code(), "invalid_sort");
 }
 
 TEST_P(SharingStoreConformance, WritesInsideACallersTransactionCommitWithIt) {
@@ -753,7 +822,7 @@ TEST_P(SharingStoreConformance, WritesInsideACallersTransactionThatRollsBackLeav
   auto outwards = store_->ListOutward(OutwardFilter{}, {0, 100});
   ASSERT_TRUE(outwards.ok());
   EXPECT_EQ(Ids(*outwards), std::vector<std::int64_t>{outward.id});
-  auto grants = store_->ListGrants(GrantFilter{});
+  auto grants = store_->ListGrants(GrantFilter{}, GrantPage(100));
   ASSERT_TRUE(grants.ok());
   EXPECT_TRUE(grants->empty());
 }

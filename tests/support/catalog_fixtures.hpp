@@ -1,6 +1,7 @@
 // Catalog content for tests: a valid person-data entry (the national metadata set) that passes the compilation rules.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -49,6 +50,23 @@ inline json Content(const std::string& name) {
           {"scope_of_use", {"政务服务"}},
           {"non_classified", true},
           {"items", PersonItems()}};
+}
+
+/// The body of a sharing request of `application` for the ID number and name of `entry`, for pension eligibility
+/// checks: `manner` (lookup, verify, ...), `volume_per_day`, `validity_days` as given.
+inline json ShareRequestBody(std::int64_t entry, std::int64_t application, const std::string& manner = "lookup",
+                             int volume_per_day = 20000, int validity_days = 365) {
+  return {{"entry_id", entry},
+          {"application_id", application},
+          {"items", {"公民身份号码", "姓名"}},
+          {"scenario",
+           {{"purpose", "养老保险待遇资格认证"},
+            {"legal_basis", "《社会保险法》第七十三条"},
+            {"scope", "全省养老保险待遇领取人员"},
+            {"manner", manner},
+            {"volume_per_day", volume_per_day},
+            {"validity_days", validity_days}}},
+          {"accept_commitments", true}};
 }
 
 }  // namespace govshare::testing

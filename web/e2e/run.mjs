@@ -684,6 +684,22 @@ test('a requester requests 流动人口居住登记信息 through the wizard; th
   await page.locator(`[data-testid="grant-link-${grantId}"]`).waitFor();
   await page.locator(`[data-testid="grant-status-${grantId}"]`).getByText('有效').waitFor();
   await shot('33-grants');
+  // Grants sort on the server: the "valid until" column's descending caret sends sort=-valid_to.
+  const grants = page.locator('[data-testid="grants-table"]');
+  const [byValidity] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/grants?') && new URL(r.url()).searchParams.get('sort') === '-valid_to'),
+    grants.locator('thead th').filter({ hasText: '有效期至' }).locator('.sort-caret.descending').click(),
+  ]);
+  assert.equal(byValidity.status(), 200);
+  const ends = (await byValidity.json()).items.map((g) => g.valid_to);
+  assert.deepEqual(ends, [...ends].sort().reverse());
+  await page.locator(`[data-testid="grant-link-${grantId}"]`).waitFor();
+  // The entry's page lists the grant among its related grants.
+  const made = await page.evaluate(async (id) => (await fetch(`/api/v1/grants/${id}`)).json(), grantId);
+  await page.goto(`${baseUrl}/catalog/entries/${made.entry_id}`);
+  await page.locator(`[data-testid="entry-grants"] [data-testid="grant-link-${grantId}"]`).waitFor();
+  await page.locator('[data-testid="entry-grants"]').scrollIntoViewIfNeeded();
+  await shot('34-entry-grants');
   await logout();
 });
 
@@ -796,7 +812,7 @@ test('a consumer verifies data in the data console (verification mode): per-fiel
   const grant = grants.find((g) => g.manner === 'verify');
   assert.ok(grant, 'no verification grant among the demo application\'s grants');
   // A resident with a death registration at the demo provider, among the people of 常住人口基本信息.
-  const people = await page.evaluate(async () => (await (await fetch('/api/v1/datasets')).json()).items.find((d) => d.name === '常住人口基本信息'));
+  const people = await page.evaluate(async () => (await (await fetch(`/api/v1/datasets?q=${encodeURIComponent('常住人口基本信息')}`)).json()).items.find((d) => d.name === '常住人口基本信息'));
   const ds = await page.evaluate(async (id) => (await fetch(`/api/v1/datasets/${id}`)).json(), people.id);
   const keyColumn = ds.columns.find((c) => c.name === ds.key[0]);
   const sql = spawnSync('sqlite3', [path.join(dataDir, 'exchange.db'), `SELECT c${keyColumn.position} FROM d${ds.id} LIMIT 5000`], { encoding: 'utf8' });
@@ -831,12 +847,36 @@ test('a consumer verifies data in the data console (verification mode): per-fiel
   await logout();
 });
 
-test('the datasets page lists 常住人口基本信息 with its row count; its detail shows the columns', async () => {
+test('the datasets page pages and sorts on the server, finds 常住人口基本信息 by its name with its row count; its detail shows the columns', async () => {
   await login(byName('requester'));
-  await page.locator('[data-testid="menu-datasets"]').click();
+  const [firstPage] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/datasets'),
+    page.locator('[data-testid="menu-datasets"]').click(),
+  ]);
   await page.waitForURL((u) => u.pathname === '/datasets');
-  const api = await page.evaluate(async () => (await (await fetch('/api/v1/datasets')).json()).items);
-  const ds = api.find((d) => d.name === '常住人口基本信息');
+  const first = await firstPage.json();
+  assert.equal(first.items.length, 20, 'a page of 20 datasets');
+  assert.ok(first.next_cursor, 'the demo has more than one page of datasets');
+  // The row-count column's descending caret asks the server for sort=-row_count: the population dataset comes first.
+  const table = page.locator('[data-testid="datasets-table"]');
+  const [sorted] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/datasets?') && new URL(r.url()).searchParams.get('sort') === '-row_count'),
+    table.locator('thead th').filter({ hasText: '记录数' }).locator('.sort-caret.descending').click(),
+  ]);
+  const counts = (await sorted.json()).items.map((d) => d.row_count);
+  assert.deepEqual(counts, [...counts].sort((a, b) => b - a));
+  const [more] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/datasets?') && new URL(r.url()).searchParams.has('cursor')),
+    page.locator('[data-testid="load-more"]').click(),
+  ]);
+  assert.equal(new URL(more.url()).searchParams.get('sort'), '-row_count');
+  // The filter goes to the server (q), with the sort kept.
+  const [found] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/datasets?') && new URL(r.url()).searchParams.get('q') === '常住人口'),
+    input('datasets-filter').fill('常住人口').then(() => input('datasets-filter').press('Enter')),
+  ]);
+  assert.equal(new URL(found.url()).searchParams.get('sort'), '-row_count');
+  const ds = (await found.json()).items.find((d) => d.name === '常住人口基本信息');
   assert.ok(ds && ds.row_count > 0, '常住人口基本信息 has no rows');
   const link = page.locator(`[data-testid="dataset-link-${ds.id}"]`);
   await link.getByText('常住人口基本信息').waitFor();
@@ -873,7 +913,7 @@ test('the datasets page lists 常住人口基本信息 with its row count; its d
 
 test('a data steward of the provider loads a snapshot: a file over the limit is refused before sending, one good and one bad row in keep-good mode give the rejection report', async () => {
   await login(byName('steward'));
-  const api = await page.evaluate(async () => (await (await fetch('/api/v1/datasets')).json()).items);
+  const api = await page.evaluate(async () => (await (await fetch(`/api/v1/datasets?q=${encodeURIComponent('居民身份证签发信息')}`)).json()).items);
   const ds = api.find((d) => d.name === '居民身份证签发信息');
   assert.ok(ds, 'no dataset 居民身份证签发信息');
   await page.goto(`${baseUrl}/datasets/${ds.id}`);

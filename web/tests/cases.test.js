@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { classifyUrgency, datesToCheck, dueDate, todayCST, formatArticle, uuidv4, extensionInfo, URGENCY } from '../src/lib/cases.js';
+import { classifyUrgency, datesToCheck, dueDate, todayCST, formatArticle, uuidv4, extensionInfo, referenceLink, URGENCY } from '../src/lib/cases.js';
 
 const NOW = Date.parse('2026-11-26T10:00:00+08:00'); // a Thursday
 const open = (due, extra = {}) => ({ id: 1, due_at: due, overdue: false, reminded: false, closed_at: null, ...extra });
@@ -72,5 +72,22 @@ describe('case helpers', () => {
     expect(extensionInfo({ ...c, step: 'catalog_review' }, steps)).toBe(null);
     expect(extensionInfo({ ...c, closed_at: '2026-11-20T00:00:00+08:00' }, steps)).toBe(null);
     expect(extensionInfo({ ...c, step: null }, steps)).toBe(null);
+  });
+});
+
+describe('the subject of a case', () => {
+  const all = () => true;
+  it('links catalog entries, sharing requests and requests for national or other-province data to their pages', () => {
+    expect(referenceLink('catalog_entry:42', all)).toEqual({ kind: 'catalog_entry', id: 42, route: 'catalog-entry', label: 'cases.catalogEntry' });
+    expect(referenceLink('share_request:7', all)).toMatchObject({ route: 'request', id: 7, label: 'cases.shareRequest' });
+    expect(referenceLink('outward_request:1', all)).toMatchObject({ route: 'outward-request', id: 1, label: 'cases.outwardRequest' });
+  });
+  it('links nothing the viewer may not read, nor an unknown or damaged reference', () => {
+    const catalogOnly = (p) => p === 'catalog.read';
+    expect(referenceLink('outward_request:1', catalogOnly)).toBeNull();
+    expect(referenceLink('catalog_entry:42', catalogOnly)).toMatchObject({ id: 42 });
+    expect(referenceLink('case:3', all)).toBeNull();
+    expect(referenceLink('share_request:x', all)).toBeNull();
+    expect(referenceLink('', all)).toBeNull();
   });
 });

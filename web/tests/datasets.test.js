@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { activeColumns, canManageEndpoint, circuitTag, endpointBody, endpointForm, filterDatasets, overdueParts } from '../src/lib/datasets.js';
+import { activeColumns, canManageEndpoint, circuitTag, endpointBody, endpointForm, overdueParts } from '../src/lib/datasets.js';
 
 describe('datasets', () => {
   it('keeps the columns in use, in position order', () => {
@@ -17,16 +17,6 @@ describe('datasets', () => {
     expect(overdueParts(59)).toEqual({ unit: 'minutes', n: 0 });
     expect(overdueParts(3 * 3600 + 5)).toEqual({ unit: 'hours', n: 3 });
     expect(overdueParts(2 * 86400 + 7200)).toEqual({ unit: 'days', n: 2 });
-  });
-
-  it('filters by name or resource code', () => {
-    const list = [
-      { name: '常住人口基本信息', resource_code: '10101/00001' },
-      { name: '市场主体登记信息', resource_code: '10102/00011' },
-    ];
-    expect(filterDatasets(list, ' 人口 ').map((d) => d.name)).toEqual(['常住人口基本信息']);
-    expect(filterDatasets(list, '10102').map((d) => d.name)).toEqual(['市场主体登记信息']);
-    expect(filterDatasets(list, '')).toHaveLength(2);
   });
 
   it('colours the circuit', () => {

@@ -30,6 +30,22 @@ describe('i18n completeness', () => {
       expect(ph(b), k).toBe(ph(a));
     }
   });
+  it('has a label for every case type the server registers', () => {
+    // The case type ids are the server's constants (k...Case, kExtensionType) in these headers.
+    const headers = ['catalog/catalog_service.hpp', 'sharing/sharing_service.hpp', 'workflow/case_service.hpp'];
+    const types = headers.flatMap((h) =>
+      [...fs.readFileSync(path.resolve(__dirname, '../../src', h), 'utf8').matchAll(/inline constexpr const char\* k\w+(?:Case|Type) = "(\w+)"/g)].map((m) => m[1]),
+    );
+    expect(types).toContain('share_outward');
+    expect(types).toContain('extension');
+    expect(types.filter((ty) => !zhCN.cases.types[ty] || !en.cases.types[ty])).toEqual([]);
+  });
+  it('has a label for every action of the sharing case types', () => {
+    const source = fs.readFileSync(path.resolve(__dirname, '../../src/sharing/sharing_service.cpp'), 'utf8');
+    const actions = [...new Set([...source.matchAll(/\bT\("(\w+)"/g)].map((m) => m[1]))];
+    expect(actions).toContain('answer_no');
+    expect(actions.filter((a) => !zhCN.cases.actionNames[a] || !en.cases.actionNames[a])).toEqual([]);
+  });
   it('has a label for every role and the required titles', () => {
     for (const r of ['platform_admin', 'authority_reviewer', 'authority_head', 'government_approver', 'catalog_manager', 'data_steward', 'requester', 'auditor', 'contractor']) {
       expect(zhCN.roles[r]).toBeTruthy();

@@ -12,6 +12,7 @@ import {
   termsBody,
   requestActions,
   grantActions,
+  entryLabel,
 } from '../src/lib/sharing.js';
 import zh from '../src/i18n/zh-CN.js';
 import en from '../src/i18n/en.js';
@@ -113,5 +114,14 @@ describe('labels', () => {
     expect(requestStateTag('granted')).toBe('success');
     expect(requestStateTag('refused')).toBe('danger');
     expect(grantStatusTag('suspended')).toBe('warning');
+  });
+});
+
+describe('entryLabel', () => {
+  it('names the entry with its resource code, or gives its id when the entry has no published name', () => {
+    expect(entryLabel({ entry_id: 1, entry_name: '常住人口基本信息', resource_code: '10101/00001' })).toBe('常住人口基本信息（10101/00001）');
+    expect(entryLabel({ entry_id: 1, entry_name: '常住人口基本信息' })).toBe('常住人口基本信息');
+    expect(entryLabel({ entry_id: 7 })).toBe('#7');
+    expect(entryLabel(null)).toBe('');
   });
 });

@@ -102,22 +102,45 @@ void WriteReport(Context& ctx, const ex::LoadReport& r) {
       errors.dump());
 }
 
-void List(app::Platform& p, Context& ctx) {
-  const auto now = p.clock().Now();
+constexpr auto kDatasetSorts = {org::SortField::kId, org::SortField::kName, org::SortField::kResourceCode,
+                                org::SortField::kRowCount, org::SortField::kLastLoadAt};
+
+/// Responds {"items":[...],"next_cursor":...} for a page of a dataset list; `dataset(row)` is the row's dataset.
+template <typename Row, typename DatasetOf, typename WriteItem>
+void RespondDatasets(Context& ctx, const std::vector<Row>& rows, const org::PageRequest& page, DatasetOf dataset,
+                     WriteItem item) {
   json items = json::array();
-  for (const auto& d : p.exchange().List()) items.push_back(Summary(*d, now));
-  ctx.Json(200, json{{"items", items}}.dump());
+  for (const auto& r : rows) items.push_back(item(r));
+  json out = {{"items", items}, {"next_cursor", nullptr}};
+  if (static_cast<int>(rows.size()) == page.limit && !rows.empty()) {
+    const ex::Dataset& last = dataset(rows.back());
+    out["next_cursor"] = PageCursor(page, last.id, ex::SortValueOf(last, page.sort));
+  }
+  ctx.Json(200, out.dump());
+}
+
+void List(app::Platform& p, Context& ctx) {
+  auto page = ParsePage(ctx, kDatasetSorts);
+  if (!page.ok()) return ctx.Problem(page.status());
+  const auto now = p.clock().Now();
+  const auto rows = p.exchange().List(ctx.Query("q").value_or(""), page.value());
+  RespondDatasets(
+      ctx, rows, page.value(), [](const auto& d) -> const ex::Dataset& { return *d; },
+      [&](const auto& d) { return Summary(*d, now); });
 }
 
 void Stale(app::Platform& p, Context& ctx) {
+  auto page = ParsePage(ctx, kDatasetSorts);
+  if (!page.ok()) return ctx.Problem(page.status());
   const auto now = p.clock().Now();
-  json items = json::array();
-  for (const auto& s : p.exchange().Stale()) {
-    json j = Summary(*s.dataset, now);
-    j["overdue_seconds"] = s.overdue_seconds ? json(*s.overdue_seconds) : json(nullptr);
-    items.push_back(std::move(j));
-  }
-  ctx.Json(200, json{{"items", items}}.dump());
+  const auto rows = p.exchange().Stale(ctx.Query("q").value_or(""), page.value());
+  RespondDatasets(
+      ctx, rows, page.value(), [](const ex::StaleDataset& s) -> const ex::Dataset& { return *s.dataset; },
+      [&](const ex::StaleDataset& s) {
+        json j = Summary(*s.dataset, now);
+        j["overdue_seconds"] = s.overdue_seconds ? json(*s.overdue_seconds) : json(nullptr);
+        return j;
+      });
 }
 
 void Get(app::Platform& p, Context& ctx) {

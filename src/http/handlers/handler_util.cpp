@@ -61,6 +61,16 @@ std::string_view SortName(org::SortField field) {
       return "created_at";
     case F::kUpdatedAt:
       return "updated_at";
+    case F::kStatus:
+      return "status";
+    case F::kValidTo:
+      return "valid_to";
+    case F::kResourceCode:
+      return "resource_code";
+    case F::kRowCount:
+      return "row_count";
+    case F::kLastLoadAt:
+      return "last_load_at";
   }
   return "id";
 }
@@ -71,9 +81,15 @@ void AddRoute(Router& router, app::Platform& platform, boost::beast::http::verb 
               [&platform, handler](Context& ctx) { handler(platform, ctx); }});
 }
 
-common::Result<org::PageRequest> ParsePage(const Context& ctx, std::initializer_list<org::SortField> sortable) {
+namespace {
+
+/// ParsePage and ParseKeyedPage: `default_sort` ascending without `sort=`; cursors of rows keyed by text when
+/// `text_key`.
+common::Result<org::PageRequest> ParsePageOf(const Context& ctx, std::initializer_list<org::SortField> sortable,
+                                             org::SortField default_sort, bool text_key) {
   org::PageRequest page;
   page.limit = kDefaultLimit;
+  page.sort = default_sort;
   if (auto limit = ctx.Query("limit")) {
     auto v = NonNegative(*limit, "limit");
     if (!v.ok()) return v.status();
@@ -82,7 +98,6 @@ common::Result<org::PageRequest> ParsePage(const Context& ctx, std::initializer_
     }
     page.limit = static_cast<int>(*v);
   }
-  std::string_view sort_name = "id";
   if (auto sort = ctx.Query("sort"); sort && sortable.size() > 0) {
     std::string_view name = *sort;
     page.descending = name.starts_with('-');
@@ -96,11 +111,10 @@ common::Result<org::PageRequest> ParsePage(const Context& ctx, std::initializer_
                              "?sort");
     }
     page.sort = *field;
-    sort_name = SortName(*field);
   }
   auto cursor = ctx.Query("cursor");
   if (!cursor) return page;
-  if (page.DefaultOrder()) {
+  if (page.DefaultOrder() && !text_key) {
     if (cursor->find('.') != std::string::npos) {
       return Status::Invalid("invalid_cursor", "the cursor was made under another sort", "?cursor");
     }
@@ -111,13 +125,18 @@ common::Result<org::PageRequest> ParsePage(const Context& ctx, std::initializer_
   }
   // name.a|d.id.value: the value last, since text may hold dots.
   const auto bad = Status::Invalid("invalid_cursor", "the cursor was not made under this sort", "?cursor");
-  const std::string prefix = fmt::format("{}.{}.", sort_name, page.descending ? 'd' : 'a');
+  const std::string prefix = fmt::format("{}.{}.", SortName(page.sort), page.descending ? 'd' : 'a');
   if (!cursor->starts_with(prefix)) return bad;
   const std::string_view rest = std::string_view(*cursor).substr(prefix.size());
   const auto dot = rest.find('.');
-  if (dot == std::string_view::npos) return bad;
-  const auto id = ParseInteger(rest.substr(0, dot));
-  if (!id || *id < 0) return bad;
+  if (dot == std::string_view::npos || dot == 0) return bad;
+  if (text_key) {
+    page.after_key = std::string(rest.substr(0, dot));
+  } else {
+    const auto id = ParseInteger(rest.substr(0, dot));
+    if (!id || *id < 0) return bad;
+    page.after_id = *id;
+  }
   const auto value = rest.substr(dot + 1);
   if (org::IsIntegerSort(page.sort)) {
     const auto n = ParseInteger(value);
@@ -126,15 +145,29 @@ common::Result<org::PageRequest> ParsePage(const Context& ctx, std::initializer_
   } else {
     page.after_value = std::string(value);
   }
-  page.after_id = *id;
   return page;
+}
+
+}  // namespace
+
+common::Result<org::PageRequest> ParsePage(const Context& ctx, std::initializer_list<org::SortField> sortable) {
+  return ParsePageOf(ctx, sortable, org::SortField::kId, false);
+}
+
+common::Result<org::PageRequest> ParseKeyedPage(const Context& ctx, std::initializer_list<org::SortField> sortable,
+                                                org::SortField default_sort) {
+  return ParsePageOf(ctx, sortable, default_sort, true);
 }
 
 std::string PageCursor(const org::PageRequest& page, std::int64_t id, const org::SortValue& value) {
   if (page.DefaultOrder()) return std::to_string(id);
+  return PageCursor(page, std::string_view(std::to_string(id)), value);
+}
+
+std::string PageCursor(const org::PageRequest& page, std::string_view key, const org::SortValue& value) {
   const std::string text = std::holds_alternative<std::int64_t>(value) ? std::to_string(std::get<std::int64_t>(value))
                                                                        : std::get<std::string>(value);
-  return fmt::format("{}.{}.{}.{}", SortName(page.sort), page.descending ? 'd' : 'a', id, text);
+  return fmt::format("{}.{}.{}.{}", SortName(page.sort), page.descending ? 'd' : 'a', key, text);
 }
 
 common::Result<std::int64_t> IntQuery(const Context& ctx, std::string_view name, std::int64_t min, std::int64_t max,

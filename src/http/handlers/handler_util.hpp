@@ -25,7 +25,7 @@ void AddRoute(Router& router, app::Platform& platform, boost::beast::http::verb 
               org::Permission permission, Exec exec, PlatformHandler handler);
 
 /// A sort field's name in `sort=` and in cursors: id, name, username, display_name, region_id, kind, type, subject,
-/// state, due_at, created_at, updated_at.
+/// state, due_at, created_at, updated_at, status, valid_to, resource_code, row_count, last_load_at.
 std::string_view SortName(org::SortField field);
 
 /// `limit` (default 50, 1-200), `sort` and `cursor` from the query string. `sort` is one of `sortable` (the route's
@@ -35,8 +35,15 @@ std::string_view SortName(org::SortField field);
 /// have been made under the same sort (else 400 invalid_cursor).
 common::Result<org::PageRequest> ParsePage(const Context& ctx, std::initializer_list<org::SortField> sortable = {});
 
+/// ParsePage for a list keyed by text (grants), in `default_sort` ascending without `sort=`: its cursors are always
+/// `name.a|d.key.value` (the key in PageRequest::after_key; keys hold no dot).
+common::Result<org::PageRequest> ParseKeyedPage(const Context& ctx, std::initializer_list<org::SortField> sortable,
+                                                org::SortField default_sort);
+
 /// The cursor of the page after the row (`id`, sort value `value`) under `page`'s sort (see ParsePage).
 std::string PageCursor(const org::PageRequest& page, std::int64_t id, const org::SortValue& value);
+/// The cursor of the page after the row keyed `key` (see ParseKeyedPage).
+std::string PageCursor(const org::PageRequest& page, std::string_view key, const org::SortValue& value);
 
 /// Writes `"next_cursor"` (key and value): the last item's id when the page is full, else null.
 template <typename T>

@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <limits>
+
 #include "app/platform.hpp"
 #include "http/handlers/handler_util.hpp"
 #include "http/handlers/handlers.hpp"
@@ -375,11 +377,19 @@ void Decide(app::Platform& p, Context& ctx) {
 }
 
 void ListGrants(app::Platform& p, Context& ctx) {
-  auto grants = p.sharing().Grants(ctx.who(), ctx.Query("as").value_or("all"));
+  auto page = ParseKeyedPage(ctx, {org::SortField::kCreatedAt, org::SortField::kValidTo, org::SortField::kStatus},
+                             org::SortField::kCreatedAt);
+  if (!page.ok()) return ctx.Problem(page.status());
+  auto entry = IntQuery(ctx, "entry_id", 1, std::numeric_limits<std::int64_t>::max(), 0);
+  if (!entry.ok()) return ctx.Problem(entry.status());
+  const auto entry_id = *entry > 0 ? std::optional<std::int64_t>(*entry) : std::nullopt;
+  auto grants = p.sharing().Grants(ctx.who(), ctx.Query("as").value_or("all"), entry_id, page.value());
   if (!grants.ok()) return ctx.Problem(grants.status());
   json items = json::array();
   for (const auto& g : grants.value()) items.push_back(GrantJson(p, g));
-  ctx.Json(200, json{{"items", items}}.dump());
+  json out = {{"items", items}, {"next_cursor", nullptr}};
+  if (auto next = NextCursor(grants.value(), page.value())) out["next_cursor"] = *next;
+  ctx.Json(200, out.dump());
 }
 
 void GetGrant(app::Platform& p, Context& ctx) {

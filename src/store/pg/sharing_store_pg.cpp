@@ -243,15 +243,25 @@ Result<std::optional<Grant>> PgSharingStore::GetGrant(const std::string& id) {
   return out;
 }
 
-Result<std::vector<Grant>> PgSharingStore::ListGrants(const GrantFilter& f) {
+Result<std::vector<Grant>> PgSharingStore::ListGrants(const GrantFilter& f, const org::PageRequest& page) {
+  auto column = store::GrantSortColumn(page.sort);
+  if (!column.ok()) return column.status();
+  const auto keyset = Keyset(page, *column, "id COLLATE \"C\"", 7, 1);
   std::vector<Grant> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(
-        std::string("SELECT ") + kGrantColumns +
-        " FROM grants WHERE ($1::bigint IS NULL OR consumer_department_id = $1) "
-        "AND ($2::bigint IS NULL OR provider_department_id = $2) AND ($3::bigint IS NULL OR application_id = $3) "
-        "AND ($4::text IS NULL OR status = $4) ORDER BY created_at, id COLLATE \"C\"");
-    s.Bind(1, f.consumer_department_id).Bind(2, f.provider_department_id).Bind(3, f.application_id).Bind(4, f.status);
+    auto s = c.Prepare(std::string("SELECT ") + kGrantColumns + " FROM grants WHERE " + keyset.where +
+                       " AND ($2::bigint IS NULL OR consumer_department_id = $2) "
+                       "AND ($3::bigint IS NULL OR provider_department_id = $3) "
+                       "AND ($4::bigint IS NULL OR application_id = $4) AND ($5::text IS NULL OR status = $5) "
+                       "AND ($8::bigint IS NULL OR entry_id = $8) ORDER BY " +
+                       keyset.order_by + " LIMIT CASE WHEN $6::bigint < 0 THEN NULL ELSE $6::bigint END");
+    BindKeyset(s, page, 7, 1, /*text_key=*/true);
+    s.Bind(2, f.consumer_department_id)
+        .Bind(3, f.provider_department_id)
+        .Bind(4, f.application_id)
+        .Bind(5, f.status)
+        .Bind(6, page.limit)
+        .Bind(8, f.entry_id);
     while (s.Step()) out.push_back(ReadGrant(s));
     return Status::Ok();
   });

@@ -18,7 +18,8 @@ class SqliteSharingStore final : public sharing::SharingStore {
   common::Status SetGrantStatus(const std::string& id, const std::string& status, const std::string& reason,
                                 std::int64_t by, common::UnixSeconds at) override;
   common::Result<std::optional<sharing::Grant>> GetGrant(const std::string& id) override;
-  common::Result<std::vector<sharing::Grant>> ListGrants(const sharing::GrantFilter& filter) override;
+  common::Result<std::vector<sharing::Grant>> ListGrants(const sharing::GrantFilter& filter,
+                                                         const org::PageRequest& page) override;
   common::Status PutOutward(store::Transaction* tx, sharing::OutwardRequest& r) override;
   common::Result<std::optional<sharing::OutwardRequest>> GetOutward(std::int64_t id) override;
   common::Result<std::vector<sharing::OutwardRequest>> ListOutward(const sharing::OutwardFilter& filter,

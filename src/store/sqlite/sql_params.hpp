@@ -42,18 +42,7 @@ inline KeysetSql Keyset(const org::PageRequest& page, std::string_view column, s
           fmt::format("{0} {2}, {1} {2}", column, id_column, dir)};
 }
 
-/// Binds the parameters of Keyset(page, ..., value_param, id_param).
-inline void BindKeyset(Statement& s, const org::PageRequest& page, int value_param, int id_param) {
-  s.Bind(id_param, page.after_id);
-  if (page.DefaultOrder()) return;
-  if (!page.after_value) {
-    s.BindNull(value_param);
-  } else if (const auto* n = std::get_if<std::int64_t>(&*page.after_value)) {
-    s.Bind(value_param, *n);
-  } else {
-    s.Bind(value_param, std::get<std::string>(*page.after_value));
-  }
-}
+using store::BindKeyset;
 
 using store::SortColumn;
 

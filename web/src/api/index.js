@@ -111,7 +111,7 @@ export const api = {
   objectShareRequest: (id, reason) => http.post(`/requests/${enc(id)}/objection`, { reason }),
   /** {decision: 'uphold'|'order', reasons, terms?}. */
   decideShareRequest: (id, body) => http.post(`/requests/${enc(id)}/decision`, body),
-  /** {as: consumer|provider|all, cursor} -> {items, next_cursor}. */
+  /** {as: consumer|provider|all, entry_id, cursor, sort: created_at|valid_to|status (- before: descending)} -> {items, next_cursor}. */
   grants: (query) => http.get('/grants', { query }),
   grant: (id) => http.get(`/grants/${enc(id)}`),
   /** action: suspend|resume|revoke, with a reason. */
@@ -123,10 +123,10 @@ export const api = {
   outwardRequest: (id) => http.get(`/requests/outward/${enc(id)}`),
 
   // Datasets (全量归集, Art. 12) and the provider's interface for logical access
-  /** -> {items}: every dataset with counts, last load and `stale`. */
-  datasets: () => http.get('/datasets'),
-  /** -> {items}: the datasets loaded less often than their update frequency (overdue_seconds, null: never loaded). */
-  staleDatasets: () => http.get('/datasets/stale'),
+  /** {q, cursor, sort: id|name|resource_code|row_count|last_load_at (- before: descending)} -> {items, next_cursor}: datasets with counts, last load and `stale`. */
+  datasets: (query) => http.get('/datasets', { query }),
+  /** As datasets, only those loaded less often than their update frequency (overdue_seconds, null: never loaded). */
+  staleDatasets: (query) => http.get('/datasets/stale', { query }),
   dataset: (id) => http.get(`/datasets/${enc(id)}`),
   /** The registered interface (no secret) and its circuit; 404 when none is registered. */
   datasetEndpoint: (id) => http.get(`/datasets/${enc(id)}/endpoint`),

@@ -87,3 +87,19 @@ export function extensionInfo(c, steps) {
 }
 
 export const INBOX_KIND_TAG = Object.freeze({ assigned: 'primary', reminder: 'warning', overdue: 'danger', escalated: 'danger', decided: 'success' });
+
+// The subjects a case may be about (its `reference`, "kind:id"): the page that shows each, the permission to read it
+// and the label of the link.
+const REFERENCE_PAGES = {
+  catalog_entry: { route: 'catalog-entry', permission: 'catalog.read', label: 'cases.catalogEntry' },
+  share_request: { route: 'request', permission: 'share.read', label: 'cases.shareRequest' },
+  outward_request: { route: 'outward-request', permission: 'share.read', label: 'cases.outwardRequest' },
+};
+
+/** The link to a case's subject: {kind, id, route, label} when `can(permission)` of its page, else null. */
+export function referenceLink(reference, can) {
+  const m = /^(\w+):(\d+)$/.exec(reference || '');
+  const page = m && REFERENCE_PAGES[m[1]];
+  if (!page || !can(page.permission)) return null;
+  return { kind: m[1], id: Number(m[2]), route: page.route, label: page.label };
+}

@@ -77,10 +77,3 @@ export function endpointBody(form) {
 export function canManageEndpoint(dataset, { departmentId, canLoad } = {}) {
   return !!(dataset && canLoad && departmentId != null && dataset.provider_department_id === departmentId);
 }
-
-/** The datasets whose name or resource code contains q (case-insensitive; blank q: all). */
-export function filterDatasets(list, q) {
-  const needle = String(q || '').trim().toLowerCase();
-  if (!needle) return list || [];
-  return (list || []).filter((d) => String(d.name || '').toLowerCase().includes(needle) || String(d.resource_code || '').toLowerCase().includes(needle));
-}

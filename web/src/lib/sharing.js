@@ -115,3 +115,10 @@ export function grantActions(grant, { departmentId, canAct, atAuthority } = {}) 
   if (!(atAuthority || grant.provider_department_id === departmentId)) return [];
   return grant.status === 'suspended' ? ['resume', 'revoke'] : ['suspend', 'revoke'];
 }
+
+/** A grant's (or a request's) catalog entry as people know it: its name and resource code; its id when unnamed. */
+export function entryLabel(g) {
+  if (!g) return '';
+  if (!g.entry_name) return `#${g.entry_id}`;
+  return g.resource_code ? `${g.entry_name}（${g.resource_code}）` : g.entry_name;
+}
