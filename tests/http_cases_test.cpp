@@ -105,6 +105,9 @@ TEST_F(Cases, Art9ReviewIsDueTenWorkingDaysAfterReceiptAcrossNationalDay) {
   auto inbox = server_->Get("/api/v1/inbox", Token("reviewer")).Json();
   ASSERT_FALSE(inbox["items"].empty());
   EXPECT_EQ(inbox["items"][0]["kind"], "assigned");
+  // The message is for people: the deadline reads as a local date and time, with the article that sets it.
+  const std::string message = inbox["items"][0]["message"];
+  EXPECT_NE(message.find("截止 2026-10-20 23:59（第9条）"), std::string::npos) << message;
 }
 
 TEST_F(Cases, Art8AReturnNeedsReasonsAndTheRightRoleAndParty) {

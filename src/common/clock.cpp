@@ -44,12 +44,25 @@ std::optional<std::int64_t> ParseDate(std::string_view date) {
   return DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
 }
 
-std::string FormatRfc3339(UnixSeconds t) {
+namespace {
+std::tm ChinaTime(UnixSeconds t) {
   const std::time_t shifted = static_cast<std::time_t>(t + kChinaOffset);
   std::tm tm{};
   gmtime_r(&shifted, &tm);
+  return tm;
+}
+}  // namespace
+
+std::string FormatRfc3339(UnixSeconds t) {
+  const std::tm tm = ChinaTime(t);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::string FormatLocalMinute(UnixSeconds t) {
+  const std::tm tm = ChinaTime(t);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min);
 }
 
 }  // namespace govshare::common

@@ -46,5 +46,7 @@ std::optional<std::int64_t> ParseDate(std::string_view date);
 
 /// RFC 3339 in China Standard Time, e.g. "2026-11-26T08:00:00+08:00" (the API's time format).
 std::string FormatRfc3339(UnixSeconds t);
+/// China Standard Time to the minute for text people read (inbox messages), e.g. "2026-11-26 08:00".
+std::string FormatLocalMinute(UnixSeconds t);
 
 }  // namespace govshare::common

@@ -166,7 +166,7 @@ Status CaseService::Enter(Case& c, const CaseType& type, const std::string& stat
     c.step_started_at = now;
     c.due_at = due.value();
     due_text = fmt::format("，{}个工作日内办理，截止 {}（第{}条）", step->working_days,
-                           common::FormatRfc3339(due.value()), step->article);
+                           common::FormatLocalMinute(due.value()), step->article);
   }
   if (c.responsible_department_id) {
     notify.push_back({0, std::nullopt, *c.responsible_department_id, std::nullopt, "assigned",
@@ -449,7 +449,7 @@ Result<int> CaseService::RunDeadlineMonitor() {
       OverdueEvidence e{c.id, c.step.value_or(""),         c.responsible_department_id, *c.due_at,
                         now,  late.ok() ? late.value() : 0};
       std::vector<InboxItem> notify;
-      const std::string what = fmt::format("已超期：{}（截止 {}）", c.subject, common::FormatRfc3339(*c.due_at));
+      const std::string what = fmt::format("已超期：{}（截止 {}）", c.subject, common::FormatLocalMinute(*c.due_at));
       if (c.responsible_department_id) {
         notify.push_back({0, std::nullopt, *c.responsible_department_id, c.id, "overdue", what, now, std::nullopt});
       }
@@ -470,7 +470,7 @@ Result<int> CaseService::RunDeadlineMonitor() {
     std::vector<InboxItem> notify;
     if (c.responsible_department_id) {
       notify.push_back({0, std::nullopt, *c.responsible_department_id, c.id, "reminder",
-                        fmt::format("即将到期：{}（截止 {}）", c.subject, common::FormatRfc3339(*c.due_at)), now,
+                        fmt::format("即将到期：{}（截止 {}）", c.subject, common::FormatLocalMinute(*c.due_at)), now,
                         std::nullopt});
     }
     GOVSHARE_RETURN_IF_ERROR(store_.MarkReminded(c.id, notify));
