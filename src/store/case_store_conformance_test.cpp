@@ -27,7 +27,7 @@ using testing::Backend;
 
 constexpr UnixSeconds kStart = 1'800'000'000;
 constexpr UnixSeconds kDay = 86'400;
-constexpr const char* kProvince = "130000";
+constexpr const char* kProvince = testing::kTestProvince;
 constexpr const char* kCity = "130100";
 
 void ExpectSameCase(const Case& a, const Case& b) {
@@ -130,17 +130,11 @@ class CaseStoreConformance : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     db_ = std::make_unique<testing::BackendDatabase>(GetParam());
     ASSERT_TRUE(db_->status().ok()) << db_->status().ToString();
-    if (auto* sqlite = db_->sqlite()) {
-      org_ = std::make_unique<store::sqlite::SqliteOrgStore>(*sqlite, clock_);
-      store_ = std::make_unique<store::sqlite::SqliteCaseStore>(*sqlite);
-    } else {
-      org_ = std::make_unique<store::pg::PgOrgStore>(*db_->pg(), clock_);
-      store_ = std::make_unique<store::pg::PgCaseStore>(*db_->pg());
-    }
-    org::Region province{kProvince,    kProvince,    "河北省", org::RegionLevel::kProvince,
-                         std::nullopt, std::nullopt, false};
+    org_ = db_->Make<org::OrgStore, store::sqlite::SqliteOrgStore, store::pg::PgOrgStore>(clock_);
+    store_ = db_->Make<CaseStore, store::sqlite::SqliteCaseStore, store::pg::PgCaseStore>();
+    testing::AddProvince(*org_);
     org::Region city{kCity, kCity, "石家庄市", org::RegionLevel::kCity, kProvince, std::nullopt, false};
-    ASSERT_TRUE(org_->UpsertRegions({province, city}).ok());
+    ASSERT_TRUE(org_->UpsertRegions({city}).ok());
     requester_ = testing::MakeDepartment(*org_, "Civil Affairs", "CC1", kProvince);
     provider_ = testing::MakeDepartment(*org_, "Public Security", "CC2", kProvince);
     other_ = testing::MakeDepartment(*org_, "Health", "CC3", kCity);

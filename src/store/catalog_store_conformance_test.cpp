@@ -27,7 +27,7 @@ using common::Status;
 using testing::Backend;
 
 constexpr common::UnixSeconds kStart = 1'800'000'000;
-constexpr const char* kProvince = "130000";
+constexpr const char* kProvince = testing::kTestProvince;
 
 EntryContent MakeContent(const std::string& name, const std::string& classification = "30111") {
   auto doc = testing::Content(name);
@@ -87,18 +87,10 @@ class CatalogStoreConformance : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     db_ = std::make_unique<testing::BackendDatabase>(GetParam());
     ASSERT_TRUE(db_->status().ok()) << db_->status().ToString();
-    if (auto* sqlite = db_->sqlite()) {
-      org_ = std::make_unique<store::sqlite::SqliteOrgStore>(*sqlite, clock_);
-      cases_ = std::make_unique<store::sqlite::SqliteCaseStore>(*sqlite);
-      store_ = std::make_unique<store::sqlite::SqliteCatalogStore>(*sqlite);
-    } else {
-      org_ = std::make_unique<store::pg::PgOrgStore>(*db_->pg(), clock_);
-      cases_ = std::make_unique<store::pg::PgCaseStore>(*db_->pg());
-      store_ = std::make_unique<store::pg::PgCatalogStore>(*db_->pg());
-    }
-    org::Region province{kProvince,    kProvince,    "河北省", org::RegionLevel::kProvince,
-                         std::nullopt, std::nullopt, false};
-    ASSERT_TRUE(org_->UpsertRegions({province}).ok());
+    org_ = db_->Make<org::OrgStore, store::sqlite::SqliteOrgStore, store::pg::PgOrgStore>(clock_);
+    cases_ = db_->Make<workflow::CaseStore, store::sqlite::SqliteCaseStore, store::pg::PgCaseStore>();
+    store_ = db_->Make<CatalogStore, store::sqlite::SqliteCatalogStore, store::pg::PgCatalogStore>();
+    testing::AddProvince(*org_);
     provider_ = testing::MakeDepartment(*org_, "Public Security", "CC1", kProvince);
     other_ = testing::MakeDepartment(*org_, "Civil Affairs", "CC2", kProvince);
     case_id_ = MakeCase();

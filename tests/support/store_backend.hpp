@@ -32,6 +32,16 @@ inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
 }
 
+/// The province region (130000, 河北省) that store tests place their departments and cases in.
+inline constexpr const char* kTestProvince = "130000";
+
+/// Stores the province region through `org`.
+inline void AddProvince(org::OrgStore& org) {
+  const org::Region province{kTestProvince, kTestProvince, "河北省", org::RegionLevel::kProvince,
+                             std::nullopt,  std::nullopt,  false};
+  EXPECT_TRUE(org.UpsertRegions({province}).ok());
+}
+
 /// Creates a department (kind department) in `region` through `org`, for the rows of a store test to point at; returns
 /// its id.
 inline std::int64_t MakeDepartment(org::OrgStore& org, const std::string& name, const std::string& credit_code,
@@ -70,6 +80,14 @@ class BackendDatabase {
   BackendDatabase& operator=(const BackendDatabase&) = delete;
 
   const common::Status& status() const { return status_; }
+
+  /// A store of this database's backend: SqliteStore(sqlite, args...) or PgStore(pg, args...).
+  template <typename Interface, typename SqliteStore, typename PgStore, typename... Args>
+  std::unique_ptr<Interface> Make(Args&... args) {
+    if (sqlite_) return std::make_unique<SqliteStore>(*sqlite_, args...);
+    return std::make_unique<PgStore>(*pg_, args...);
+  }
+
   store::sqlite::Database* sqlite() { return sqlite_.get(); }
   store::pg::Database* pg() { return pg_.get(); }
   /// The PostgreSQL database's conninfo, for a second connection of a test's own; empty on SQLite.

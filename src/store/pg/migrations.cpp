@@ -416,6 +416,29 @@ CREATE TABLE catalog_findings (
   decided_at      BIGINT
 );
 )SQL"},
+      // SQLite migrations 8 and 9: providers' service interfaces and each grant's uses per quota day.
+      {5, "logical endpoints and grant usage", R"SQL(
+CREATE TABLE logical_endpoints (
+  entry_id    BIGINT PRIMARY KEY REFERENCES catalog_entries(id),
+  url         TEXT NOT NULL,
+  method      TEXT NOT NULL CHECK (method IN ('GET', 'POST')),
+  key_param   TEXT NOT NULL,
+  field_map   TEXT NOT NULL,
+  auth        TEXT NOT NULL CHECK (auth IN ('none', 'header', 'hmac')),
+  auth_header TEXT NOT NULL,
+  secret      TEXT NOT NULL,
+  timeout_ms  BIGINT NOT NULL,
+  health_url  TEXT NOT NULL,
+  updated_by  BIGINT NOT NULL,
+  updated_at  BIGINT NOT NULL
+);
+CREATE TABLE grant_usage (
+  grant_id TEXT NOT NULL,
+  day      BIGINT NOT NULL,
+  uses     BIGINT NOT NULL CHECK (uses >= 0),
+  PRIMARY KEY (grant_id, day)
+);
+)SQL"},
   };
   return migrations;
 }
