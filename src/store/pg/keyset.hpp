@@ -36,6 +36,12 @@ inline KeysetSql Keyset(const org::PageRequest& page, std::string_view column, s
           fmt::format("{0} {2}, {1} {2}", sorted, id_column, dir)};
 }
 
+/// The LIMIT clause of a page whose limit is parameter `param`: a negative limit lists every row, as SQLite's LIMIT -1
+/// does.
+inline std::string Limit(int param) {
+  return fmt::format(" LIMIT CASE WHEN ${0}::bigint < 0 THEN NULL ELSE ${0}::bigint END", param);
+}
+
 using store::BindKeyset;
 
 }  // namespace govshare::store::pg

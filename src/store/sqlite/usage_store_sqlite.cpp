@@ -1,5 +1,8 @@
 #include "store/sqlite/usage_store_sqlite.hpp"
 
+#include "store/exchange_rows.hpp"
+#include "store/rows.hpp"
+
 namespace govshare::store::sqlite {
 
 using common::Result;
@@ -13,7 +16,8 @@ Status SqliteUsageStore::Save(const std::vector<DayUsage>& usage) {
         "INSERT INTO grant_usage(grant_id, day, uses) VALUES (?, ?, ?) ON CONFLICT(grant_id, day) DO UPDATE SET uses "
         "= MAX(uses, excluded.uses)");
     for (const auto& u : usage) {
-      upsert.Bind(1, u.grant_id).Bind(2, u.day).Bind(3, u.uses).Run();
+      BindDayUsage(upsert, u);
+      upsert.Run();
       upsert.Reset();
     }
     return Status::Ok();
@@ -21,14 +25,9 @@ Status SqliteUsageStore::Save(const std::vector<DayUsage>& usage) {
 }
 
 Result<std::vector<DayUsage>> SqliteUsageStore::LoadDay(std::int64_t day) {
-  std::vector<DayUsage> out;
-  GOVSHARE_RETURN_IF_ERROR(db_.Read([&](Connection& c) {
-    auto s = c.Prepare("SELECT grant_id, uses FROM grant_usage WHERE day = ?");
-    s.Bind(1, day);
-    while (s.Step()) out.push_back(DayUsage{s.Text(0), day, s.Int(1)});
-    return Status::Ok();
-  }));
-  return out;
+  return SelectRows<DayUsage>(
+      db_, "SELECT grant_id, uses FROM grant_usage WHERE day = ?", [&](Statement& s) { s.Bind(1, day); },
+      [&](const Statement& s) { return ReadDayUsage(s, day); });
 }
 
 }  // namespace govshare::store::sqlite
