@@ -98,6 +98,10 @@ TEST_F(Sharing, Art15UnconditionalDataIsGrantedAtOnceWithTheEntrysMasks) {
   EXPECT_TRUE(grant["row_scope"].empty());  // a provincial department: the whole province
   EXPECT_EQ(grant["valid_to"], "2027-09-30T10:00:00+08:00");
   EXPECT_EQ(grant["scenario"]["purpose"], "养老保险待遇资格认证");
+  // The grant and its request name the application they serve, for people reading them.
+  const auto app_name = server_->credentials()["applications"][0]["name"];
+  EXPECT_EQ(grant["application_name"], app_name);
+  EXPECT_EQ(r["application_name"], app_name);
   // Listed for the consumer and for the provider.
   EXPECT_EQ(server_->Get("/api/v1/grants?as=consumer", requester_).Json()["items"].size(), 1u);
   EXPECT_EQ(server_->Get("/api/v1/grants?as=provider", steward_).Json()["items"].size(), 1u);
@@ -371,8 +375,12 @@ TEST_F(Sharing, Art17RequestsForNationalDataAreMarkedForTheProvincialAuthority) 
   const auto sjz_requester = server_->Login("sjz.requester");  // 石家庄市公安局
   const auto sjz_head = server_->Login("sjz.head");
   std::int64_t sjz_app = 0;
+  json sjz_app_name;
   for (const auto& a : server_->credentials()["applications"]) {
-    if (a["department"] == "石家庄市公安局") sjz_app = a["application_id"].get<std::int64_t>();
+    if (a["department"] == "石家庄市公安局") {
+      sjz_app = a["application_id"].get<std::int64_t>();
+      sjz_app_name = a["name"];
+    }
   }
   ASSERT_NE(sjz_app, 0);
   json body = Request(0, sjz_app, "verify");
@@ -386,6 +394,7 @@ TEST_F(Sharing, Art17RequestsForNationalDataAreMarkedForTheProvincialAuthority) 
   const auto r = submitted.Json();
   EXPECT_EQ(r["state"], "reviewing");
   EXPECT_EQ(r["level"], "national");
+  EXPECT_EQ(r["application_name"], sjz_app_name);
   const auto case_id = r["case_id"].get<std::int64_t>();
   const auto id = r["id"].get<std::int64_t>();
   const auto opened = Case(case_id, reviewer_);

@@ -534,6 +534,12 @@ Result<Application> OrgService::GetApplication(const Principal& p, std::int64_t 
   return LoadApplicationFor(p, id, Permission::kApplicationRead);
 }
 
+std::optional<std::string> OrgService::ApplicationName(std::int64_t id) {
+  auto a = store_.GetApplication(id);
+  if (!a.ok() || !a.value()) return std::nullopt;
+  return a.value()->name;
+}
+
 Result<Application> OrgService::CreateApplication(const Principal& p, Application a) {
   GOVSHARE_RETURN_IF_ERROR(CheckText(a.name, "name", kMaxNameChars));
   if (common::Utf8Length(a.description) > kMaxDescriptionChars || !common::IsCleanText(a.description)) {

@@ -100,6 +100,9 @@ class OrgService {
   common::Result<std::vector<Application>> ListApplications(const Principal& p, ApplicationFilter filter,
                                                             const PageRequest& page);
   common::Result<Application> GetApplication(const Principal& p, std::int64_t id);
+  /// The name of application `id` (nullopt if there is none), to label a record the caller may already read (a
+  /// request or grant names the application it serves; its name is not withheld from the parties of the grant).
+  std::optional<std::string> ApplicationName(std::int64_t id);
   common::Result<Application> CreateApplication(const Principal& p, Application application);
   common::Result<Application> UpdateApplication(const Principal& p, std::int64_t id, const ApplicationPatch& patch);
   common::Result<std::vector<ApiKey>> ListApiKeys(const Principal& p, std::int64_t application_id);

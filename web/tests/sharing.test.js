@@ -13,6 +13,7 @@ import {
   requestActions,
   grantActions,
   entryLabel,
+  applicationLabel,
 } from '../src/lib/sharing.js';
 import zh from '../src/i18n/zh-CN.js';
 import en from '../src/i18n/en.js';
@@ -123,5 +124,14 @@ describe('entryLabel', () => {
     expect(entryLabel({ entry_id: 1, entry_name: '常住人口基本信息' })).toBe('常住人口基本信息');
     expect(entryLabel({ entry_id: 7 })).toBe('#7');
     expect(entryLabel(null)).toBe('');
+  });
+});
+
+describe('applicationLabel', () => {
+  it('names the application, or gives its id when the server sent no name', () => {
+    expect(applicationLabel({ application_id: 3, application_name: '社保待遇资格认证系统' })).toBe('社保待遇资格认证系统');
+    expect(applicationLabel({ application_id: 3 })).toBe('#3');
+    expect(applicationLabel({})).toBe('');
+    expect(applicationLabel(null)).toBe('');
   });
 });

@@ -40,6 +40,11 @@ json TermsJson(const std::optional<sh::Terms>& t) {
           {"masks", t->masks}};
 }
 
+/// Adds the name of the application a request or grant serves, when it has one.
+void NameApplication(app::Platform& p, json& out, std::int64_t application_id) {
+  if (auto name = p.org().ApplicationName(application_id)) out["application_name"] = *name;
+}
+
 json RequestJson(app::Platform& p, const sh::ShareRequest& r) {
   json out = {{"id", r.id},
               {"requester_department_id", r.requester_department_id},
@@ -65,6 +70,7 @@ json RequestJson(app::Platform& p, const sh::ShareRequest& r) {
     out["provider_name"] = e->entry.provider_name;
     if (e->published) out["entry_name"] = e->published->content.name;
   }
+  NameApplication(p, out, r.application_id);
   return out;
 }
 
@@ -94,6 +100,7 @@ json GrantJson(app::Platform& p, const sh::Grant& g) {
     out["provider_name"] = e->entry.provider_name;
     if (e->published) out["entry_name"] = e->published->content.name;
   }
+  NameApplication(p, out, g.application_id);
   return out;
 }
 
@@ -259,22 +266,24 @@ void ListRequests(app::Platform& p, Context& ctx) {
   ctx.Json(200, out.dump());
 }
 
-json OutwardJson(const sh::OutwardRequest& r) {
-  return {{"id", r.id},
-          {"requester_department_id", r.requester_department_id},
-          {"application_id", r.application_id},
-          {"level", r.level},
-          {"holder", r.holder},
-          {"resource", r.resource},
-          {"items", r.items},
-          {"scenario", ScenarioJson(r.scenario)},
-          {"commitments_accepted_at", common::FormatRfc3339(r.commitments_accepted_at)},
-          {"state", r.state},
-          {"case_id", r.case_id ? json(*r.case_id) : json(nullptr)},
-          {"forward_reference", r.forward_reference},
-          {"outcome", r.outcome},
-          {"created_at", common::FormatRfc3339(r.created_at)},
-          {"updated_at", common::FormatRfc3339(r.updated_at)}};
+json OutwardJson(app::Platform& p, const sh::OutwardRequest& r) {
+  json out = {{"id", r.id},
+              {"requester_department_id", r.requester_department_id},
+              {"application_id", r.application_id},
+              {"level", r.level},
+              {"holder", r.holder},
+              {"resource", r.resource},
+              {"items", r.items},
+              {"scenario", ScenarioJson(r.scenario)},
+              {"commitments_accepted_at", common::FormatRfc3339(r.commitments_accepted_at)},
+              {"state", r.state},
+              {"case_id", r.case_id ? json(*r.case_id) : json(nullptr)},
+              {"forward_reference", r.forward_reference},
+              {"outcome", r.outcome},
+              {"created_at", common::FormatRfc3339(r.created_at)},
+              {"updated_at", common::FormatRfc3339(r.updated_at)}};
+  NameApplication(p, out, r.application_id);
+  return out;
 }
 
 void SubmitOutward(app::Platform& p, Context& ctx) {
@@ -294,7 +303,7 @@ void SubmitOutward(app::Platform& p, Context& ctx) {
   auto created = p.sharing().SubmitOutward(ctx.who(), n);
   if (!created.ok()) return ctx.Problem(created.status());
   ctx.headers.emplace_back("Location", fmt::format("/api/v1/requests/outward/{}", created->id));
-  ctx.Json(201, OutwardJson(created.value()).dump());
+  ctx.Json(201, OutwardJson(p, created.value()).dump());
 }
 
 void ListOutward(app::Platform& p, Context& ctx) {
@@ -303,7 +312,7 @@ void ListOutward(app::Platform& p, Context& ctx) {
   auto items = p.sharing().ListOutward(ctx.who(), ctx.Query("as").value_or("all"), ctx.Query("state"), page.value());
   if (!items.ok()) return ctx.Problem(items.status());
   json list = json::array();
-  for (const auto& r : items.value()) list.push_back(OutwardJson(r));
+  for (const auto& r : items.value()) list.push_back(OutwardJson(p, r));
   json out = {{"items", list}, {"next_cursor", nullptr}};
   if (auto next = NextCursor(items.value(), page.value())) out["next_cursor"] = *next;
   ctx.Json(200, out.dump());
@@ -314,7 +323,7 @@ void GetOutward(app::Platform& p, Context& ctx) {
   if (!id.ok()) return ctx.Problem(id.status());
   auto r = p.sharing().GetOutward(ctx.who(), id.value());
   if (!r.ok()) return ctx.Problem(r.status());
-  ctx.Json(200, OutwardJson(r.value()).dump());
+  ctx.Json(200, OutwardJson(p, r.value()).dump());
 }
 
 void GetRequest(app::Platform& p, Context& ctx) {

@@ -122,3 +122,9 @@ export function entryLabel(g) {
   if (!g.entry_name) return `#${g.entry_id}`;
   return g.resource_code ? `${g.entry_name}（${g.resource_code}）` : g.entry_name;
 }
+
+/** A grant's (or a request's) application as people know it: its name; its id when the server gave none. */
+export function applicationLabel(g) {
+  if (!g || g.application_id == null) return '';
+  return g.application_name || `#${g.application_id}`;
+}
