@@ -53,8 +53,9 @@ struct Config {
   } exchange;
 
   struct Audit {
-    /// Under concurrent load the audit writer waits up to this long for more records before a commit (0: never).
-    std::int64_t commit_wait_us = 1000;
+    /// Under concurrent load the audit writer waits up to this long for more records before a commit (0, the default:
+    /// never). Worth setting (500–1000) only where the CPU, not the disk, is the bottleneck: docs/BENCHMARKS.md.
+    std::int64_t commit_wait_us = 0;
   } audit;
 
   struct Log {
