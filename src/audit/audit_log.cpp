@@ -27,10 +27,13 @@ using store::sqlite::Connection;
 
 namespace {
 
-/// 16 KiB pages for a new audit.db (SQLite's default is 4 KiB): a commit of a few thousand ~700-byte records writes a
-/// quarter of the WAL frames and system calls, and the checkpoint copies a quarter of the pages; in the benchmark this
-/// gave about a quarter more appends per second. A file created with another page size keeps it.
-constexpr int kPageSize = 16384;
+/// 4 KiB pages for a new audit.db (SQLite's default). Audited calls arrive a few dozen per commit and each waits for
+/// its commit, so what counts is the bytes each commit writes and syncs: the last, partly filled page of the records
+/// and of each index is written again at every commit, four times the bytes with 16 KiB pages. On the HTTP lookup
+/// path 4 KiB pages gave about 5 % more requests per second at less CPU per request (docs/BENCHMARKS.md); 16 KiB only
+/// wins for batches of thousands, which a closed loop of callers never forms. A file created with another page size
+/// keeps it.
+constexpr int kPageSize = 4096;
 
 /// The schema version from which records hold their bytes and leaf hash as BLOBs (before: lower-case hex TEXT).
 constexpr std::int64_t kBlobSchemaVersion = 2;
