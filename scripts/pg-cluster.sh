@@ -3,6 +3,8 @@
 #
 #   scripts/pg-cluster.sh start DIR   initdb + pg_ctl start in DIR, on a free loopback port; writes DIR/conninfo
 #   scripts/pg-cluster.sh stop DIR    stops the cluster and removes DIR; idempotent (nothing there is not an error)
+#   scripts/pg-cluster.sh restart DIR restarts the running cluster of DIR on the same port (fast shutdown: sessions are
+#                                     cut, as in a failover), down for $GOVSHARE_PG_DOWN_S seconds (default 0)
 #
 # Promises: the cluster listens on 127.0.0.1 only (and on a unix socket in DIR/socket), trusts local connections of its
 # one superuser `govshare`, and holds an empty database `govshare`. DIR/conninfo is one line, a libpq URI
@@ -25,7 +27,7 @@ die() {
   exit 1
 }
 
-usage() { die "usage: $0 start|stop DIR"; }
+usage() { die "usage: $0 start|stop|restart DIR"; }
 
 (($# == 2)) || usage
 command=$1
@@ -55,6 +57,12 @@ stop_cluster() {
 # True if something already listens on 127.0.0.1:$1.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The postmaster's settings for a cluster in $1 listening on port $2.
+server_options() {
+  echo "-c listen_addresses=127.0.0.1 -p $2 -c unix_socket_directories=$1/socket -c fsync=off -c full_page_writes=off \
+-c max_connections=200"
+}
+
 start_cluster() {
   local d=$1
   [ -x "$PGBIN/initdb" ] || die "no PostgreSQL 15 in $PGBIN: run scripts/setup.sh (it installs postgresql-15)"
@@ -82,8 +90,7 @@ start_cluster() {
     local candidate=$((20000 + RANDOM % 40000))
     port_in_use "$candidate" && continue
     if as_owner "$PGBIN/pg_ctl" -D "$home/data" -l "$home/postgres.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $candidate -c unix_socket_directories=$home/socket -c fsync=off \
-          -c full_page_writes=off -c max_connections=200" start >/dev/null 2>&1; then
+      -o "$(server_options "$home" "$candidate")" start >/dev/null 2>&1; then
       port=$candidate
       break
     fi
@@ -91,13 +98,26 @@ start_cluster() {
   [ -n "$port" ] || die "postgres did not start after $START_ATTEMPTS attempts: $(tail -n 20 "$home/postgres.log")"
 
   as_owner "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U govshare govshare || die "createdb failed"
+  echo "$port" >"$d/port"
   echo "postgresql://govshare@127.0.0.1:$port/govshare" >"$d/conninfo.tmp"
   mv "$d/conninfo.tmp" "$d/conninfo"
   echo "pg-cluster: PostgreSQL 15 on 127.0.0.1:$port, data in $home/data; conninfo in $d/conninfo"
 }
 
+restart_cluster() {
+  local d=$1 home=$1
+  [ -f "$d/location" ] && home=$(cat "$d/location")
+  [ -f "$home/data/postmaster.pid" ] || die "no cluster runs in $d"
+  as_owner "$PGBIN/pg_ctl" -D "$home/data" -m fast -w -t 60 stop >/dev/null 2>&1 || die "stop failed"
+  sleep "${GOVSHARE_PG_DOWN_S:-0}"
+  as_owner "$PGBIN/pg_ctl" -D "$home/data" -l "$home/postgres.log" -w -t 60 \
+    -o "$(server_options "$home" "$(cat "$d/port")")" start >/dev/null 2>&1 ||
+    die "start failed: $(tail -n 20 "$home/postgres.log")"
+}
+
 case "$command" in
   start) start_cluster "$dir" ;;
+  restart) restart_cluster "$dir" ;;
   stop) stop_cluster "$dir" ;;
   *) usage ;;
 esac

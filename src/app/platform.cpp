@@ -130,6 +130,8 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
         config.storage, kChangesChannel, [raw](std::optional<std::string_view> change) { raw->OnChanged(change); });
     if (!notifier.ok()) return notifier.status();
     p->notifier_ = std::move(notifier.value());
+    // What other nodes committed between this node's loading and its first LISTEN was not heard: load it again now.
+    p->OnChanged(std::nullopt);
     p->jobs_role_ = std::make_unique<store::pg::Leadership>(config.storage, "periodic-jobs");
     p->metrics_.AddGauge("govshare_leads_jobs", "1 while this node runs the deployment's periodic jobs.",
                          [raw] { return raw->jobs_role_->leading() ? 1.0 : 0.0; });
@@ -176,7 +178,7 @@ Status Platform::OpenStores() {
 
 void Platform::OnChanged(std::optional<std::string_view> change) {
   if (!change) {
-    spdlog::info("postgresql: listening again after a lost connection; reloading what this node keeps in memory");
+    spdlog::info("postgresql: reloading what this node keeps in memory (start-up, or the listener reconnected)");
     org_->ForgetCachedPrincipals();
     sharing_->Forget("");
     endpoints_->Forget();

@@ -661,8 +661,9 @@ Result<Case> CatalogService::Withdraw(const Principal& p, std::int64_t id, const
   return opened;
 }
 
-Result<EntryView> CatalogService::Get(const Principal& p, std::int64_t id) const {
+Result<EntryView> CatalogService::Get(const Principal& p, std::int64_t id) {
   auto indexed = index_.Get(id);
+  if (!indexed && Refresh(id).ok()) indexed = index_.Get(id);
   if (!indexed || !Sees(p, indexed->entry)) return NotFound(id);
   EntryView view;
   view.entry = indexed->entry;

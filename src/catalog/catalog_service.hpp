@@ -94,7 +94,9 @@ class CatalogService {
                                               const std::string& reason, const std::string& description);
   common::Result<workflow::Case> Withdraw(const org::Principal& p, std::int64_t id, const std::string& reason);
 
-  common::Result<EntryView> Get(const org::Principal& p, std::int64_t id) const;
+  /// An entry as `p` may see it. One the index does not hold yet (created a moment ago through another node whose
+  /// notification has not arrived) is read from the store and indexed.
+  common::Result<EntryView> Get(const org::Principal& p, std::int64_t id);
   common::Result<std::vector<Version>> Versions(const org::Principal& p, std::int64_t id) const;
   common::Result<Version> GetVersion(const org::Principal& p, std::int64_t id, int number) const;
   common::Result<std::vector<FieldChange>> Diff(const org::Principal& p, std::int64_t id, int from, int to) const;
