@@ -59,6 +59,21 @@ std::optional<Hash> HashFromBytes(std::string_view bytes);
 common::Result<StoredRecord> ToStoredRecord(std::uint64_t leaf_index, std::string_view encoded,
                                             std::string_view leaf_hash);
 
+/// Binds List's parameters, the same on both stores' SQL: 1 the leaf index to start from, 2 to 8 the filters (NULL:
+/// any), 9 the limit.
+template <typename Statement>
+void BindListParameters(Statement& s, const RecordFilter& f, std::uint64_t after, int limit) {
+  s.Bind(1, static_cast<std::int64_t>(after))
+      .Bind(2, f.from_us)
+      .Bind(3, f.to_us)
+      .Bind(4, f.actor_id)
+      .Bind(5, f.department_id)
+      .Bind(6, f.action)
+      .Bind(7, f.decision)
+      .Bind(8, f.grant_id)
+      .Bind(9, limit);
+}
+
 /// Storage of one audit log. Appends run on one writer thread of the store; reads on any thread. Thread-safe.
 class AuditStore {
  public:

@@ -275,15 +275,7 @@ Result<std::vector<StoredRecord>> SqliteAuditStore::List(const RecordFilter& f, 
         "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index <= ?1 AND " + kFilters +
         " ORDER BY leaf_index DESC LIMIT ?9";
     auto s = c.Prepare(f.newest_first ? kNewestFirst : kOldestFirst);
-    s.Bind(1, static_cast<std::int64_t>(after))
-        .Bind(2, f.from_us)
-        .Bind(3, f.to_us)
-        .Bind(4, f.actor_id)
-        .Bind(5, f.department_id)
-        .Bind(6, f.action)
-        .Bind(7, f.decision)
-        .Bind(8, f.grant_id)
-        .Bind(9, limit);
+    BindListParameters(s, f, after, limit);
     while (s.Step()) {
       auto r = ReadStored(s);
       if (!r.ok()) return r.status();
