@@ -106,7 +106,10 @@ TEST(HttpAudit, Art30EveryChangeAndAttemptIsRecordedAndProvableAgainstASignedHea
   EXPECT_TRUE(audit::VerifyConsistency(head.tree_size, newer.tree_size, head.root, newer.root,
                                        Hashes(consistency["consistency_path"])));
   std::ostringstream report;
-  EXPECT_TRUE(audit::AuditLog::Verify(s.data_dir() + "/data", report).ok()) << report.str();
+  const auto verified = s.platform().postgres() != nullptr
+                            ? audit::AuditLog::VerifyPostgres(*s.platform().postgres(), report)
+                            : audit::AuditLog::Verify(s.data_dir() + "/data", report);
+  EXPECT_TRUE(verified.ok()) << report.str();
 }
 
 TEST(HttpAudit, ReadsAreNotRecordedAsChanges) {

@@ -202,13 +202,21 @@ TEST_F(PostgresTwoNodes, PeriodicJobsRunOnOneNodeAndMoveToTheOtherWhenItStops) {
   EXPECT_TRUE(Eventually([&] { return follower->platform().leads_jobs(); }));
 }
 
-TEST_F(PostgresTwoNodes, ANodeWithAnotherMaskKeyIsRefused) {
+TEST_F(PostgresTwoNodes, ANodeWithAnotherKeyIsRefusedAndToldWhichFileToCopy) {
   common::Config config;
   config.data_dir = ::testing::TempDir() + "/govshare-third-node-" + std::to_string(::getpid());
   std::filesystem::remove_all(config.data_dir);
   config.storage = a_->storage();
   config.log.access_log = "";
-  auto third = app::Platform::Open(config);  // a fresh data directory: a new mask.key
+  auto third = app::Platform::Open(config);  // a fresh data directory: new keys
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.status().code(), "audit_key_mismatch");
+  EXPECT_NE(third.status().message().find("audit.key"), std::string::npos);
+  // With the audit key copied but a mask key of its own: masked values would differ between nodes.
+  std::filesystem::remove(config.data_dir + "/mask.key");
+  std::filesystem::copy_file(a_->data_dir() + "/data/audit.key", config.data_dir + "/audit.key",
+                             std::filesystem::copy_options::overwrite_existing);
+  third = app::Platform::Open(config);
   ASSERT_FALSE(third.ok());
   EXPECT_EQ(third.status().code(), "secret_mismatch");
   EXPECT_NE(third.status().message().find("mask.key"), std::string::npos);

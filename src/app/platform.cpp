@@ -68,7 +68,9 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   auto rules = calendar::RulePack::Load(ResourceDir() + "/rules/" + config.workflow.rule_pack + ".json");
   if (!rules.ok()) return rules.status();
   p->rules_ = std::make_unique<calendar::RulePack>(std::move(rules.value()));
-  auto audit = audit::AuditLog::Open(config.data_dir, *p->clock_);
+  // On PostgreSQL every node appends to one tree in the database (ADR 0012); audit.key stays in the data directory.
+  auto audit = p->pg_ ? audit::AuditLog::OpenPostgres(*p->pg_, config.data_dir, *p->clock_)
+                      : audit::AuditLog::Open(config.data_dir, *p->clock_);
   if (!audit.ok()) return audit.status();
   p->audit_ = std::move(audit.value());
   p->audit_->SetCommitWait(std::chrono::microseconds(config.audit.commit_wait_us));
@@ -248,15 +250,16 @@ void Platform::StartJobs() {
       // Every node saves its own usage counts; the rest runs on one node of a PostgreSQL deployment at a time (the
       // leader; another takes over within a tick when its session ends) and always on SQLite.
       SaveUsage();
-      if (auto signed_head = audit_->SignNewHead(); !signed_head.ok()) {
-        spdlog::warn("audit tree head: {}", signed_head.ToString());
-      }
       const bool lead = !jobs_role_ || jobs_role_->TryLead();
       if (!lead) {
         next_monitor = std::chrono::steady_clock::now();  // a node that takes over runs the monitor at once
         lock.lock();
         jobs_cv_.wait_for(lock, kTick, [this] { return jobs_stopping_; });
         continue;
+      }
+      // One tree for every node: its heads are signed by the leader (safe, but wasteful, from several).
+      if (auto signed_head = audit_->SignNewHead(); !signed_head.ok()) {
+        spdlog::warn("audit tree head: {}", signed_head.ToString());
       }
       if (std::chrono::steady_clock::now() >= next_monitor) {
         auto touched = cases_->RunDeadlineMonitor();  // state-based: the first pass catches up after downtime

@@ -16,141 +16,44 @@
 #include <thread>
 #include <utility>
 
+#include "audit/audit_store.hpp"
+#include "audit/audit_store_sqlite.hpp"
 #include "common/crypto.hpp"
 #include "common/json_file.hpp"
+#include "store/pg/audit_store_pg.hpp"
 
 namespace govshare::audit {
 
 using common::Result;
 using common::Status;
-using store::sqlite::Connection;
 
 namespace {
 
-/// 4 KiB pages for a new audit.db (SQLite's default). Audited calls arrive a few dozen per commit and each waits for
-/// its commit, so what counts is the bytes each commit writes and syncs: the last, partly filled page of the records
-/// and of each index is written again at every commit, four times the bytes with 16 KiB pages. On the HTTP lookup
-/// path 4 KiB pages gave about 5 % more requests per second at less CPU per request (docs/BENCHMARKS.md); 16 KiB only
-/// wins for batches of thousands, which a closed loop of callers never forms. A file created with another page size
-/// keeps it.
-constexpr int kPageSize = 4096;
-
-/// The schema version from which records hold their bytes and leaf hash as BLOBs (before: lower-case hex TEXT).
-constexpr std::int64_t kBlobSchemaVersion = 2;
-
-std::optional<std::string> HexToBytes(std::string_view hex);
-
-/// Migration 2's copy: every row of records_hex into records, with the hex record bytes and leaf hash as BLOBs. A value
-/// that is not hex (a damaged or tampered row) is copied as it is, so that `audit verify` still names it.
-void CopyHexRecordsAsBlobs(Connection& c) {
-  auto read = c.Prepare(
-      "SELECT leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, leaf_hash FROM "
-      "records_hex ORDER BY leaf_index");
-  auto insert = c.Prepare(
-      "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
-      "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  while (read.Step()) {
-    const std::string encoded = read.Text(7);
-    const std::string leaf = read.Text(8);
-    insert.Bind(1, read.Int(0))
-        .Bind(2, read.Int(1))
-        .Bind(3, read.Int(2))
-        .Bind(4, read.Int(3))
-        .Bind(5, read.Text(4))
-        .Bind(6, read.Text(5))
-        .Bind(7, read.Text(6))
-        .BindBlob(8, HexToBytes(encoded).value_or(encoded))
-        .BindBlob(9, HexToBytes(leaf).value_or(leaf))
-        .Run();
-    insert.Reset();
-  }
-}
-
-const std::vector<store::sqlite::Migration>& AuditMigrations() {
-  static const std::vector<store::sqlite::Migration> migrations = {
-      {1, "audit log", R"SQL(
-CREATE TABLE records (
-  leaf_index    INTEGER PRIMARY KEY,
-  time_us       INTEGER NOT NULL,
-  actor_id      INTEGER NOT NULL,
-  department_id INTEGER NOT NULL,
-  action        TEXT NOT NULL,
-  decision      TEXT NOT NULL,
-  grant_id      TEXT NOT NULL,
-  encoded       TEXT NOT NULL,
-  leaf_hash     TEXT NOT NULL
-);
-CREATE INDEX records_time ON records(time_us);
-CREATE INDEX records_actor ON records(actor_id);
-CREATE TABLE tree_heads (
-  tree_size    INTEGER PRIMARY KEY,
-  root         TEXT NOT NULL,
-  timestamp_ms INTEGER NOT NULL,
-  signature    TEXT NOT NULL
-);
--- Append-only: the platform never updates or deletes a record or a head.
-CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-CREATE TRIGGER heads_no_update BEFORE UPDATE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
-CREATE TRIGGER heads_no_delete BEFORE DELETE ON tree_heads BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
-)SQL"},
-      // The record bytes and leaf hash as BLOBs instead of hex TEXT: half the bytes to write, copy and checkpoint per
-      // append, and no hex encoding on the hot path. The rows are copied over unchanged in content (hex decoded), so
-      // every leaf hash, tree head and receipt stays valid.
-      {2, "audit records as blobs", R"SQL(
-DROP TRIGGER records_no_update;
-DROP TRIGGER records_no_delete;
-ALTER TABLE records RENAME TO records_hex;
-CREATE TABLE records (
-  leaf_index    INTEGER PRIMARY KEY,
-  time_us       INTEGER NOT NULL,
-  actor_id      INTEGER NOT NULL,
-  department_id INTEGER NOT NULL,
-  action        TEXT NOT NULL,
-  decision      TEXT NOT NULL,
-  grant_id      TEXT NOT NULL,
-  encoded       BLOB NOT NULL,
-  leaf_hash     BLOB NOT NULL
-);
-)SQL",
-       [](Connection& c) {
-         CopyHexRecordsAsBlobs(c);
-         c.Exec(R"SQL(
-DROP TABLE records_hex;
-CREATE INDEX records_time ON records(time_us);
-CREATE INDEX records_actor ON records(actor_id);
-CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-)SQL");
-       }},
-      // Data calls per day for the dashboard, kept with the records in the same transaction, so that the chart reads
-      // a row per day instead of scanning every record of the period. Derived data: not part of the tree, and
-      // recomputed from the records here for a log that predates it.
-      {3, "data calls per day", R"SQL(
-CREATE TABLE data_calls_per_day (
-  day     INTEGER PRIMARY KEY,  -- days since 1970-01-01 at +08:00
-  allowed INTEGER NOT NULL,
-  denied  INTEGER NOT NULL
-);
-INSERT INTO data_calls_per_day(day, allowed, denied)
-  SELECT (time_us + 28800000000) / 86400000000 AS d, SUM(decision = 'allow'), SUM(decision = 'deny') FROM records
-  WHERE action LIKE '% /api/v1/data/%' AND decision IN ('allow', 'deny') GROUP BY d;
-)SQL"},
-  };
-  return migrations;
-}
-
 constexpr std::int64_t kMicrosPerDay = 86400LL * 1000000;
 constexpr std::int64_t kChinaOffsetUs = 8LL * 3600 * 1000000;  // days begin at midnight +08:00
-
-/// The day (since 1970-01-01, +08:00) of a time in microseconds.
-std::int64_t DayOf(std::int64_t time_us) { return (time_us + kChinaOffsetUs) / kMicrosPerDay; }
 
 /// Whether a record is one call of the data API: its routes (lookup, verify, query, export, changes) are audited with
 /// one outcome record per call (AuditPolicy::kOutcome), allow or deny; a streamed export adds a closing record
 /// (complete/incomplete), which is not a call.
 bool IsDataCall(std::string_view action, std::string_view decision) {
   return (decision == "allow" || decision == "deny") && action.find(" /api/v1/data/") != std::string_view::npos;
+}
+
+}  // namespace
+
+namespace detail {
+
+std::int64_t DayOf(std::int64_t time_us) { return (time_us + kChinaOffsetUs) / kMicrosPerDay; }
+
+std::vector<DayCount> CountDataCalls(std::span<const PendingRecord> records) {
+  std::vector<DayCount> days;
+  for (const PendingRecord& r : records) {
+    if (!IsDataCall(r.action, r.decision)) continue;
+    const std::int64_t d = DayOf(r.time_us);
+    if (days.empty() || days.back().day != d) days.push_back(DayCount{d, 0, 0});
+    (r.decision == "allow" ? days.back().allowed : days.back().denied) += 1;
+  }
+  return days;
 }
 
 std::optional<std::string> HexToBytes(std::string_view hex) {
@@ -166,13 +69,73 @@ std::optional<std::string> HexToBytes(std::string_view hex) {
 
 std::string_view View(const Hash& h) { return {reinterpret_cast<const char*>(h.data()), h.size()}; }
 
-/// A stored leaf hash (32 bytes), or nullopt if it is not one.
 std::optional<Hash> HashFromBytes(std::string_view bytes) {
   if (bytes.size() != std::tuple_size_v<Hash>) return std::nullopt;
   Hash h{};
   std::copy(bytes.begin(), bytes.end(), h.begin());
   return h;
 }
+
+Result<StoredRecord> ToStoredRecord(std::uint64_t leaf_index, std::string_view encoded, std::string_view leaf_hash) {
+  auto record = Decode(encoded);
+  if (!record.ok()) return Status::Unavailable("audit_inconsistent", "a stored record does not decode");
+  auto leaf = HashFromBytes(leaf_hash);
+  if (!leaf) return Status::Unavailable("audit_inconsistent", "a stored leaf hash is not 32 bytes");
+  return StoredRecord{leaf_index, record.value(), *leaf};
+}
+
+Status LogChecker::Fail(const std::string& what) {
+  report_ << "FAIL: " << what << "\n";
+  return Status::Unprocessable("audit_inconsistent", what);
+}
+
+Status LogChecker::AddRecord(std::uint64_t index, const std::optional<std::string>& bytes,
+                             const std::optional<std::string>& stored_leaf) {
+  if (index != tree_.size()) {
+    return Fail(fmt::format("record {} is missing (next stored index is {})", tree_.size(), index));
+  }
+  if (!bytes || !Decode(*bytes).ok()) return Fail(fmt::format("record {} is not a canonical record", index));
+  const Hash leaf = LeafHash(*bytes);
+  if (!stored_leaf || *stored_leaf != View(leaf)) {
+    return Fail(fmt::format("record {} does not match its stored leaf hash", index));
+  }
+  tree_.Append(leaf);
+  return Status::Ok();
+}
+
+void LogChecker::EndRecords() { report_ << "records: " << tree_.size() << "\n"; }
+
+Status LogChecker::CheckHead(std::uint64_t size, const std::string& root_hex, std::int64_t timestamp_ms,
+                             const std::string& signature_hex) {
+  auto root = FromHex(root_hex);
+  if (!root.ok()) return Fail(fmt::format("tree head {} has a malformed root", size));
+  const SignedTreeHead head{size, root.value(), timestamp_ms, signature_hex};
+  if (!VerifyTreeHead(head, public_key_hex_)) {
+    return Fail(fmt::format("tree head of size {} has an invalid signature", size));
+  }
+  if (size > tree_.size()) {
+    return Fail(
+        fmt::format("tree head of size {} covers records that are missing (only {} stored)", size, tree_.size()));
+  }
+  if (tree_.Root(size).value() != head.root) {
+    return Fail(fmt::format("tree head of size {} does not match the stored records: history was rewritten", size));
+  }
+  ++heads_checked_;
+  return Status::Ok();
+}
+
+Status LogChecker::Finish() {
+  report_ << "signed tree heads checked: " << heads_checked_ << "\n";
+  report_ << "root: " << ToHex(tree_.Root(tree_.size()).value()) << "\n";
+  report_ << "OK\n";
+  return Status::Ok();
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::HexToBytes;
 
 std::int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -204,11 +167,6 @@ Status LoadOrCreateKey(const std::string& path, std::string& secret, std::string
   return Status::Ok();
 }
 
-Status Inconsistent(std::ostream& report, const std::string& what) {
-  report << "FAIL: " << what << "\n";
-  return Status::Unprocessable("audit_inconsistent", what);
-}
-
 }  // namespace
 
 std::string TreeHeadMessage(std::uint64_t tree_size, const Hash& root, std::int64_t timestamp_ms) {
@@ -225,38 +183,46 @@ bool VerifyTreeHead(const SignedTreeHead& head, const std::string& public_key_he
                                      reinterpret_cast<const unsigned char*>(pk->data())) == 0;
 }
 
-Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, const common::Clock& clock) {
-  std::unique_ptr<AuditLog> log(new AuditLog());
-  log->clock_ = &clock;
-  GOVSHARE_RETURN_IF_ERROR(LoadOrCreateKey(data_dir + "/audit.key", log->secret_key_, log->public_key_hex_));
-  store::sqlite::Database::Options options;
-  options.path = data_dir + "/audit.db";
-  options.page_size = kPageSize;
-  auto db = store::sqlite::Database::Open(options, AuditMigrations());
-  if (!db.ok()) return db.status();
-  log->db_ = std::move(db.value());
+AuditLog::AuditLog(const common::Clock& clock) : clock_(&clock) {}
+
+Status AuditLog::Load(std::unique_ptr<detail::AuditStore> store, const std::string& key_path) {
+  store_ = std::move(store);
+  if (secret_key_.empty()) GOVSHARE_RETURN_IF_ERROR(LoadOrCreateKey(key_path, secret_key_, public_key_hex_));
   // Rebuild the tree from the stored leaf hashes (O(n) at start-up; the records themselves are checked by Verify).
-  GOVSHARE_RETURN_IF_ERROR(log->db_->Read([&](Connection& c) {
-    auto s = c.Prepare("SELECT leaf_index, leaf_hash FROM records ORDER BY leaf_index");
-    while (s.Step()) {
-      auto h = HashFromBytes(s.Blob(1));
-      if (!h || static_cast<std::uint64_t>(s.Int(0)) != log->tree_.size()) {
-        return Status::Unavailable("audit_inconsistent", "the audit log is damaged: run govshare audit verify");
-      }
-      log->tree_.Append(*h);
-    }
-    auto head =
-        c.Prepare("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size DESC LIMIT 1");
-    if (head.Step()) {
-      auto root = FromHex(head.Text(1));
-      if (root.ok()) {
-        log->latest_head_ =
-            SignedTreeHead{static_cast<std::uint64_t>(head.Int(0)), root.value(), head.Int(2), head.Text(3)};
-      }
-    }
-    return Status::Ok();
-  }));
-  log->next_index_ = log->tree_.size();
+  auto leaves = store_->ReadLeaves(0);
+  if (!leaves.ok()) return leaves.status();
+  for (const Hash& leaf : leaves->hashes) tree_.Append(leaf);
+  auto head = store_->ReadLatestHead();
+  if (!head.ok()) return head.status();
+  latest_head_ = head.value();
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, const common::Clock& clock) {
+  auto store = detail::SqliteAuditStore::Open(data_dir + "/audit.db");
+  if (!store.ok()) return store.status();
+  std::unique_ptr<AuditLog> log(new AuditLog(clock));
+  GOVSHARE_RETURN_IF_ERROR(log->Load(std::move(store.value()), data_dir + "/audit.key"));
+  return log;
+}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::OpenPostgres(store::pg::Database& db, const std::string& data_dir,
+                                                         const common::Clock& clock) {
+  GOVSHARE_RETURN_IF_ERROR(common::InitCrypto());
+  const std::string key_path = data_dir + "/audit.key";
+  auto registered = store::pg::PgAuditStore::RegisteredKey(db);
+  if (!registered.ok()) return registered.status();
+  // A node without a key must not make one of its own once the log has a key: it could never sign for this log.
+  if (registered.value() && !std::filesystem::exists(key_path)) {
+    return Status::Unavailable("audit_key_mismatch",
+                               fmt::format("{} is missing but the audit log in PostgreSQL already has a key: copy "
+                                           "audit.key from an existing node to {}",
+                                           key_path, key_path));
+  }
+  std::unique_ptr<AuditLog> log(new AuditLog(clock));
+  GOVSHARE_RETURN_IF_ERROR(LoadOrCreateKey(key_path, log->secret_key_, log->public_key_hex_));
+  GOVSHARE_RETURN_IF_ERROR(store::pg::PgAuditStore::RegisterKey(db, log->public_key_hex_, key_path));
+  GOVSHARE_RETURN_IF_ERROR(log->Load(std::make_unique<store::pg::PgAuditStore>(db), key_path));
   return log;
 }
 
@@ -264,7 +230,7 @@ AuditLog::~AuditLog() {
   std::unique_lock lock(queue_mutex_);
   stopping_ = true;
   gather_cv_.notify_all();
-  // Every record queued before is committed (or failed) before the database closes.
+  // Every record queued before is committed (or failed) before the store closes.
   drained_cv_.wait(lock, [this] { return !draining_; });
 }
 
@@ -285,7 +251,7 @@ Result<std::uint64_t> AuditLog::Append(const AuditRecord& record) {
 }
 
 void AuditLog::AppendAsync(const AuditRecord& record, AppendCallback done) {
-  if (fail_appends_ || out_of_step_) {
+  if (fail_appends_ || !store_->accepts_appends()) {
     done(AuditUnavailable());
     return;
   }
@@ -317,10 +283,11 @@ void AuditLog::AppendAsync(const AuditRecord& record, AppendCallback done) {
 }
 
 void AuditLog::ScheduleDrain() {
-  db_->WriteAsync([this](Connection& c) { return Drain(c); }, [this](const Status& written) { AfterDrain(written); });
+  store_->WriteBatchAsync([this] { return TakeBatch(); },
+                          [this](const Result<detail::CommittedBatch>& written) { AfterDrain(written); });
 }
 
-Status AuditLog::Drain(Connection& c) {
+detail::Batch AuditLog::TakeBatch() {
   drain_ran_ = true;
   {
     std::unique_lock lock(queue_mutex_);
@@ -339,76 +306,29 @@ Status AuditLog::Drain(Connection& c) {
   if (const auto delay = commit_delay_ms_.load(); delay > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   }
-  const std::uint64_t first = next_index_;
-  {
-    // Once per batch, not per record: the file must end exactly where the tree ends, so that the counter can never
-    // reuse or skip an index, even after a commit whose outcome the process could not know.
-    auto end = c.Prepare("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM records");
-    end.Step();
-    if (static_cast<std::uint64_t>(end.Int(0)) != first) {
-      spdlog::error("audit.db ends at {} but the tree at {}: refusing every append until a restart rebuilds the tree",
-                    end.Int(0), first);
-      out_of_step_ = true;
-      return Status::Internal("the audit store is out of step with its tree");
-    }
-  }
-  // One statement for the whole batch; the values are bound without copying (the batch outlives the statement).
-  auto insert = c.Prepare(
-      "INSERT INTO records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, encoded, "
-      "leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  for (std::size_t i = 0; i < inflight_.size(); ++i) {
-    const PendingRecord& r = inflight_[i];
-    insert.Bind(1, static_cast<std::int64_t>(first + i))
-        .Bind(2, r.time_us)
-        .Bind(3, r.actor_id)
-        .Bind(4, r.department_id)
-        .BindTextNoCopy(5, r.action)
-        .BindTextNoCopy(6, r.decision)
-        .BindTextNoCopy(7, r.grant_id)
-        .BindBlobNoCopy(8, r.encoded)
-        .BindBlobNoCopy(9, View(r.leaf))
-        .Run();
-    insert.Reset();
-  }
-  CountDataCalls(c);
-  return Status::Ok();
+  std::shared_lock lock(tree_mutex_);
+  return detail::Batch{inflight_, tree_.size()};
 }
 
-void AuditLog::CountDataCalls(Connection& c) {
-  std::optional<std::int64_t> day;
-  std::int64_t allowed = 0;
-  std::int64_t denied = 0;
-  auto flush = [&] {
-    if (!day || allowed + denied == 0) return;
-    c.Prepare(
-         "INSERT INTO data_calls_per_day(day, allowed, denied) VALUES (?, ?, ?) ON CONFLICT(day) DO UPDATE SET "
-         "allowed = allowed + excluded.allowed, denied = denied + excluded.denied")
-        .Bind(1, *day)
-        .Bind(2, allowed)
-        .Bind(3, denied)
-        .Run();
-    allowed = denied = 0;
-  };
-  for (const PendingRecord& r : inflight_) {
-    if (!IsDataCall(r.action, r.decision)) continue;
-    const std::int64_t d = DayOf(r.time_us);
-    if (day != d) {
-      flush();
-      day = d;
-    }
-    (r.decision == "allow" ? allowed : denied) += 1;
+void AuditLog::ExtendTreeLocked(const detail::Leaves& leaves) const {
+  // Leaves below the tree's size are there already (a catch-up read them first); the store returns contiguous
+  // leaves from at most the tree's size, so none is skipped.
+  for (std::size_t i = 0; i < leaves.hashes.size(); ++i) {
+    if (leaves.from + i == tree_.size()) tree_.Append(leaves.hashes[i]);
   }
-  flush();
 }
 
-void AuditLog::AfterDrain(const Status& written) {
-  const std::uint64_t first = next_index_;
+void AuditLog::AfterDrain(const Result<detail::CommittedBatch>& written) {
+  const std::uint64_t first = written.ok() ? written->first : 0;
   if (written.ok()) {
     std::unique_lock lock(tree_mutex_);
-    for (const auto& r : inflight_) tree_.Append(r.leaf);
-    next_index_ = first + inflight_.size();
+    ExtendTreeLocked(written->others);
+    for (std::size_t i = 0; i < inflight_.size(); ++i) {
+      if (first + i == tree_.size()) tree_.Append(inflight_[i].leaf);
+    }
   } else if (!inflight_.empty()) {
-    spdlog::error("audit: a batch of {} records could not be made durable: {}", inflight_.size(), written.ToString());
+    spdlog::error("audit: a batch of {} records could not be made durable: {}", inflight_.size(),
+                  written.status().ToString());
   }
   for (std::size_t i = 0; i < inflight_.size(); ++i) {
     if (written.ok()) {
@@ -418,7 +338,7 @@ void AuditLog::AfterDrain(const Status& written) {
     }
   }
   inflight_.clear();
-  // The database refused the job without running it (it is closing): nothing queued can be made durable any more.
+  // The store refused the job without running it (it is closing): nothing queued can be made durable any more.
   std::deque<PendingRecord> refused;
   bool again = false;
   {
@@ -435,194 +355,132 @@ void AuditLog::AfterDrain(const Status& written) {
 }
 
 Status AuditLog::SignNewHead() {
-  SignedTreeHead head;
+  std::uint64_t known = 0;
   {
     std::shared_lock lock(tree_mutex_);
-    head.tree_size = tree_.size();
-    if (head.tree_size == 0 || (latest_head_ && latest_head_->tree_size == head.tree_size)) return Status::Ok();
-    head.root = tree_.Root(head.tree_size).value();
+    known = tree_.size();
   }
-  head.timestamp_ms = NowMs();
-  const std::string msg = TreeHeadMessage(head.tree_size, head.root, head.timestamp_ms);
-  std::string sig(crypto_sign_BYTES, '\0');
-  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
-                       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
-                       reinterpret_cast<const unsigned char*>(secret_key_.data()));
-  head.signature_hex = ToHex(sig);
-  GOVSHARE_RETURN_IF_ERROR(db_->Write([&](Connection& c) {
-    c.Prepare("INSERT OR IGNORE INTO tree_heads(tree_size, root, timestamp_ms, signature) VALUES (?, ?, ?, ?)")
-        .Bind(1, static_cast<std::int64_t>(head.tree_size))
-        .Bind(2, ToHex(head.root))
-        .Bind(3, head.timestamp_ms)
-        .Bind(4, head.signature_hex)
-        .Run();
-    return Status::Ok();
-  }));
+  std::optional<SignedTreeHead> stored;
+  GOVSHARE_RETURN_IF_ERROR(store_->WriteHead(
+      known, [&](const detail::Leaves& leaves, std::uint64_t latest_size) -> std::optional<SignedTreeHead> {
+        stored.reset();  // the job may run again
+        SignedTreeHead head;
+        {
+          std::unique_lock lock(tree_mutex_);
+          ExtendTreeLocked(leaves);
+          head.tree_size = tree_.size();
+          if (head.tree_size == 0 || head.tree_size <= latest_size) return std::nullopt;
+          head.root = tree_.Root(head.tree_size).value();
+        }
+        head.timestamp_ms = NowMs();
+        const std::string msg = TreeHeadMessage(head.tree_size, head.root, head.timestamp_ms);
+        std::string sig(crypto_sign_BYTES, '\0');
+        crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
+                             reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                             reinterpret_cast<const unsigned char*>(secret_key_.data()));
+        head.signature_hex = ToHex(sig);
+        stored = head;
+        return head;
+      }));
+  if (!stored) return Status::Ok();
   std::unique_lock lock(tree_mutex_);
-  if (!latest_head_ || latest_head_->tree_size < head.tree_size) latest_head_ = head;
+  if (!latest_head_ || latest_head_->tree_size < stored->tree_size) latest_head_ = stored;
   return Status::Ok();
 }
 
+void AuditLog::CatchUp() const {
+  if (!store_->shared()) return;
+  std::uint64_t known = 0;
+  {
+    std::shared_lock lock(tree_mutex_);
+    known = tree_.size();
+  }
+  // The head first: the leaves read after it include every leaf it covers.
+  auto head = store_->ReadLatestHead();
+  auto leaves = store_->ReadLeaves(known);
+  if (!head.ok() || !leaves.ok()) {
+    spdlog::warn("audit: cannot catch up with the other nodes' records: {}",
+                 (head.ok() ? leaves.status() : head.status()).ToString());
+    return;
+  }
+  std::unique_lock lock(tree_mutex_);
+  ExtendTreeLocked(leaves.value());
+  if (head.value() && head.value()->tree_size <= tree_.size() &&
+      (!latest_head_ || latest_head_->tree_size < head.value()->tree_size)) {
+    latest_head_ = head.value();
+  }
+}
+
 std::uint64_t AuditLog::size() const {
+  CatchUp();
   std::shared_lock lock(tree_mutex_);
   return tree_.size();
 }
 
 std::optional<SignedTreeHead> AuditLog::LatestHead() const {
+  CatchUp();
   std::shared_lock lock(tree_mutex_);
   return latest_head_;
 }
 
 Result<std::vector<Hash>> AuditLog::InclusionProof(std::uint64_t leaf_index, std::uint64_t tree_size) const {
+  CatchUp();
   std::shared_lock lock(tree_mutex_);
   return tree_.InclusionProof(leaf_index, tree_size);
 }
 
 Result<std::vector<Hash>> AuditLog::ConsistencyProof(std::uint64_t first, std::uint64_t second) const {
+  CatchUp();
   std::shared_lock lock(tree_mutex_);
   return tree_.ConsistencyProof(first, second);
 }
 
-namespace {
-
-Result<StoredRecord> ReadStored(const store::sqlite::Statement& s) {
-  auto record = Decode(s.Blob(1));
-  if (!record.ok()) return Status::Unavailable("audit_inconsistent", "a stored record does not decode");
-  auto leaf = HashFromBytes(s.Blob(2));
-  if (!leaf) return Status::Unavailable("audit_inconsistent", "a stored leaf hash is not 32 bytes");
-  return StoredRecord{static_cast<std::uint64_t>(s.Int(0)), record.value(), *leaf};
-}
-
-}  // namespace
-
 Result<StoredRecord> AuditLog::Get(std::uint64_t leaf_index) {
-  std::optional<StoredRecord> out;
-  GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
-    auto s = c.Prepare("SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index = ?");
-    s.Bind(1, static_cast<std::int64_t>(leaf_index));
-    if (!s.Step()) return Status::Ok();
-    auto r = ReadStored(s);
-    if (!r.ok()) return r.status();
-    out = std::move(r.value());
-    return Status::Ok();
-  }));
-  if (!out) return Status::NotFound(fmt::format("no audit record {}", leaf_index));
-  return *out;
+  auto out = store_->Get(leaf_index);
+  if (!out.ok()) return out.status();
+  if (!out.value()) return Status::NotFound(fmt::format("no audit record {}", leaf_index));
+  return std::move(*out.value());
 }
 
 Result<std::vector<StoredRecord>> AuditLog::List(const RecordFilter& f, std::uint64_t after, int limit) {
-  std::vector<StoredRecord> out;
-  GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
-    // Built once: the statement cache is keyed by the SQL text.
-    static const std::string kFilters =
-        "(?2 IS NULL OR time_us >= ?2) AND (?3 IS NULL OR time_us <= ?3) AND (?4 IS NULL OR actor_id = ?4) "
-        "AND (?5 IS NULL OR department_id = ?5) AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR decision = ?7) "
-        "AND (?8 IS NULL OR grant_id = ?8)";
-    static const std::string kOldestFirst =
-        "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index >= ?1 AND " + kFilters +
-        " ORDER BY leaf_index LIMIT ?9";
-    static const std::string kNewestFirst =
-        "SELECT leaf_index, encoded, leaf_hash FROM records WHERE leaf_index <= ?1 AND " + kFilters +
-        " ORDER BY leaf_index DESC LIMIT ?9";
-    auto s = c.Prepare(f.newest_first ? kNewestFirst : kOldestFirst);
-    s.Bind(1, static_cast<std::int64_t>(after))
-        .Bind(2, f.from_us)
-        .Bind(3, f.to_us)
-        .Bind(4, f.actor_id)
-        .Bind(5, f.department_id)
-        .Bind(6, f.action)
-        .Bind(7, f.decision)
-        .Bind(8, f.grant_id)
-        .Bind(9, limit);
-    while (s.Step()) {
-      auto r = ReadStored(s);
-      if (!r.ok()) return r.status();
-      out.push_back(std::move(r.value()));
-    }
-    return Status::Ok();
-  }));
-  return out;
+  return store_->List(f, after, limit);
 }
 
 Result<std::vector<DailyCalls>> AuditLog::CountDataCallsPerDay(std::int64_t now_us, int days) {
-  const std::int64_t today = DayOf(now_us);
+  const std::int64_t today = detail::DayOf(now_us);
   const std::int64_t first = today - days + 1;
   std::vector<DailyCalls> out(static_cast<std::size_t>(std::max(days, 0)));
   for (int i = 0; i < days; ++i) {
     out[static_cast<std::size_t>(i)].date = common::FormatDate((first + i) * 86400 + 4 * 3600);  // noon +08:00
   }
-  GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
-    auto s = c.Prepare("SELECT day, allowed, denied FROM data_calls_per_day WHERE day BETWEEN ? AND ?");
-    s.Bind(1, first).Bind(2, today);
-    while (s.Step()) {
-      auto& day = out[static_cast<std::size_t>(s.Int(0) - first)];
-      day.allowed = s.Int(1);
-      day.denied = s.Int(2);
-    }
-    return Status::Ok();
-  }));
+  GOVSHARE_RETURN_IF_ERROR(
+      store_->ReadDataCalls(first, today, [&](std::int64_t day, std::int64_t allowed, std::int64_t denied) {
+        auto& row = out[static_cast<std::size_t>(day - first)];
+        row.allowed = allowed;
+        row.denied = denied;
+      }));
   return out;
 }
+
+bool AuditLog::healthy() const { return store_->healthy() && !fail_appends_.load() && store_->accepts_appends(); }
+
+std::uint64_t AuditLog::commits() const { return store_->commits(); }
 
 Status AuditLog::Verify(const std::string& data_dir, std::ostream& report) {
   GOVSHARE_RETURN_IF_ERROR(common::InitCrypto());
   std::string secret;
   std::string public_hex;
   if (!std::filesystem::exists(data_dir + "/audit.key") || !std::filesystem::exists(data_dir + "/audit.db")) {
-    return Inconsistent(report, fmt::format("{} has no audit log (audit.db and audit.key)", data_dir));
+    return detail::LogChecker("", report).Fail(fmt::format("{} has no audit log (audit.db and audit.key)", data_dir));
   }
   GOVSHARE_RETURN_IF_ERROR(LoadOrCreateKey(data_dir + "/audit.key", secret, public_hex));
-  MerkleTree tree;
-  try {
-    Connection c(data_dir + "/audit.db", Connection::Mode::kReadOnly, 5000);
-    // Verify only reads: a file that no binary has migrated yet (schema 1) still has the bytes as hex text.
-    auto version = c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    const bool hex = version.Step() && version.Int(0) < kBlobSchemaVersion;
-    auto s = c.Prepare("SELECT leaf_index, encoded, leaf_hash FROM records ORDER BY leaf_index");
-    while (s.Step()) {
-      const auto index = static_cast<std::uint64_t>(s.Int(0));
-      if (index != tree.size()) {
-        return Inconsistent(report, fmt::format("record {} is missing (next stored index is {})", tree.size(), index));
-      }
-      auto bytes = hex ? HexToBytes(s.Text(1)) : std::optional<std::string>(s.Blob(1));
-      if (!bytes || !Decode(*bytes).ok()) {
-        return Inconsistent(report, fmt::format("record {} is not a canonical record", index));
-      }
-      const Hash leaf = LeafHash(*bytes);
-      const auto stored = hex ? HexToBytes(s.Text(2)) : std::optional<std::string>(s.Blob(2));
-      if (!stored || *stored != View(leaf)) {
-        return Inconsistent(report, fmt::format("record {} does not match its stored leaf hash", index));
-      }
-      tree.Append(leaf);
-    }
-    report << "records: " << tree.size() << "\n";
-    auto heads = c.Prepare("SELECT tree_size, root, timestamp_ms, signature FROM tree_heads ORDER BY tree_size");
-    std::uint64_t checked = 0;
-    while (heads.Step()) {
-      const auto size = static_cast<std::uint64_t>(heads.Int(0));
-      auto root = FromHex(heads.Text(1));
-      if (!root.ok()) return Inconsistent(report, fmt::format("tree head {} has a malformed root", size));
-      const SignedTreeHead head{size, root.value(), heads.Int(2), heads.Text(3)};
-      if (!VerifyTreeHead(head, public_hex)) {
-        return Inconsistent(report, fmt::format("tree head of size {} has an invalid signature", size));
-      }
-      if (size > tree.size()) {
-        return Inconsistent(report, fmt::format("tree head of size {} covers records that are missing (only {} stored)",
-                                                size, tree.size()));
-      }
-      if (tree.Root(size).value() != head.root) {
-        return Inconsistent(
-            report, fmt::format("tree head of size {} does not match the stored records: history was rewritten", size));
-      }
-      ++checked;
-    }
-    report << "signed tree heads checked: " << checked << "\n";
-    report << "root: " << ToHex(tree.Root(tree.size()).value()) << "\n";
-  } catch (const store::sqlite::SqliteError& e) {
-    return Inconsistent(report, fmt::format("cannot read the audit database: {}", e.what()));
-  }
-  report << "OK\n";
-  return Status::Ok();
+  detail::LogChecker checker(public_hex, report);
+  return detail::SqliteAuditStore::Verify(data_dir + "/audit.db", checker);
+}
+
+Status AuditLog::VerifyPostgres(store::pg::Database& db, std::ostream& report) {
+  GOVSHARE_RETURN_IF_ERROR(common::InitCrypto());
+  return store::pg::PgAuditStore::Verify(db, report);
 }
 
 }  // namespace govshare::audit

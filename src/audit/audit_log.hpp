@@ -18,9 +18,34 @@
 #include "audit/merkle.hpp"
 #include "audit/record.hpp"
 #include "common/clock.hpp"
-#include "store/sqlite/database.hpp"
+
+namespace govshare::store::pg {
+class Database;
+}
 
 namespace govshare::audit {
+
+namespace detail {
+
+/// A record ready for the writer: encoded and hashed by the caller, so the writer only inserts.
+struct PendingRecord {
+  std::int64_t time_us = 0;
+  std::int64_t actor_id = 0;
+  std::int64_t department_id = 0;
+  std::string action;
+  std::string decision;
+  std::string grant_id;
+  std::string encoded;
+  Hash leaf{};
+  std::function<void(common::Result<std::uint64_t>)> done;
+};
+
+class AuditStore;
+struct Batch;
+struct CommittedBatch;
+struct Leaves;
+
+}  // namespace detail
 
 /// A signed tree head: the log's size and root at a moment, signed with the platform's Ed25519 key.
 struct SignedTreeHead {
@@ -60,16 +85,21 @@ struct RecordFilter {
   bool newest_first = false;
 };
 
-/// The tamper-evident audit log (Art. 14, 25, 27, 30): an append-only SQLite file of its own (DATA_DIR/audit.db) whose
-/// records are the leaves of an RFC 9162 Merkle tree, with signed tree heads (Ed25519 key in DATA_DIR/audit.key).
+/// The tamper-evident audit log (Art. 14, 25, 27, 30): records that are the leaves of an RFC 9162 Merkle tree, with
+/// signed tree heads (Ed25519 key in DATA_DIR/audit.key), stored either in an append-only SQLite file of its own
+/// (DATA_DIR/audit.db, Open) or in PostgreSQL, where every node appends to one tree (OpenPostgres).
 ///
 /// Writes: callers encode and hash their record on their own thread and queue it. While records wait, one drain job is
-/// queued on the audit database's writer thread (Database::WriteAsync); it takes everything queued (at most kMaxBatch
-/// records) and inserts it in that group's single synchronous=FULL commit, so no other thread sits between the callers
-/// and the commit. It assigns leaf indexes from its own counter, so they are contiguous and in commit order, and once
-/// the commit is durable it adds the leaves to the in-memory tree before it tells any caller, then queues the next
-/// drain if records arrived meanwhile. A caller is told its index only once its record is durable; if the commit
-/// fails, every caller of that batch gets audit_unavailable and the counter stays.
+/// queued on the store's writer thread; it takes everything queued (at most kMaxBatch records) and stores it in one
+/// durable commit, so no other thread sits between the callers and the commit. Leaf indexes are contiguous and in
+/// commit order; once the commit is durable the drain adds the leaves to the in-memory tree before it tells any
+/// caller, then queues the next drain if records arrived meanwhile. A caller is told its index only once its record
+/// is durable; if the commit fails, every caller of that batch gets audit_unavailable and no index is used.
+///
+/// On PostgreSQL, each batch is one transaction that holds the row of the tree's frontier (audit_frontier) FOR
+/// UPDATE, so the batches of all nodes serialise: it reads the leaves other nodes committed since this node's tree,
+/// numbers its records from the frontier and moves the frontier. size(), LatestHead() and the proofs first catch up
+/// with the leaves and heads other nodes stored (one indexed read of what is new).
 /// Thread-safe.
 class AuditLog {
  public:
@@ -83,7 +113,14 @@ class AuditLog {
   /// grow without bound when the disk cannot keep up.
   static constexpr std::size_t kMaxQueued = 1U << 18;
 
+  /// The log in DATA_DIR/audit.db (one node), signing with DATA_DIR/audit.key (created on first use).
   static common::Result<std::unique_ptr<AuditLog>> Open(const std::string& data_dir, const common::Clock& clock);
+  /// The log in PostgreSQL (tables audit_*, migration 7 of store::pg::MainMigrations(), which `db` must have applied),
+  /// shared by every node on `db`. Signs with DATA_DIR/audit.key; the database keeps only the public key: the first
+  /// node registers its key (creating audit.key if it has none), and a node whose audit.key is missing or differs is
+  /// refused (audit_key_mismatch: copy audit.key from an existing node). `db` must outlive the log.
+  static common::Result<std::unique_ptr<AuditLog>> OpenPostgres(store::pg::Database& db, const std::string& data_dir,
+                                                                const common::Clock& clock);
   /// Commits every record queued so far, then stops the writer.
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
@@ -97,7 +134,8 @@ class AuditLog {
   /// queueing),
   /// in leaf index order within a commit; it must be quick, must not throw and must not wait for another append.
   void AppendAsync(const AuditRecord& record, AppendCallback done);
-  /// Signs a new head if records arrived since the last one (the platform calls it every second).
+  /// Signs a new head if records arrived since the last stored one (the platform calls it every second; on PostgreSQL
+  /// on the leader node, though nodes signing at once are safe: heads serialise with the appends and never go back).
   common::Status SignNewHead();
 
   std::uint64_t size() const;
@@ -112,14 +150,14 @@ class AuditLog {
   /// oldest first: the records of the data API's routes by day and decision. Counts only, no record content; read
   /// from a table of counts per day that each commit keeps up to date, so the cost is a row per day.
   common::Result<std::vector<DailyCalls>> CountDataCallsPerDay(std::int64_t now_us, int days);
-  bool healthy() const { return db_->healthy() && !fail_appends_.load() && !out_of_step_.load(); }
+  bool healthy() const;
   /// Fault injection for tests: while set, Append fails as a broken disk would.
   void InjectFailureForTesting(bool fail) { fail_appends_ = fail; }
   /// How long the writer may wait for more records before a commit when appenders arrive together (see Drain); 0
   /// never waits. Trades up to this much latency per audited call under load for fewer commits and fdatasyncs.
   void SetCommitWait(std::chrono::microseconds wait) { commit_wait_us_ = wait.count(); }
-  /// Commits of audit.db since open (each a batch of records, or a tree head).
-  std::uint64_t commits() const { return db_->committed_groups(); }
+  /// Commits of the store's writer since open (each a batch of records, or a tree head).
+  std::uint64_t commits() const;
   /// For tests: the writer waits this long before each commit, as a slow disk would.
   void SetCommitDelayForTesting(std::chrono::milliseconds delay) { commit_delay_ms_ = delay.count(); }
 
@@ -127,40 +165,37 @@ class AuditLog {
   /// are contiguous, and that every stored tree head's root matches and its signature verifies. Writes a report; OK
   /// only when all holds (the first inconsistency is named precisely).
   static common::Status Verify(const std::string& data_dir, std::ostream& report);
+  /// The same checks on the log in PostgreSQL, with the public key the database holds.
+  static common::Status VerifyPostgres(store::pg::Database& db, std::ostream& report);
 
  private:
-  /// A record ready for the writer: encoded and hashed by the caller, so the writer only inserts.
-  struct PendingRecord {
-    std::int64_t time_us = 0;
-    std::int64_t actor_id = 0;
-    std::int64_t department_id = 0;
-    std::string action;
-    std::string decision;
-    std::string grant_id;
-    std::string encoded;
-    Hash leaf{};
-    AppendCallback done;
-  };
+  using PendingRecord = detail::PendingRecord;
 
-  AuditLog() = default;
-  /// Queues a drain job on the database's writer thread (at most one is queued or running at a time).
+  explicit AuditLog(const common::Clock& clock);
+  /// Loads the key, builds the tree from the store's leaves and reads the latest head.
+  common::Status Load(std::unique_ptr<detail::AuditStore> store, const std::string& key_path);
+  /// Queues a drain job on the store's writer thread (at most one is queued or running at a time).
   void ScheduleDrain();
-  /// The drain job: takes the queued records into inflight_ and inserts them. Writer thread only.
-  common::Status Drain(store::sqlite::Connection& c);
-  /// Adds the batch's data calls to data_calls_per_day (in the drain's transaction). Writer thread only.
-  void CountDataCalls(store::sqlite::Connection& c);
+  /// The drain job's first step: takes the queued records into inflight_. Writer thread only.
+  detail::Batch TakeBatch();
   /// After the drain's commit: extends the tree, answers every caller of the batch, and drains again if records wait.
-  void AfterDrain(const common::Status& written);
+  void AfterDrain(const common::Result<detail::CommittedBatch>& written);
+  /// Adds to the tree the leaves it lacks of `leaves` (another node's, or its own a catch-up already added). Needs
+  /// tree_mutex_ held exclusively.
+  void ExtendTreeLocked(const detail::Leaves& leaves) const;
+  /// On a shared store: adds the leaves and the newest head other nodes stored since. A failed read keeps what is
+  /// known (the answers are then of a slightly older tree).
+  void CatchUp() const;
 
-  std::unique_ptr<store::sqlite::Database> db_;
+  std::unique_ptr<detail::AuditStore> store_;
   const common::Clock* clock_ = nullptr;
   std::string secret_key_;  // Ed25519 secret key bytes
   std::string public_key_hex_;
   mutable std::shared_mutex tree_mutex_;
-  MerkleTree tree_;                            // guarded by tree_mutex_; written by the drain's callback only
-  std::optional<SignedTreeHead> latest_head_;  // tree_mutex_
+  // Written by the drain's callback, and on a shared store by catch-up (hence mutable: reads catch up).
+  mutable MerkleTree tree_;                            // tree_mutex_
+  mutable std::optional<SignedTreeHead> latest_head_;  // tree_mutex_
   std::atomic<bool> fail_appends_{false};
-  std::atomic<bool> out_of_step_{false};  // the file does not end where the tree does; appends fail until a restart
   std::atomic<std::int64_t> commit_delay_ms_{0};
   std::atomic<std::int64_t> commit_wait_us_{0};
 
@@ -174,7 +209,6 @@ class AuditLog {
   std::vector<PendingRecord> inflight_;  // the batch of the drain in progress
   bool drain_ran_ = false;               // the drain job ran (false: the database refused it)
   std::size_t last_batch_ = 0;           // records in the previous drain's batch
-  std::uint64_t next_index_ = 0;         // the leaf index of the next record committed
 };
 
 }  // namespace govshare::audit

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -12,43 +13,43 @@
 
 #include <fmt/format.h>
 
+#include "audit/audit_test_records.hpp"
 #include "common/crypto.hpp"
+#include "store/sqlite/database.hpp"
+#include "support/store_backend.hpp"
 
 namespace govshare::audit {
 namespace {
 
 using store::sqlite::Connection;
+using testing::Backend;
 
+/// A log in a temporary data directory (audit.key, and audit.db on SQLite); on PostgreSQL (`pg_` set) in a scratch
+/// database with the main migrations.
 class AuditLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(common::InitCrypto().ok());
-    dir_ = (std::filesystem::temp_directory_path() / ("govshare-audit-" + std::to_string(::getpid()) + "-" +
-                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-               .string();
+    std::string name = "govshare-audit-" + std::to_string(::getpid()) + "-" +
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');  // parameterised test names hold a '/'
+    dir_ = (std::filesystem::temp_directory_path() / name).string();
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  AuditRecord Record(int i) {
-    AuditRecord r;
-    r.time_us = 1795737600000000 + i;
-    r.actor_kind = "user";
-    r.actor_id = 7;
-    r.actor_name = "requester";
-    r.department_id = 11;
-    r.action = "POST /api/v1/cases/{id}/transitions";
-    r.target = "/api/v1/cases/" + std::to_string(i);
-    r.decision = i % 3 == 0 ? "deny" : "allow";
-    r.request_id = "req-" + std::to_string(i);
-    return r;
+  /// Opens the log of this test's backend.
+  common::Result<std::unique_ptr<AuditLog>> OpenLog() {
+    if (pg_) return AuditLog::OpenPostgres(*pg_->pg(), dir_, clock_);
+    return AuditLog::Open(dir_, clock_);
   }
+
+  static AuditRecord Record(int i) { return TestRecord(i); }
 
   /// Writes `n` records with a signed head after every 10, then closes the log.
   void Fill(int n) {
-    common::SystemClock clock;
-    auto log = AuditLog::Open(dir_, clock);
+    auto log = OpenLog();
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     for (int i = 0; i < n; ++i) {
       ASSERT_TRUE(log.value()->Append(Record(i)).ok());
@@ -70,12 +71,26 @@ class AuditLogTest : public ::testing::Test {
 
   std::string VerifyReport(bool expect_ok) {
     std::ostringstream report;
-    const auto s = AuditLog::Verify(dir_, report);
+    const auto s = pg_ ? AuditLog::VerifyPostgres(*pg_->pg(), report) : AuditLog::Verify(dir_, report);
     EXPECT_EQ(s.ok(), expect_ok) << report.str();
     return report.str();
   }
 
+  common::SystemClock clock_;
   std::string dir_;
+  std::unique_ptr<testing::BackendDatabase> pg_;
+};
+
+/// The log's behaviour on each backend (instances .../Sqlite and .../Postgres).
+class AuditLogOnBothTest : public AuditLogTest, public ::testing::WithParamInterface<Backend> {
+ protected:
+  void SetUp() override {
+    AuditLogTest::SetUp();
+    if (GetParam() == Backend::kPostgres) {
+      pg_ = std::make_unique<testing::BackendDatabase>(Backend::kPostgres);
+      ASSERT_TRUE(pg_->status().ok()) << pg_->status().ToString();
+    }
+  }
 };
 
 TEST(AuditRecord, CanonicalEncodingRoundTripsAndRejectsGarbage) {
@@ -94,10 +109,9 @@ TEST(AuditRecord, CanonicalEncodingRoundTripsAndRejectsGarbage) {
 }
 
 // Art. 25, 27, 30: records are durable, ordered, and a department can check them against a signed head offline.
-TEST_F(AuditLogTest, Art30AppendsAreDurableOrderedAndProvable) {
-  common::SystemClock clock;
+TEST_P(AuditLogOnBothTest, Art30AppendsAreDurableOrderedAndProvable) {
   {
-    auto log = AuditLog::Open(dir_, clock).value();
+    auto log = OpenLog().value();
     std::vector<std::thread> writers;
     for (int t = 0; t < 4; ++t) {
       writers.emplace_back([&log, this, t] {
@@ -116,19 +130,18 @@ TEST_F(AuditLogTest, Art30AppendsAreDurableOrderedAndProvable) {
     EXPECT_EQ(stored.leaf_hash, LeafHash(Encode(stored.record)));
   }
   // Reopened: the same tree, the same key.
-  auto reopened = AuditLog::Open(dir_, clock).value();
+  auto reopened = OpenLog().value();
   EXPECT_EQ(reopened->size(), 200u);
   EXPECT_EQ(reopened->LatestHead()->tree_size, 200u);
   VerifyReport(true);
 }
 
-TEST_F(AuditLogTest, AsyncAppendsAreAcknowledgedInIndexOrderAndCommittedBeforeClose) {
-  common::SystemClock clock;
+TEST_P(AuditLogOnBothTest, AsyncAppendsAreAcknowledgedInIndexOrderAndCommittedBeforeClose) {
   constexpr int kRecords = 3000;  // more than one commit can hold
   std::mutex mutex;
   std::vector<std::uint64_t> acknowledged;
   {
-    auto log = AuditLog::Open(dir_, clock).value();
+    auto log = OpenLog().value();
     for (int i = 0; i < kRecords; ++i) {
       log->AppendAsync(Record(i), [&](const common::Result<std::uint64_t>& index) {
         ASSERT_TRUE(index.ok()) << index.status().ToString();
@@ -139,7 +152,7 @@ TEST_F(AuditLogTest, AsyncAppendsAreAcknowledgedInIndexOrderAndCommittedBeforeCl
   }  // closing waits for every queued record
   ASSERT_EQ(acknowledged.size(), static_cast<std::size_t>(kRecords));
   for (std::size_t i = 0; i < acknowledged.size(); ++i) ASSERT_EQ(acknowledged[i], i);
-  auto reopened = AuditLog::Open(dir_, clock).value();
+  auto reopened = OpenLog().value();
   EXPECT_EQ(reopened->size(), static_cast<std::uint64_t>(kRecords));
   EXPECT_EQ(reopened->Get(1234).value().record.request_id, "req-1234");
   VerifyReport(true);
@@ -174,9 +187,8 @@ class Acks {
   std::vector<std::uint64_t> indexes_;
 };
 
-TEST_F(AuditLogTest, UnderConcurrentLoadTheWriterGathersRecordsIntoOneCommitButALoneAppendNeverWaits) {
-  common::SystemClock clock;
-  auto log = AuditLog::Open(dir_, clock).value();
+TEST_P(AuditLogOnBothTest, UnderConcurrentLoadTheWriterGathersRecordsIntoOneCommitButALoneAppendNeverWaits) {
+  auto log = OpenLog().value();
   // A lone appender (its last batch held one record) is not held back, however long the wait is set.
   ASSERT_TRUE(log->Append(Record(0)).ok());
   log->SetCommitWait(std::chrono::seconds(10));
@@ -209,21 +221,24 @@ TEST_F(AuditLogTest, UnderConcurrentLoadTheWriterGathersRecordsIntoOneCommitButA
   log.reset();
   EXPECT_LT(std::chrono::steady_clock::now() - closing, std::chrono::seconds(5));
   EXPECT_EQ(last.Wait(), (std::vector<std::uint64_t>{8}));
-  EXPECT_EQ(AuditLog::Open(dir_, clock).value()->size(), 9U);
+  EXPECT_EQ(OpenLog().value()->size(), 9U);
 }
 
-TEST_F(AuditLogTest, DataCallsPerDayAreCountedAtCommitByTheChinaDayAndRebuiltForAnOlderLog) {
+/// Data calls around midnight of 2026-11-26/27 (+08:00), and what CountDataCallsPerDay must answer for them.
+class DataCalls {
+ public:
   // 2026-11-26 23:59:59 and 2026-11-27 00:00:00 at +08:00 (15:59:59 and 16:00:00 UTC).
-  constexpr std::int64_t kLastSecondOf26th = 1795708799LL * 1000000;
-  constexpr std::int64_t kFirstOf27th = 1795708800LL * 1000000;
-  auto call = [&](int i, std::int64_t time_us, const char* decision) {
-    AuditRecord r = Record(i);
+  static constexpr std::int64_t kLastSecondOf26th = 1795708799LL * 1000000;
+  static constexpr std::int64_t kFirstOf27th = 1795708800LL * 1000000;
+
+  static AuditRecord Call(AuditRecord r, std::int64_t time_us, const char* decision) {
     r.time_us = time_us;
     r.action = "GET /api/v1/data/{dataset}/records/{key}";
     r.decision = decision;
     return r;
-  };
-  auto expect_counts = [](AuditLog& log) {
+  }
+
+  static void ExpectCounts(AuditLog& log) {
     // "now" in the afternoon of the 27th; three days listed, oldest first, the empty 25th too.
     auto days = log.CountDataCallsPerDay(kFirstOf27th + 14LL * 3600 * 1000000, 3);
     ASSERT_TRUE(days.ok()) << days.status().ToString();
@@ -236,33 +251,45 @@ TEST_F(AuditLogTest, DataCallsPerDayAreCountedAtCommitByTheChinaDayAndRebuiltFor
     EXPECT_EQ((*days)[2].date, "2026-11-27");
     EXPECT_EQ((*days)[2].allowed, 1);
     EXPECT_EQ((*days)[2].denied, 0);
-  };
-  common::SystemClock clock;
+  }
+};
+
+TEST_P(AuditLogOnBothTest, DataCallsPerDayAreCountedAtCommitByTheChinaDay) {
+  auto log = OpenLog().value();
+  ASSERT_TRUE(log->Append(DataCalls::Call(Record(0), DataCalls::kLastSecondOf26th - 3600LL * 1000000, "allow")).ok());
+  Acks batch;  // one batch across midnight
+  batch.Append(*log, DataCalls::Call(Record(1), DataCalls::kLastSecondOf26th, "allow"));
+  batch.Append(*log, DataCalls::Call(Record(2), DataCalls::kLastSecondOf26th, "deny"));
+  batch.Append(*log, DataCalls::Call(Record(3), DataCalls::kFirstOf27th, "allow"));
+  AuditRecord closing = DataCalls::Call(Record(4), DataCalls::kFirstOf27th, "allow");
+  closing.decision = "complete";  // an export's closing record is not a call
+  batch.Append(*log, closing);
+  AuditRecord other = Record(5);  // not a data route
+  other.time_us = DataCalls::kFirstOf27th;
+  batch.Append(*log, other);
+  ASSERT_EQ(batch.Wait().size(), 5U);
+  DataCalls::ExpectCounts(*log);
+}
+
+TEST_F(AuditLogTest, DataCallsPerDayAreRebuiltForAnOlderLog) {
   {
-    auto log = AuditLog::Open(dir_, clock).value();
-    ASSERT_TRUE(log->Append(call(0, kLastSecondOf26th - 3600LL * 1000000, "allow")).ok());
-    Acks batch;  // one batch across midnight
-    batch.Append(*log, call(1, kLastSecondOf26th, "allow"));
-    batch.Append(*log, call(2, kLastSecondOf26th, "deny"));
-    batch.Append(*log, call(3, kFirstOf27th, "allow"));
-    AuditRecord closing = call(4, kFirstOf27th, "allow");
-    closing.decision = "complete";  // an export's closing record is not a call
-    batch.Append(*log, closing);
-    AuditRecord other = Record(5);  // not a data route
-    other.time_us = kFirstOf27th;
-    batch.Append(*log, other);
-    ASSERT_EQ(batch.Wait().size(), 5U);
-    expect_counts(*log);
+    auto log = OpenLog().value();
+    ASSERT_TRUE(log->Append(DataCalls::Call(Record(0), DataCalls::kLastSecondOf26th - 3600LL * 1000000, "allow")).ok());
+    ASSERT_TRUE(log->Append(DataCalls::Call(Record(1), DataCalls::kLastSecondOf26th, "allow")).ok());
+    ASSERT_TRUE(log->Append(DataCalls::Call(Record(2), DataCalls::kLastSecondOf26th, "deny")).ok());
+    ASSERT_TRUE(log->Append(DataCalls::Call(Record(3), DataCalls::kFirstOf27th, "allow")).ok());
+    AuditRecord closing = DataCalls::Call(Record(4), DataCalls::kFirstOf27th, "allow");
+    closing.decision = "complete";
+    ASSERT_TRUE(log->Append(closing).ok());
   }
   // A log from before the counts (schema 2) gets them computed from its records when it is opened.
   Tamper("DROP TABLE data_calls_per_day; DELETE FROM schema_migrations WHERE version > 2;");
-  auto reopened = AuditLog::Open(dir_, clock).value();
-  expect_counts(*reopened);
+  auto reopened = OpenLog().value();
+  DataCalls::ExpectCounts(*reopened);
 }
 
-TEST_F(AuditLogTest, AFailedAppendIsReportedAndLeavesNoGap) {
-  common::SystemClock clock;
-  auto log = AuditLog::Open(dir_, clock).value();
+TEST_P(AuditLogOnBothTest, AFailedAppendIsReportedAndLeavesNoGap) {
+  auto log = OpenLog().value();
   ASSERT_EQ(log->Append(Record(0)).value(), 0u);
   log->InjectFailureForTesting(true);
   EXPECT_FALSE(log->healthy());
@@ -283,8 +310,7 @@ TEST_F(AuditLogTest, AFailedAppendIsReportedAndLeavesNoGap) {
 // The writer counts leaf indexes itself and checks once per commit that the file ends where its tree does; a second
 // writer on the file (which the platform never runs) must make appends fail closed, not fork the history.
 TEST_F(AuditLogTest, AnotherWriterOnTheFileMakesAppendsFailClosed) {
-  common::SystemClock clock;
-  auto log = AuditLog::Open(dir_, clock).value();
+  auto log = OpenLog().value();
   ASSERT_TRUE(log->Append(Record(0)).ok());
   {
     Connection rogue(dir_ + "/audit.db", Connection::Mode::kReadWrite, 5000);
@@ -389,9 +415,8 @@ DELETE FROM schema_migrations WHERE version > 1;
   }
   EXPECT_NE(VerifyReport(true).find("records: 25"), std::string::npos);
 
-  common::SystemClock clock;
   {
-    auto log = AuditLog::Open(dir_, clock);
+    auto log = OpenLog();
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     EXPECT_EQ(log.value()->size(), 25u);
     EXPECT_EQ(Encode(log.value()->Get(3).value().record), Encode(Record(3)));
@@ -414,6 +439,9 @@ TEST_F(AuditLogTest, VerifyDetectsAReplacedTreeHead) {
   Tamper("UPDATE tree_heads SET root = '" + std::string(64, 'a') + "' WHERE tree_size = 10");
   EXPECT_NE(VerifyReport(false).find("invalid signature"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuditLogOnBothTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace govshare::audit

@@ -118,6 +118,9 @@ void CatalogIndex::Put(const Entry& entry, const std::optional<Version>& publish
   if (published) e->published = std::make_shared<const Version>(*published);
   if (working) e->working = std::make_shared<const Version>(*working);
   std::unique_lock lock(mutex_);
+  // A state read before a later one was indexed (two refreshes of one entry racing: this node's own after its commit,
+  // and the notification of an earlier change) must not replace it: entry versions only grow.
+  if (auto held = entries_.find(entry.id); held != entries_.end() && held->second->entry.version > entry.version) return;
   auto names_of = [](const IndexedEntry& ie) {
     std::set<std::string> names;
     if (ie.entry.withdrawn) return names;

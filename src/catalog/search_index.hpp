@@ -66,6 +66,7 @@ struct SearchResult {
 /// one writer at a time.
 class CatalogIndex {
  public:
+  /// Indexes the entry as read; a read older than the one held (a lower entry version) changes nothing.
   void Put(const Entry& entry, const std::optional<Version>& published, const std::optional<Version>& working);
   std::shared_ptr<const IndexedEntry> Get(std::int64_t id) const;
   /// `can_see_working` decides whether the viewer may see an entry's working (unpublished) version.

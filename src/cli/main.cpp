@@ -16,6 +16,7 @@
 #include "common/json_file.hpp"
 #include "exchange/demo_provider.hpp"
 #include "http/server.hpp"
+#include "store/pg/migrations.hpp"
 
 namespace {
 
@@ -213,8 +214,14 @@ int main(int argc, char** argv) {
 
   if (serve->parsed()) return Serve(config);
   if (audit_verify->parsed()) {
-    auto s = govshare::audit::AuditLog::Verify(config.data_dir, std::cout);
-    return s.ok() ? 0 : 1;
+    if (config.storage == "sqlite") return govshare::audit::AuditLog::Verify(config.data_dir, std::cout).ok() ? 0 : 1;
+    // PostgreSQL: the one tree of every node, checked against the public key in the database.
+    govshare::store::pg::Database::Options options;
+    options.conninfo = config.storage;
+    options.max_connections = 2;
+    auto db = govshare::store::pg::Database::Open(options, govshare::store::pg::MainMigrations());
+    if (!db.ok()) return Fail(db.status());
+    return govshare::audit::AuditLog::VerifyPostgres(*db.value(), std::cout).ok() ? 0 : 1;
   }
   if (calendar_add->parsed()) {
     govshare::calendar::WorkingCalendar cal;

@@ -184,8 +184,10 @@ void GetRecord(app::Platform& p, Context& ctx) {
 }  // namespace
 
 void RegisterAuditRoutes(Router& router, app::Platform& platform) {
+  // On SQLite the reads are a local file's, short enough for the I/O thread; on PostgreSQL they wait for the server.
+  const Exec exec = platform.postgres() != nullptr ? Exec::kBlocking : Exec::kInline;
   auto add = [&](verb method, std::string pattern, Permission perm, PlatformHandler fn) {
-    AddRoute(router, platform, method, std::move(pattern), perm, Exec::kInline, fn);
+    AddRoute(router, platform, method, std::move(pattern), perm, exec, fn);
   };
   add(verb::get, "/api/v1/audit/key", Permission::kAuditVerify, Key);
   add(verb::get, "/api/v1/audit/sth", Permission::kAuditVerify, TreeHead);

@@ -439,6 +439,58 @@ CREATE TABLE grant_usage (
   PRIMARY KEY (grant_id, day)
 );
 )SQL"},
+      // Version 6 is the datasets' (issue 9); the runner accepts the gap until it lands.
+      // The audit log (src/audit, docs/AUDIT.md, ADR 0012): audit.db's records, heads and data calls per day, plus the
+      // tree's frontier, whose single row every node's batch locks, and the public key every node must sign with.
+      {7, "audit log", R"SQL(
+CREATE TABLE audit_records (
+  leaf_index    BIGINT PRIMARY KEY,
+  time_us       BIGINT NOT NULL,
+  actor_id      BIGINT NOT NULL,
+  department_id BIGINT NOT NULL,
+  action        TEXT NOT NULL,
+  decision      TEXT NOT NULL,
+  grant_id      TEXT NOT NULL,
+  encoded       BYTEA NOT NULL,
+  leaf_hash     BYTEA NOT NULL
+);
+CREATE INDEX audit_records_time ON audit_records(time_us);
+CREATE INDEX audit_records_actor ON audit_records(actor_id);
+CREATE TABLE audit_tree_heads (
+  tree_size    BIGINT PRIMARY KEY,
+  root         TEXT NOT NULL,
+  timestamp_ms BIGINT NOT NULL,
+  signature    TEXT NOT NULL
+);
+CREATE TABLE audit_frontier (
+  one        BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+  next_index BIGINT NOT NULL CHECK (next_index >= 0)
+);
+INSERT INTO audit_frontier(one, next_index) VALUES (true, 0);
+CREATE TABLE audit_public_key (
+  one        BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+  public_key TEXT NOT NULL
+);
+CREATE TABLE audit_data_calls_per_day (
+  day     BIGINT PRIMARY KEY,  -- days since 1970-01-01 at +08:00
+  allowed BIGINT NOT NULL,
+  denied  BIGINT NOT NULL
+);
+-- Append-only, as audit.db's triggers: the platform never updates or deletes a record or a head.
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+END
+$$;
+CREATE TRIGGER audit_records_append_only BEFORE UPDATE OR DELETE ON audit_records
+  FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON audit_records
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_tree_heads_append_only BEFORE UPDATE OR DELETE ON audit_tree_heads
+  FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_tree_heads_no_truncate BEFORE TRUNCATE ON audit_tree_heads
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+)SQL"},
       // Migration 8: what makes several nodes one platform. Every change to data that nodes cache in memory (principals,
       // grants, the catalog index, endpoints, installed calendar years) notifies channel govshare_changes on
       // commit, "<table>:<key>" (store::pg::Notifier; PostgreSQL folds repeats within a transaction); attachments live
