@@ -532,21 +532,32 @@ Result<std::shared_ptr<const Dataset>> PgDatasetStore::Define(const Definition& 
   return std::shared_ptr<const Dataset>(published);
 }
 
+namespace {
+
+/// Runs a load or batch: at READ COMMITTED and once (a snapshot's file is read as it is copied, so the job cannot run
+/// again), the dataset's row lock (SameSchema) first: it orders the job after any other writer of the dataset, on any
+/// node, whose commit each of its statements then sees.
+Status WriteLocked(Database& db, detail::LoadJob& job, const std::function<Status(Connection&)>& body) {
+  return db.Write(
+      [&](Connection& c) -> Status {
+        job.Begin();
+        GOVSHARE_RETURN_IF_ERROR(detail::SameSchema(c, job.dataset(), kLockRow));
+        return body(c);
+      },
+      Database::Isolation::kReadCommitted);
+}
+
+}  // namespace
+
 Result<LoadReport> PgDatasetStore::LoadSnapshot(std::int64_t id, const common::ByteSource& source,
                                                 const LoadOptions& options, const exchange::ValidationRules& rules) {
   auto job = detail::LoadJob::Snapshot(registry_, id, source, options, rules, clock_.Now());
   if (!job.ok()) return job.status();
   detail::LoadJob& j = *job.value();
-  // READ COMMITTED and run once: the file is read as it is copied, so the job cannot run again; the dataset's row lock
-  // (SameSchema) orders it after any other writer of the dataset, whose commit it then sees.
-  auto status = db_.Write(
-      [&](Connection& c) -> Status {
-        j.Begin();
-        GOVSHARE_RETURN_IF_ERROR(detail::SameSchema(c, j.dataset(), kLockRow));
-        PgSnapshot target(c, j.dataset(), options.actor, j.now(), rows_copied_);
-        return j.RunSnapshot(options.mode, target);
-      },
-      Database::Isolation::kReadCommitted);
+  const Status status = WriteLocked(db_, j, [&](Connection& c) {
+    PgSnapshot target(c, j.dataset(), options.actor, j.now(), rows_copied_);
+    return j.RunSnapshot(options.mode, target);
+  });
   return j.Finish(status, registry_);
 }
 
@@ -556,14 +567,10 @@ Result<LoadReport> PgDatasetStore::ApplyBatch(std::int64_t id, const exchange::B
   auto job = detail::LoadJob::ForBatch(registry_, id, batch, rules, clock_.Now());
   if (!job.ok()) return job.status();
   detail::LoadJob& j = *job.value();
-  auto status = db_.Write(
-      [&](Connection& c) -> Status {
-        j.Begin();
-        GOVSHARE_RETURN_IF_ERROR(detail::SameSchema(c, j.dataset(), kLockRow));
-        PgBatch target(c, j.dataset(), actor, j.now());
-        return j.RunBatch(batch, mode, idempotency_key, body_sha256, target);
-      },
-      Database::Isolation::kReadCommitted);
+  const Status status = WriteLocked(db_, j, [&](Connection& c) {
+    PgBatch target(c, j.dataset(), actor, j.now());
+    return j.RunBatch(batch, mode, idempotency_key, body_sha256, target);
+  });
   return j.Finish(status, registry_);
 }
 
