@@ -199,15 +199,9 @@ TEST_F(Catalog, Art9APublishedVersionCannotBeEditedChangesMakeANewVersionWithADi
   EXPECT_EQ(changes["/share_type"]["after"], "unconditional");
   EXPECT_EQ(changes["/items/姓名/level"]["before"], "general3");
   // The store refuses to change a published version's content, whatever the caller.
-  auto tampered = server_->platform().database().Write([](store::sqlite::Connection& c) {
-    c.Exec("UPDATE catalog_versions SET document = '{}' WHERE number = 1");
-    return common::Status::Ok();
-  });
+  auto tampered = server_->ExecSql("UPDATE catalog_versions SET document = '{}' WHERE number = 1");
   EXPECT_FALSE(tampered.ok());
-  auto removed = server_->platform().database().Write([](store::sqlite::Connection& c) {
-    c.Exec("DELETE FROM catalog_versions WHERE number = 1");
-    return common::Status::Ok();
-  });
+  auto removed = server_->ExecSql("DELETE FROM catalog_versions WHERE number = 1");
   EXPECT_FALSE(removed.ok());
   // Others see only published versions.
   const auto requester = server_->Login("requester");

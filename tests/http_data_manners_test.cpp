@@ -332,8 +332,7 @@ TEST_F(DataManners, Art14BulkCallsUseTheDaysVolumeByTheRecordsTheyDeliverAndAreR
   auto refused = Call(grant, "export?format=csv");
   EXPECT_EQ(refused.status, 403u) << refused.body;
   EXPECT_EQ(refused.Json()["code"], "quota_exceeded");
-  EXPECT_NE(refused.Json()["detail"].get<std::string>().find("8 of the grant's 30"), std::string::npos)
-      << refused.body;
+  EXPECT_NE(refused.Json()["detail"].get<std::string>().find("8 of the grant's 30"), std::string::npos) << refused.body;
   EXPECT_EQ(AuditRecord(refused)["decision"], "deny");
   EXPECT_EQ(UsesToday(grant), kPeople + 10);
   // A page of 10 does not fit either; a page of 8 does, and then nothing is left.

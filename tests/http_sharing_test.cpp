@@ -297,10 +297,7 @@ TEST_F(Sharing, AGrantCannotBeWidenedAndARevokedOrExpiredGrantNoLongerAllowsAcce
 
   // No route edits a grant, and the store refuses to widen one.
   EXPECT_EQ(server_->Send("PATCH", "/api/v1/grants/" + grant_id, {{"items", {"户籍地址"}}}, reviewer_).status, 405u);
-  auto widened = server_->platform().database().Write([](store::sqlite::Connection& c) {
-    c.Exec("UPDATE grants SET items = '[\"公民身份号码\",\"姓名\",\"户籍地址\"]'");
-    return common::Status::Ok();
-  });
+  auto widened = server_->ExecSql("UPDATE grants SET items = '[\"公民身份号码\",\"姓名\",\"户籍地址\"]'");
   EXPECT_FALSE(widened.ok());
 
   // Suspension and revocation by the provider, with reasons; a revoked grant compiles to no access, for good.
@@ -313,10 +310,7 @@ TEST_F(Sharing, AGrantCannotBeWidenedAndARevokedOrExpiredGrantNoLongerAllowsAcce
   ASSERT_EQ(server_->Send("POST", base + "/revoke", {{"reason", "超范围使用"}}, reviewer_).status, 200u);
   EXPECT_EQ(sharing.Compile(grant_id)->Check(now, "lookup", {"姓名"}), "grant_revoked");
   EXPECT_EQ(server_->Send("POST", base + "/resume", {{"reason", "恢复"}}, steward_).status, 409u);
-  auto reopened = server_->platform().database().Write([](store::sqlite::Connection& c) {
-    c.Exec("UPDATE grants SET status = 'active'");
-    return common::Status::Ok();
-  });
+  auto reopened = server_->ExecSql("UPDATE grants SET status = 'active'");
   EXPECT_FALSE(reopened.ok());
 }
 

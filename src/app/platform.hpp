@@ -24,13 +24,11 @@
 #include "org/org_service.hpp"
 #include "org/permissions.hpp"
 #include "sharing/sharing_service.hpp"
-#include "store/sqlite/case_store_sqlite.hpp"
-#include "store/sqlite/catalog_store_sqlite.hpp"
+#include "store/blob_store.hpp"
+#include "store/pg/database.hpp"
+#include "store/pg/leadership.hpp"
+#include "store/pg/notifier.hpp"
 #include "store/sqlite/database.hpp"
-#include "store/sqlite/endpoint_store_sqlite.hpp"
-#include "store/sqlite/org_store_sqlite.hpp"
-#include "store/sqlite/sharing_store_sqlite.hpp"
-#include "store/sqlite/usage_store_sqlite.hpp"
 #include "workflow/case_service.hpp"
 #include "workflow/webhooks.hpp"
 
@@ -38,6 +36,12 @@ namespace govshare::app {
 
 /// The composition root: opens storage for a data directory, builds the services and the route table. One per process
 /// (or per test). The CLI and the tests use it; nothing else constructs services.
+///
+/// Storage is the embedded SQLite files of the data directory (storage = "sqlite") or a PostgreSQL database shared by
+/// any number of nodes (storage = "postgresql://..."; docs/OPERATIONS.md). On PostgreSQL the platform hears the
+/// other nodes' changes (store::pg::Notifier on channel govshare_changes, fed by triggers) and drops or reloads what it
+/// cached, and runs the periodic jobs that must run once (deadline monitor, webhook deliveries, tree heads) only
+/// while it holds their role (store::pg::Leadership).
 class Platform {
  public:
   /// Opens (and migrates) the data directory's databases. `clock` defaults to the system clock.
@@ -49,7 +53,14 @@ class Platform {
 
   const common::Config& config() const { return config_; }
   common::Clock& clock() { return *clock_; }
-  store::sqlite::Database& database() { return *db_; }
+  /// The main database: exactly one of these is set (storage = "sqlite" or a PostgreSQL URI).
+  store::sqlite::Database* sqlite() { return db_.get(); }
+  store::pg::Database* postgres() { return pg_.get(); }
+  /// Where the main database is, for messages: its file, or "PostgreSQL" (never the URI: it may hold a password).
+  std::string StorageName() const;
+  int schema_version() const;
+  /// Whether this node runs the periodic jobs that must run once per deployment (always true on SQLite).
+  bool leads_jobs() const;
   org::OrgService& org() { return *org_; }
   workflow::CaseService& cases() { return *cases_; }
   workflow::WebhookService& webhooks() { return *webhooks_; }
@@ -83,37 +94,45 @@ class Platform {
   const org::Authorizer& authorizer() const { return authorizer_; }
   http::Metrics& metrics() { return metrics_; }
   const http::Router& router() const { return router_; }
-  /// OK when storage can take writes (readiness).
+  /// OK when storage can take writes (readiness): on PostgreSQL, when the server answers.
   common::Status Ready() const;
 
  private:
   explicit Platform(common::Config config, std::shared_ptr<common::Clock> clock);
   common::Status ReloadRegions();
+  /// PostgreSQL: (re)loads the calendar years installed by an administrator from the database.
+  common::Status ReloadCalendarYears();
   /// Saves the grants' usage counts that changed (Art. 14 quotas survive a restart).
   void SaveUsage();
+  /// Opens the stores of config_.storage (SQLite files in the data directory, or PostgreSQL).
+  common::Status OpenStores();
+  /// PostgreSQL: another node (or this one) changed `table` (row `key`, "" when the trigger names no row): drop or
+  /// reload what depends on it. nullopt: the listener reconnected and may have missed changes: reload everything.
+  void OnChanged(std::optional<std::string_view> change);
 
   common::Config config_;
   std::shared_ptr<common::Clock> clock_;
-  std::unique_ptr<store::sqlite::Database> db_;
-  std::unique_ptr<store::sqlite::SqliteOrgStore> org_store_;
+  std::unique_ptr<store::sqlite::Database> db_;  // storage = "sqlite"
+  std::unique_ptr<store::pg::Database> pg_;      // storage = "postgresql://..."
+  std::unique_ptr<org::OrgStore> org_store_;
   org::RegionTree regions_;
   org::Authorizer authorizer_{regions_};
   std::unique_ptr<org::OrgService> org_;
   calendar::WorkingCalendar calendar_;
   std::unique_ptr<calendar::RulePack> rules_;
-  std::unique_ptr<store::sqlite::SqliteCaseStore> case_store_;
-  std::unique_ptr<store::FileBlobStore> blobs_;
+  std::unique_ptr<workflow::CaseStore> case_store_;
+  std::unique_ptr<store::BlobStore> blobs_;
   std::unique_ptr<workflow::CaseService> cases_;
   std::unique_ptr<workflow::WebhookService> webhooks_;
-  std::unique_ptr<store::sqlite::SqliteCatalogStore> catalog_store_;
+  std::unique_ptr<catalog::CatalogStore> catalog_store_;
   std::unique_ptr<catalog::CatalogService> catalog_;
-  std::unique_ptr<store::sqlite::SqliteSharingStore> sharing_store_;
+  std::unique_ptr<sharing::SharingStore> sharing_store_;
   std::unique_ptr<sharing::SharingService> sharing_;
   std::unique_ptr<exchange::DatasetStore> datasets_;
   std::unique_ptr<exchange::ExchangeService> exchange_;
-  std::unique_ptr<store::sqlite::SqliteEndpointStore> endpoint_store_;
+  std::unique_ptr<exchange::EndpointStore> endpoint_store_;
   std::unique_ptr<exchange::EndpointService> endpoints_;
-  std::unique_ptr<store::sqlite::SqliteUsageStore> usage_store_;
+  std::unique_ptr<exchange::UsageStore> usage_store_;
   std::unique_ptr<exchange::DataAccess> data_;
   std::unique_ptr<audit::AuditLog> audit_;
   http::Metrics metrics_;
@@ -122,6 +141,9 @@ class Platform {
   std::mutex jobs_mutex_;
   std::condition_variable jobs_cv_;
   bool jobs_stopping_ = false;
+  // PostgreSQL only; declared last so that they stop before anything they call into is destroyed.
+  std::unique_ptr<store::pg::Leadership> jobs_role_;  // the jobs that run on one node at a time
+  std::unique_ptr<store::pg::Notifier> notifier_;
 };
 
 /// Where the data files shipped with govshare (regions, demo data, rule packs) live: $GOVSHARE_RESOURCES, else the

@@ -129,10 +129,13 @@ class CatalogService {
 
   const CatalogIndex& index() const { return index_; }
 
+  /// Reloads data elements, theme databases and every entry into memory (start-up; another node changed them).
+  common::Status Reload();
+  /// Reloads one entry into the index (after a change of this node or of another one).
+  common::Status Refresh(std::int64_t entry_id);
+
  private:
   common::Status RegisterCaseTypes();
-  common::Status Reload();
-  common::Status Refresh(std::int64_t entry_id);
   RuleContext Rules(const Entry* entry) const;
   bool Sees(const org::Principal& p, const Entry& e) const;  // published or working visible
   common::Result<Entry> LoadEntry(std::int64_t id) const;

@@ -229,8 +229,8 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) {
     auto platform = govshare::app::Platform::Open(config);
     if (!platform.ok()) return Fail(platform.status());
-    std::cout << fmt::format("{}: schema version {}", platform.value()->database().path(),
-                             platform.value()->database().schema_version())
+    std::cout << fmt::format("{}: schema version {}", platform.value()->StorageName(),
+                             platform.value()->schema_version())
               << std::endl;
     return 0;
   }

@@ -426,6 +426,10 @@ Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(
   }
   auto platform = app::Platform::Open(config, std::move(clock));
   if (!platform.ok()) return platform.status();
+  if (!platform.value()->regions().all().empty()) {  // a PostgreSQL database another node initialised
+    return Status::Conflict("already_initialised",
+                            fmt::format("{} is already initialised", platform.value()->StorageName()));
+  }
   GOVSHARE_RETURN_IF_ERROR(platform.value()->ImportRegions(app::ResourceDir() + "/regions/hebei.json"));
   for (const auto& j : organisation.at("departments")) {
     if (j.at("key") != kProvinceAuthorityKey) continue;

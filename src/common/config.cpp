@@ -168,6 +168,21 @@ std::map<std::string, Key> Keys() {
   integer("sqlite.group_commit_max_jobs", [](Config& c) -> std::int64_t& { return c.sqlite.group_commit_max_jobs; });
   integer("sqlite.checkpoint_interval_s", [](Config& c) -> std::int64_t& { return c.sqlite.checkpoint_interval_s; });
   integer("sqlite.busy_timeout_ms", [](Config& c) -> std::int64_t& { return c.sqlite.busy_timeout_ms; });
+  auto bounded = [&keys](const std::string& name, std::int64_t low, std::int64_t high,
+                         std::function<std::int64_t&(Config&)> field) {
+    keys[name] = {[=](Config& c, const std::string& v) {
+      std::int64_t value = 0;
+      GOVSHARE_RETURN_IF_ERROR(ParseInt(name, v, value));
+      if (value < low || value > high) {
+        return Status::Invalid("invalid_config", fmt::format("{} must be between {} and {}", name, low, high));
+      }
+      field(c) = value;
+      return Status::Ok();
+    }};
+  };
+  bounded("postgresql.max_connections", 1, 1000,
+          [](Config& c) -> std::int64_t& { return c.postgresql.max_connections; });
+  bounded("postgresql.max_attempts", 1, 100, [](Config& c) -> std::int64_t& { return c.postgresql.max_attempts; });
   return keys;
 }
 

@@ -14,7 +14,7 @@ struct Config {
   std::string data_dir = "data";
   std::string listen = "127.0.0.1:8080";
   std::string web_dir;             // built portal (web/dist); empty = no portal
-  std::string storage = "sqlite";  // the embedded default; "postgresql://..." later
+  std::string storage = "sqlite";  // the embedded default, or a libpq URI "postgresql://..." (docs/OPERATIONS.md)
 
   struct Http {
     std::int64_t max_body_bytes = 1 << 20;
@@ -69,6 +69,13 @@ struct Config {
     std::int64_t checkpoint_interval_s = 30;
     std::int64_t busy_timeout_ms = 5000;
   } sqlite;
+
+  /// With storage = "postgresql://...": the node's connection pool (each request or job leases one for its duration).
+  struct Postgresql {
+    std::int64_t max_connections = 16;
+    /// Runs of a write transaction that meets a serialization failure or deadlock, in all.
+    std::int64_t max_attempts = 5;
+  } postgresql;
 };
 
 /// Reads `path` (if non-empty) and the environment. Unknown keys in the file are an error, so typos are caught.

@@ -81,6 +81,13 @@ Result<std::int64_t> EndpointService::CheckHealth(const Principal& p, std::int64
   return client_.CheckHealth(*full.value());
 }
 
+void EndpointService::Forget() {
+  std::unique_lock lock(cache_mutex_);
+  cache_.clear();
+  cache_loaded_ = false;
+  ++generation_;
+}
+
 Result<std::optional<Endpoint>> EndpointService::Find(std::int64_t entry_id) {
   {
     std::shared_lock lock(cache_mutex_);
@@ -90,12 +97,23 @@ Result<std::optional<Endpoint>> EndpointService::Find(std::int64_t entry_id) {
       return std::optional<Endpoint>(it->second);
     }
   }
+  std::uint64_t generation = 0;
+  {
+    std::shared_lock lock(cache_mutex_);
+    generation = generation_;
+  }
   auto all = store_.List();
   if (!all.ok()) return all.status();
   std::unique_lock lock(cache_mutex_);
-  if (!cache_loaded_) {
+  if (!cache_loaded_ && generation == generation_) {  // not if a Forget came while the list was read
     for (auto& e : all.value()) cache_[e.entry_id] = std::move(e);
     cache_loaded_ = true;
+  }
+  if (!cache_loaded_) {  // forgotten meanwhile: answer from the list just read, keep nothing
+    for (auto& e : all.value()) {
+      if (e.entry_id == entry_id) return std::optional<Endpoint>(std::move(e));
+    }
+    return std::optional<Endpoint>();
   }
   auto it = cache_.find(entry_id);
   if (it == cache_.end()) return std::optional<Endpoint>();

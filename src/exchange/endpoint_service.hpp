@@ -29,6 +29,8 @@ class EndpointService {
   /// every registered interface is loaded at the first call and kept up to date by Register.
   common::Result<std::optional<Endpoint>> Find(std::int64_t entry_id);
   LogicalClient& client() { return client_; }
+  /// Drops the interfaces held in memory (another node registered one); the next Find loads them again.
+  void Forget();
 
  private:
   bool IsProviderStaff(const org::Principal& p, std::int64_t provider_department_id) const;
@@ -43,6 +45,7 @@ class EndpointService {
   std::shared_mutex cache_mutex_;
   bool cache_loaded_ = false;                         // cache_mutex_
   std::unordered_map<std::int64_t, Endpoint> cache_;  // cache_mutex_
+  std::uint64_t generation_ = 0;                      // cache_mutex_: Forget()s so far
 };
 
 }  // namespace govshare::exchange

@@ -31,6 +31,7 @@ std::string UsageMeter::Take(std::string_view grant_id, std::int64_t quota_per_d
   if (c.day != day) {
     c.day = day;
     c.day_count = 0;
+    c.unsaved = 0;
   }
   if (c.minute != minute) {
     c.minute = minute;
@@ -40,7 +41,7 @@ std::string UsageMeter::Take(std::string_view grant_id, std::int64_t quota_per_d
   if (c.day_count + std::max<std::int64_t>(records, 1) > quota_per_day) return "quota_exceeded";
   c.minute_count += 1;
   c.day_count += records;
-  c.changed = c.changed || records > 0;
+  c.unsaved += records;
   return {};
 }
 
@@ -52,10 +53,11 @@ std::string UsageMeter::Charge(std::string_view grant_id, std::int64_t quota_per
   if (c.day != day) {
     c.day = day;
     c.day_count = 0;
+    c.unsaved = 0;
   }
   if (c.day_count + records > quota_per_day) return "quota_exceeded";
   c.day_count += records;
-  c.changed = c.changed || records > 0;
+  c.unsaved += records;
   return {};
 }
 
@@ -64,9 +66,9 @@ std::vector<DayUsage> UsageMeter::TakeChanged() {
   std::shared_lock lock(mutex_);
   for (const auto& [grant_id, counter] : counters_) {
     std::lock_guard counter_lock(counter->mutex);
-    if (!counter->changed) continue;
-    counter->changed = false;
-    out.push_back(DayUsage{grant_id, counter->day, counter->day_count});
+    if (counter->unsaved == 0) continue;
+    out.push_back(DayUsage{grant_id, counter->day, counter->unsaved});
+    counter->unsaved = 0;
   }
   return out;
 }
@@ -75,7 +77,7 @@ void UsageMeter::MarkUnsaved(const std::vector<DayUsage>& usage) {
   for (const auto& u : usage) {
     auto& c = CounterFor(u.grant_id);
     std::lock_guard lock(c.mutex);
-    if (c.day == u.day) c.changed = true;
+    if (c.day == u.day) c.unsaved += u.uses;
   }
 }
 
@@ -87,8 +89,9 @@ void UsageMeter::Restore(const std::vector<DayUsage>& usage) {
     if (u.day > c.day) {
       c.day = u.day;
       c.day_count = 0;
+      c.unsaved = 0;
     }
-    c.day_count = std::max(c.day_count, u.uses);
+    c.day_count = std::max(c.day_count, u.uses + c.unsaved);
   }
 }
 

@@ -20,7 +20,8 @@ struct Usage {
   std::int64_t this_minute = 0;
 };
 
-/// A grant's uses on one quota day (days run midnight to midnight, Asia/Shanghai; UsageMeter::DayOf).
+/// A grant's uses on one quota day (days run midnight to midnight, Asia/Shanghai; UsageMeter::DayOf): what one node
+/// adds (UsageMeter::TakeChanged, UsageStore::Save) or the total of every node (UsageStore::LoadDay).
 struct DayUsage {
   std::string grant_id;
   std::int64_t day = 0;
@@ -31,8 +32,10 @@ struct DayUsage {
 class UsageStore {
  public:
   virtual ~UsageStore() = default;
-  /// Records each grant's count for its day; a stored count is never lowered.
+  /// Adds each entry's uses (a node's uses since its last save) to the grant's stored count for its day, so that the
+  /// nodes of one database count together; all of a save or nothing.
   virtual common::Status Save(const std::vector<DayUsage>& usage) = 0;
+  /// Every grant's count for `day`: the total of every node.
   virtual common::Result<std::vector<DayUsage>> LoadDay(std::int64_t day) = 0;
 };
 
@@ -57,11 +60,15 @@ class UsageMeter {
   std::string Charge(std::string_view grant_id, std::int64_t quota_per_day, common::UnixSeconds now,
                      std::int64_t records);
   Usage Get(std::string_view grant_id, common::UnixSeconds now) const;
-  /// The day counts that changed since the last call (for saving).
+  /// The uses counted since the last call, per grant and day (for UsageStore::Save, which adds them up). Uses of a
+  /// day that ended before they were saved are dropped: that day's quota no longer matters.
   std::vector<DayUsage> TakeChanged();
-  /// Marks counts whose saving failed as changed again, so that the next save retries them.
+  /// Gives back uses whose saving failed, so that the next save adds them.
   void MarkUnsaved(const std::vector<DayUsage>& usage);
-  /// Sets counts saved before (at start-up); a count for an older day than the counter's is ignored.
+  /// Takes the stored totals (every node's saved uses: UsageStore::LoadDay) as the day's counts, plus this node's
+  /// uses not saved yet; a count is never lowered, and a total for an older day than the counter's is ignored. At
+  /// start-up, and after each save: with several nodes on one database a grant's quota is then exceeded by at most
+  /// what the other nodes admitted since their last save (about a second's worth).
   void Restore(const std::vector<DayUsage>& usage);
 
  private:
@@ -71,7 +78,7 @@ class UsageMeter {
     std::int64_t day_count = 0;
     std::int64_t minute = -1;
     std::int64_t minute_count = 0;
-    bool changed = false;  // day_count changed since the last TakeChanged
+    std::int64_t unsaved = 0;  // of day_count: this node's uses since the last TakeChanged
   };
   Counter& CounterFor(std::string_view grant_id);
 

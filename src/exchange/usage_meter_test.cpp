@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 namespace govshare::exchange {
@@ -66,6 +67,34 @@ TEST(UsageMeter, Art14TheDaysCountsAreHandedOverForSavingAndRestoredAfterARestar
   // A count from an older day does not overwrite today's.
   restarted.Restore({DayUsage{"gr_a", UsageMeter::DayOf(k20261001Noon) - 1, 1}});
   EXPECT_EQ(restarted.Get("gr_a", k20261001Noon).today, 5);
+}
+
+TEST(UsageMeter, Art14NodesOfOneDatabaseShareAGrantsQuotaThroughTheSavedTotals) {
+  // Two nodes, each with its meter; the store adds what each saves (UsageStore::Save) and answers totals.
+  UsageMeter a;
+  UsageMeter b;
+  std::map<std::string, std::int64_t> stored;
+  auto sync = [&](UsageMeter& node) {
+    for (const auto& u : node.TakeChanged()) stored[u.grant_id] += u.uses;
+    std::vector<DayUsage> totals;
+    for (const auto& [grant, uses] : stored) totals.push_back({grant, UsageMeter::DayOf(k20261001Noon), uses});
+    node.Restore(totals);
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(a.Take("gr_a", 10, 100, k20261001Noon), "");
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(b.Take("gr_a", 10, 100, k20261001Noon), "");
+  sync(a);
+  sync(b);
+  EXPECT_EQ(b.Get("gr_a", k20261001Noon).today, 7);
+  EXPECT_EQ(a.Take("gr_a", 10, 100, k20261001Noon), "");  // a use not saved yet stays counted through a sync
+  sync(b);
+  sync(a);
+  EXPECT_EQ(a.Get("gr_a", k20261001Noon).today, 8);
+  EXPECT_EQ(stored["gr_a"], 8);
+  EXPECT_EQ(a.Take("gr_a", 10, 100, k20261001Noon, 2), "");
+  EXPECT_EQ(a.Take("gr_a", 10, 100, k20261001Noon), "quota_exceeded");
+  sync(a);
+  sync(b);
+  EXPECT_EQ(b.Take("gr_a", 10, 100, k20261001Noon), "quota_exceeded");  // the deployment's quota, not B's own
 }
 
 TEST(UsageMeter, ConcurrentUsesNeverPassTheQuota) {

@@ -151,6 +151,12 @@ class OrgService {
     std::chrono::steady_clock::time_point cached_at;
   };
   std::optional<Principal> FromCache(const std::string& key);
+
+ public:
+  /// Drops every cached principal (another node changed users, roles, sessions, applications or keys).
+  void ForgetCachedPrincipals() { InvalidateCache(); }
+
+ private:
   void ToCache(const std::string& key, const Principal& p, UnixSeconds expires_at, std::uint64_t generation);
   void InvalidateCache() { generation_.fetch_add(1); }
   common::Result<Principal> CheckCachedOrLoad(const std::string& token);

@@ -86,6 +86,8 @@ class SharingService {
                                     const std::string& reason);
   /// The grant as the exchange checks it, cached until its status changes; null if there is no such grant.
   std::shared_ptr<const CompiledGrant> Compile(const std::string& id);
+  /// Drops the cached grant `id` (another node changed it), or every cached grant when `id` is empty.
+  void Forget(const std::string& id);
 
  private:
   common::Status RegisterCaseTypes();
@@ -116,6 +118,7 @@ class SharingService {
   SharingOptions options_;
   std::mutex cache_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const CompiledGrant>> cache_;
+  std::uint64_t cache_generation_ = 0;  // cache_mutex_: Forget()s so far
 };
 
 }  // namespace govshare::sharing

@@ -214,7 +214,7 @@ class SharingStoreConformance : public ::testing::TestWithParam<Backend> {
     other_ = MakeDepartment("Health", "CC3");
     app_ = MakeApplication("marriage registry", consumer_);
     other_app_ = MakeApplication("clinic registry", other_);
-    if (GetParam() == Backend::kSqlite) {
+    {  // what the sharing tables refer to (foreign keys on both backends)
       for (const auto entry : {kEntry, kOtherEntry}) {
         ASSERT_TRUE(Exec("INSERT INTO catalog_entries(id, resource_code, provider_department_id, region_id, name, "
                          "created_by, created_at, updated_at, version) VALUES (" +

@@ -37,12 +37,34 @@ std::string MakeTempDir() {
 
 TestServer::TestServer() : TestServer(Options{}) {}
 
+bool TestOnPostgres() {
+  const char* storage = std::getenv("GOVSHARE_TEST_STORAGE");
+  return storage != nullptr && std::string_view(storage) == "postgres";
+}
+
 TestServer::TestServer(Options options, std::shared_ptr<common::FakeClock> clock) {
   dir_ = MakeTempDir();
   auto& config = options.config;
   config.data_dir = dir_ + "/data";
   config.auth.fast_password_hash = true;
   config.log.access_log = "";
+  if (options.node_of != nullptr) {
+    // A second node: the first one's database and the secrets every node must share.
+    pg_ = options.node_of->pg_;
+    if (!pg_) throw std::runtime_error("node_of needs a first node on PostgreSQL");
+    config.storage = options.node_of->storage();
+    credentials_ = options.node_of->credentials_;
+    std::filesystem::create_directories(config.data_dir);
+    for (const char* secret : {"mask.key", "audit.key"}) {
+      std::filesystem::copy_file(options.node_of->options_.config.data_dir + "/" + secret,
+                                 config.data_dir + "/" + secret);
+    }
+    options.demo = false;
+  } else if (TestOnPostgres() || options.on_postgres) {
+    pg_ = std::make_shared<ScratchPgDatabase>();
+    if (!pg_->status().ok()) throw std::runtime_error(pg_->status().ToString());
+    config.storage = pg_->conninfo();
+  }
   if (options.demo) {
     std::ostringstream out;
     auto s = cli::Demo(config, out, options.demo_catalog, options.population);
@@ -203,13 +225,36 @@ std::string TestServer::Raw(const std::string& bytes, int wait_ms, bool* closed_
 
 std::int64_t TestServer::Count(const std::string& table) {
   std::int64_t n = -1;
-  auto s = platform_->database().Read([&](store::sqlite::Connection& c) {
-    auto stmt = c.Prepare("SELECT COUNT(*) FROM " + table);
-    if (stmt.Step()) n = stmt.Int(0);
-    return common::Status::Ok();
-  });
+  const std::string sql = "SELECT COUNT(*) FROM " + table;
+  common::Status s;
+  if (auto* db = platform_->sqlite()) {
+    s = db->Read([&](store::sqlite::Connection& c) {
+      auto stmt = c.Prepare(sql);
+      if (stmt.Step()) n = stmt.Int(0);
+      return common::Status::Ok();
+    });
+  } else {
+    s = platform_->postgres()->Read([&](store::pg::Connection& c) {
+      auto stmt = c.Prepare(sql);
+      if (stmt.Step()) n = stmt.Int(0);
+      return common::Status::Ok();
+    });
+  }
   if (!s.ok()) throw std::runtime_error(s.ToString());
   return n;
+}
+
+common::Status TestServer::ExecSql(const std::string& sql) {
+  if (auto* db = platform_->sqlite()) {
+    return db->Write([&](store::sqlite::Connection& c) {
+      c.Exec(sql);
+      return common::Status::Ok();
+    });
+  }
+  return platform_->postgres()->Write([&](store::pg::Connection& c) {
+    c.Exec(sql);
+    return common::Status::Ok();
+  });
 }
 
 }  // namespace govshare::testing

@@ -11,6 +11,7 @@
 #include "app/platform.hpp"
 #include "common/clock.hpp"
 #include "http/server.hpp"
+#include "support/pg_test_database.hpp"
 
 namespace govshare::testing {
 
@@ -21,8 +22,13 @@ struct HttpResponse {
   nlohmann::json Json() const;
 };
 
+/// Whether TestServers store on PostgreSQL: GOVSHARE_TEST_STORAGE=postgres (CTest runs the HTTP suite a second time
+/// so, as the tests named Postgres*, under the cluster fixture).
+bool TestOnPostgres();
+
 /// A throwaway platform with the demo organisation (fast password hashing) and a live HTTP server on an ephemeral
-/// port. Users and API keys come from the demo-credentials.json it writes.
+/// port. Users and API keys come from the demo-credentials.json it writes. On PostgreSQL (TestOnPostgres()) each
+/// server gets a scratch database of its own, dropped with it, unless it joins another server's (Options::node_of).
 class TestServer {
  public:
   struct Options {
@@ -33,6 +39,11 @@ class TestServer {
     std::int64_t blocking_threads = 4;
     /// Adds test-only routes to (a copy of) the platform's router before the server starts.
     std::function<void(http::Router&)> routes;
+    /// Another node of `node_of`'s deployment: the same PostgreSQL database and secrets (its own data directory,
+    /// no demo of its own; the credentials are the first node's). Needs `node_of` on PostgreSQL.
+    const TestServer* node_of = nullptr;
+    /// On PostgreSQL whatever GOVSHARE_TEST_STORAGE says (tests of several nodes).
+    bool on_postgres = false;
   };
   TestServer();
   explicit TestServer(Options options, std::shared_ptr<common::FakeClock> clock = nullptr);
@@ -59,6 +70,11 @@ class TestServer {
   std::string Raw(const std::string& bytes, int wait_ms = 2000, bool* closed_by_server = nullptr);
   /// The number of rows in a table (to prove a failed request changed nothing).
   std::int64_t Count(const std::string& table);
+  /// Runs `sql` in a write transaction of the main database, whichever the backend (the SQL must suit both): what a
+  /// user with direct database access could try.
+  common::Status ExecSql(const std::string& sql);
+  /// The storage setting of this server's platform ("sqlite" or its database's URI).
+  const std::string& storage() const { return options_.config.storage; }
 
   const std::string& data_dir() const { return dir_; }
   /// Stops the server and the platform as `serve` does on SIGTERM, then opens both again on the same data directory
@@ -71,6 +87,7 @@ class TestServer {
   Options options_;
   std::shared_ptr<common::FakeClock> clock_;
   std::string dir_;
+  std::shared_ptr<ScratchPgDatabase> pg_;  // shared with the other nodes of the deployment
   std::unique_ptr<app::Platform> platform_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;

@@ -23,12 +23,13 @@ void RegisterAll(Router& router, app::Platform& platform) {
 void RegisterSystemRoutes(Router& router, app::Platform& platform) {
   router.Add({verb::get, "/healthz", Access::kPublic, std::nullopt, Exec::kInline,
               [](Context& ctx) { ctx.Json(200, R"({"status":"ok"})"); }});
-  router.Add({verb::get, "/readyz", Access::kPublic, std::nullopt, Exec::kInline, [&platform](Context& ctx) {
+  // Blocking: on PostgreSQL readiness asks the server.
+  router.Add({verb::get, "/readyz", Access::kPublic, std::nullopt, Exec::kBlocking, [&platform](Context& ctx) {
                 const auto status = platform.Ready();
                 if (!status.ok()) return ctx.Problem(status);
                 ctx.Json(200, R"({"status":"ready"})");
               }});
-  router.Add({verb::get, "/metrics", Access::kPublic, std::nullopt, Exec::kInline, [&platform](Context& ctx) {
+  router.Add({verb::get, "/metrics", Access::kPublic, std::nullopt, Exec::kBlocking, [&platform](Context& ctx) {
                 ctx.status = 200;
                 ctx.body = platform.metrics().Render();
                 ctx.content_type = "text/plain; version=0.0.4; charset=utf-8";

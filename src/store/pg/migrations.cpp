@@ -496,6 +496,70 @@ CREATE TABLE batch_keys (
   PRIMARY KEY (dataset_id, key)
 );
 )SQL"},
+      // Migration 8: what makes several nodes one platform. Every change to data that nodes cache in memory (principals,
+      // grants, the catalog index, endpoints, installed calendar years) notifies channel govshare_changes on
+      // commit, "<table>:<key>" (store::pg::Notifier; PostgreSQL folds repeats within a transaction); attachments live
+      // in the database instead of a node's directory; the fingerprints of the secrets all nodes must share; the sharing
+      // tables' references to catalog entries and cases, as on SQLite.
+      {8, "cross-node notifications, attachments and shared secrets", R"SQL(
+CREATE FUNCTION govshare_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  row_key TEXT := '';
+BEGIN
+  IF TG_NARGS > 0 THEN
+    IF TG_OP = 'DELETE' THEN
+      row_key := to_jsonb(OLD) ->> TG_ARGV[0];
+    ELSE
+      row_key := to_jsonb(NEW) ->> TG_ARGV[0];
+    END IF;
+  END IF;
+  PERFORM pg_notify('govshare_changes', TG_TABLE_NAME || ':' || COALESCE(row_key, ''));
+  RETURN NULL;
+END $$;
+CREATE TRIGGER departments_changed AFTER INSERT OR UPDATE OR DELETE ON departments
+  FOR EACH STATEMENT EXECUTE FUNCTION govshare_changed();
+CREATE TRIGGER users_changed AFTER UPDATE OR DELETE ON users
+  FOR EACH STATEMENT EXECUTE FUNCTION govshare_changed();
+CREATE TRIGGER user_roles_changed AFTER INSERT OR UPDATE OR DELETE ON user_roles
+  FOR EACH STATEMENT EXECUTE FUNCTION govshare_changed();
+CREATE TRIGGER sessions_changed AFTER UPDATE OR DELETE ON sessions
+  FOR EACH STATEMENT EXECUTE FUNCTION govshare_changed();
+CREATE TRIGGER applications_changed AFTER UPDATE OR DELETE ON applications
+  FOR EACH STATEMENT EXECUTE FUNCTION govshare_changed();
+CREATE TRIGGER api_keys_changed AFTER UPDATE OR DELETE ON api_keys
+  FOR EACH STATEMENT EXECUTE FUNCTION govshare_changed();
+CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE ON grants
+  FOR EACH ROW EXECUTE FUNCTION govshare_changed('id');
+CREATE TRIGGER data_elements_changed AFTER INSERT OR UPDATE OR DELETE ON data_elements
+  FOR EACH STATEMENT EXECUTE FUNCTION govshare_changed();
+CREATE TRIGGER theme_databases_changed AFTER INSERT OR UPDATE OR DELETE ON theme_databases
+  FOR EACH STATEMENT EXECUTE FUNCTION govshare_changed();
+CREATE TRIGGER catalog_entries_changed AFTER INSERT OR UPDATE OR DELETE ON catalog_entries
+  FOR EACH ROW EXECUTE FUNCTION govshare_changed('id');
+CREATE TRIGGER catalog_versions_changed AFTER INSERT OR UPDATE ON catalog_versions
+  FOR EACH ROW EXECUTE FUNCTION govshare_changed('entry_id');
+CREATE TRIGGER logical_endpoints_changed AFTER INSERT OR UPDATE OR DELETE ON logical_endpoints
+  FOR EACH ROW EXECUTE FUNCTION govshare_changed('entry_id');
+CREATE TABLE blobs (
+  sha256 TEXT PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  bytes  BYTEA NOT NULL
+);
+CREATE TABLE calendar_years (
+  year     INTEGER PRIMARY KEY,
+  document TEXT NOT NULL
+);
+CREATE TRIGGER calendar_years_changed AFTER INSERT OR UPDATE OR DELETE ON calendar_years
+  FOR EACH ROW EXECUTE FUNCTION govshare_changed('year');
+ALTER TABLE share_requests
+  ADD CONSTRAINT share_requests_entry FOREIGN KEY (entry_id) REFERENCES catalog_entries(id),
+  ADD CONSTRAINT share_requests_case FOREIGN KEY (case_id) REFERENCES cases(id);
+ALTER TABLE grants ADD CONSTRAINT grants_entry FOREIGN KEY (entry_id) REFERENCES catalog_entries(id);
+ALTER TABLE outward_requests ADD CONSTRAINT outward_requests_case FOREIGN KEY (case_id) REFERENCES cases(id);
+CREATE TABLE shared_secrets (
+  name        TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL
+);
+)SQL"},
   };
   return migrations;
 }

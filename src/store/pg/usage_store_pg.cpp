@@ -13,10 +13,10 @@ Status PgUsageStore::Save(const std::vector<DayUsage>& usage) {
   if (usage.empty()) return Status::Ok();
   return db_.Write([&](Connection& c) {
     for (const auto& u : usage) {
-      // A stored count is never lowered (GREATEST is SQLite's two-argument MAX).
+      // Each node adds its own uses: the stored count is every node's.
       auto upsert = c.Prepare(
           "INSERT INTO grant_usage(grant_id, day, uses) VALUES ($1, $2, $3) ON CONFLICT(grant_id, day) DO UPDATE SET "
-          "uses = GREATEST(grant_usage.uses, excluded.uses)");
+          "uses = grant_usage.uses + excluded.uses");
       BindDayUsage(upsert, u);
       upsert.Run();
     }

@@ -14,7 +14,7 @@ Status SqliteUsageStore::Save(const std::vector<DayUsage>& usage) {
   return db_.Write([&](Connection& c) {
     auto upsert = c.Prepare(
         "INSERT INTO grant_usage(grant_id, day, uses) VALUES (?, ?, ?) ON CONFLICT(grant_id, day) DO UPDATE SET uses "
-        "= MAX(uses, excluded.uses)");
+        "= uses + excluded.uses");
     for (const auto& u : usage) {
       BindDayUsage(upsert, u);
       upsert.Run();
