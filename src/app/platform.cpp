@@ -17,6 +17,7 @@
 #include "store/pg/case_store_pg.hpp"
 #include "store/pg/catalog_store_pg.hpp"
 #include "store/pg/cluster.hpp"
+#include "store/pg/dataset_store_pg.hpp"
 #include "store/pg/endpoint_store_pg.hpp"
 #include "store/pg/migrations.hpp"
 #include "store/pg/org_store_pg.hpp"
@@ -98,7 +99,9 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
   exchange_options.read_connections = static_cast<int>(config.sqlite.read_connections);
   exchange_options.busy_timeout_ms = static_cast<int>(config.sqlite.busy_timeout_ms);
   exchange_options.checkpoint_interval_s = static_cast<int>(config.sqlite.checkpoint_interval_s);
-  auto datasets = exchange::DatasetStore::Open(exchange_options, *p->clock_);
+  // On PostgreSQL the datasets are in the database, their tables partitioned by city (ADR 0011).
+  auto datasets = p->pg_ ? store::pg::OpenDatasetStore(*p->pg_, *p->clock_)
+                         : exchange::DatasetStore::Open(exchange_options, *p->clock_);
   if (!datasets.ok()) return datasets.status();
   p->datasets_ = std::move(datasets.value());
   p->exchange_ =
@@ -186,6 +189,7 @@ void Platform::OnChanged(std::optional<std::string_view> change) {
     endpoints_->Forget();
     if (auto s = catalog_->Reload(); !s.ok()) spdlog::warn("catalog reload: {}", s.ToString());
     if (auto s = ReloadCalendarYears(); !s.ok()) spdlog::warn("calendar reload: {}", s.ToString());
+    if (auto s = datasets_->Refresh(); !s.ok()) spdlog::warn("datasets reload: {}", s.ToString());
     return;
   }
   const auto colon = change->find(':');
@@ -203,6 +207,8 @@ void Platform::OnChanged(std::optional<std::string_view> change) {
     if (auto s = catalog_->Reload(); !s.ok()) spdlog::warn("catalog reload: {}", s.ToString());
   } else if (table == "logical_endpoints") {
     endpoints_->Forget();
+  } else if (table == "datasets") {
+    if (auto s = datasets_->Refresh(); !s.ok()) spdlog::warn("datasets reload: {}", s.ToString());
   } else if (table == "calendar_years") {
     if (auto s = ReloadCalendarYears(); !s.ok()) spdlog::warn("calendar reload: {}", s.ToString());
   } else {

@@ -1,14 +1,14 @@
 #include "exchange/dataset_store.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <mutex>
 
-#include "exchange/row_checker.hpp"
+#include "exchange/dataset_backend.hpp"
+#include "exchange/dataset_store_sqlite.hpp"
 #include "store/sqlite/database.hpp"
 
 namespace govshare::exchange {
@@ -97,31 +97,6 @@ const char* SqlType(Storage s) {
   return "TEXT";
 }
 
-/// The first active item of the division-code element is the region column.
-std::optional<int> RegionColumn(const std::vector<Column>& columns) {
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i].element == kRegionElement && !columns[i].retired()) return static_cast<int>(i);
-  }
-  return std::nullopt;
-}
-
-void DeriveKeys(Dataset& d) {
-  d.key.clear();
-  std::vector<std::pair<int, int>> keyed;
-  for (std::size_t i = 0; i < d.columns.size(); ++i) {
-    if (d.columns[i].key_order > 0) keyed.emplace_back(d.columns[i].key_order, static_cast<int>(i));
-  }
-  std::sort(keyed.begin(), keyed.end());
-  for (const auto& [order, i] : keyed) d.key.push_back(i);
-  d.region_column = RegionColumn(d.columns);
-}
-
-std::string KeyList(const Dataset& d, std::string_view prefix = "") {
-  std::string out;
-  for (int k : d.key) out += fmt::format("{}{}{}", out.empty() ? "" : ",", prefix, d.columns[k].sql_name());
-  return out;
-}
-
 }  // namespace
 
 std::string detail::CreateTableSql(const Dataset& d, const std::string& table) {
@@ -130,8 +105,31 @@ std::string detail::CreateTableSql(const Dataset& d, const std::string& table) {
     sql += fmt::format("{} {}{}, ", c.sql_name(), SqlType(c.storage), c.key_order > 0 ? " NOT NULL" : "");
   }
   // WITHOUT ROWID: the rows live in the primary-key b-tree, so a key lookup is one descent.
-  sql += fmt::format("PRIMARY KEY ({})) WITHOUT ROWID", KeyList(d));
+  sql += fmt::format("PRIMARY KEY ({})) WITHOUT ROWID", detail::KeyList(d));
   return sql;
+}
+
+void detail::BindValue(store::sqlite::Statement& stmt, int index, const Column& c, const std::string& value) {
+  if (value.empty()) {
+    stmt.BindNull(index);
+    return;
+  }
+  switch (c.storage) {
+    case Storage::kInteger: {
+      std::int64_t v = 0;
+      const char* begin = value.data() + (value[0] == '+' ? 1 : 0);
+      std::from_chars(begin, value.data() + value.size(), v);
+      stmt.Bind(index, v);
+      return;
+    }
+    case Storage::kReal:
+      stmt.Bind(index, std::strtod(value.c_str(), nullptr));
+      return;
+    case Storage::kText:
+    case Storage::kNumeric:  // NUMERIC affinity turns a decimal text into a number and keeps anything else as text
+      stmt.Bind(index, std::string_view(value));
+      return;
+  }
 }
 
 namespace {
@@ -167,32 +165,17 @@ void ReadRow(const Statement& s, const View& v, bool with_region, Row& out) {
 }
 
 /// Binds a filter or key value as the column stores it; false if it is not a value of that column.
-std::optional<std::int64_t> ParseInteger(std::string_view value) {
-  std::int64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-  if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<double> ParseReal(std::string_view value) {
-  const std::string text(value);
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
-  return v;
-}
-
 bool BindTyped(Statement& s, int index, const Column& c, std::string_view value) {
   switch (c.storage) {
     case Storage::kInteger:
-      if (auto v = ParseInteger(value)) {
+      if (auto v = detail::ParseInteger(value)) {
         s.Bind(index, *v);
         return true;
       }
       return false;
     case Storage::kReal:
     case Storage::kNumeric:
-      if (auto v = ParseReal(value)) {
+      if (auto v = detail::ParseReal(value)) {
         s.Bind(index, *v);
         return true;
       }
@@ -204,38 +187,17 @@ bool BindTyped(Statement& s, int index, const Column& c, std::string_view value)
   return false;
 }
 
-/// A key value as stored: ID numbers and credit codes are kept upper case (DOMAIN.md §2), so lookups are too.
-std::string NormaliseKey(const Column& c, std::string_view value) {
-  std::string out(value);
-  if (c.element == "DE0001" || c.element == "DE0010" || c.element == "DE0019") {
-    for (char& ch : out) {
-      if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
-    }
+/// The lookup of a view on SQLite: one primary-key descent.
+std::string LookupSql(const View& v) {
+  const Dataset& d = v.dataset();
+  std::string where;
+  for (std::size_t i = 0; i < d.key.size(); ++i) {
+    where += fmt::format("{}{} = ?{}", i ? " AND " : "", d.columns[d.key[i]].sql_name(), i + 1);
   }
-  return out;
-}
-
-/// The exclusive upper bound of the strings starting with `prefix` (the prefix with its last byte incremented).
-std::string PrefixEnd(std::string prefix) {
-  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
-  if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);
-  return prefix;
+  return fmt::format("SELECT {} FROM {} WHERE {}", v.select_list(), d.table(), where);
 }
 
 }  // namespace
-
-bool FitsStorage(const Column& c, std::string_view value) {
-  switch (c.storage) {
-    case Storage::kInteger:
-      return ParseInteger(value).has_value();
-    case Storage::kReal:
-    case Storage::kNumeric:
-      return ParseReal(value).has_value();
-    case Storage::kText:
-      return true;
-  }
-  return false;
-}
 
 Storage StorageOf(std::string_view data_type) {
   if (data_type == "I" || data_type == "L") return Storage::kInteger;
@@ -244,8 +206,20 @@ Storage StorageOf(std::string_view data_type) {
   return Storage::kText;  // C M D T G: codes, text, ISO dates (sortable), base64
 }
 
-// ---- View
-// ------------------------------------------------------------------------------------------------------------
+bool FitsStorage(const Column& c, std::string_view value) {
+  switch (c.storage) {
+    case Storage::kInteger:
+      return detail::ParseInteger(value).has_value();
+    case Storage::kReal:
+    case Storage::kNumeric:
+      return detail::ParseReal(value).has_value();
+    case Storage::kText:
+      return true;
+  }
+  return false;
+}
+
+// ---- View --------------------------------------------------------------------------------------------------------
 
 View::View(std::shared_ptr<const Dataset> dataset, std::vector<int> columns)
     : dataset_(std::move(dataset)), columns_(std::move(columns)) {
@@ -257,125 +231,15 @@ View::View(std::shared_ptr<const Dataset> dataset, std::vector<int> columns)
   }
   for (int c : columns_) select_ += fmt::format("{}{}", select_.empty() ? "" : ",", d.columns.at(c).sql_name());
   if (d.region_column) select_ += "," + d.columns[*d.region_column].sql_name();
-  std::string where;
-  for (std::size_t i = 0; i < d.key.size(); ++i) {
-    where += fmt::format("{}{} = ?{}", i ? " AND " : "", d.columns[d.key[i]].sql_name(), i + 1);
-  }
-  lookup_sql_ = fmt::format("SELECT {} FROM {} WHERE {}", select_, d.table(), where);
 }
 
-// ---- DatasetStore: schema
-// --------------------------------------------------------------------------------------------
-
-Result<std::unique_ptr<DatasetStore>> DatasetStore::Open(const Options& options, const common::Clock& clock) {
-  std::unique_ptr<DatasetStore> s(new DatasetStore(clock));
-  store::sqlite::Database::Options db;
-  db.path = options.path;
-  db.read_connections = options.read_connections;
-  db.busy_timeout_ms = options.busy_timeout_ms;
-  db.checkpoint_interval_s = options.checkpoint_interval_s;
-  // A dataset of 10^6 rows has ~10^5 leaf pages under ~10^3 interior pages: 8 MiB per reader keeps the interior levels
-  // cached under random point reads (the 2 MiB default lets the leaves push them out: two or three reads from the OS
-  // per lookup instead of one).
-  db.reader_cache_kib = kReaderCacheKib;
-  db.reader_snapshot_ms = kReaderSnapshotMs;
-  auto opened = store::sqlite::Database::Open(db, ExchangeMigrations());
-  if (!opened.ok()) return opened.status();
-  s->db_ = std::move(opened.value());
-  // Bulk loads touch many pages: a 64 MiB page cache for the writer (readers keep SQLite's default).
-  GOVSHARE_RETURN_IF_ERROR(s->db_->Write([](Connection& c) {
-    c.Exec("PRAGMA cache_size=-65536");
-    return Status::Ok();
-  }));
-  GOVSHARE_RETURN_IF_ERROR(s->LoadAll());
-  return s;
+const std::string& View::CompiledSql(Backend backend, std::string (*compile)(const View&)) const {
+  const auto slot = static_cast<std::size_t>(backend);
+  std::call_once(compiled_->once[slot], [&] { compiled_->sql[slot] = compile(*this); });
+  return compiled_->sql[slot];
 }
 
-DatasetStore::~DatasetStore() = default;
-
-Status DatasetStore::LoadAll() {
-  std::map<std::int64_t, std::shared_ptr<const Dataset>> all;
-  auto s = db_->Read([&](Connection& c) {
-    std::map<std::int64_t, Dataset> byid;
-    auto ds = c.Prepare(
-        "SELECT id, name, resource_code, provider_department_id, region_id, entry_version, update_frequency, "
-        "row_count, last_load_at, last_seq, created_at FROM datasets");
-    while (ds.Step()) {
-      Dataset d;
-      d.id = ds.Int(0);
-      d.name = ds.Text(1);
-      d.resource_code = ds.Text(2);
-      d.provider_department_id = ds.Int(3);
-      d.region_id = ds.Text(4);
-      d.entry_version = static_cast<int>(ds.Int(5));
-      d.update_frequency = ds.Text(6);
-      d.row_count = ds.Int(7);
-      d.last_load_at = ds.OptInt(8);
-      d.last_seq = ds.Int(9);
-      d.created_at = ds.Int(10);
-      byid.emplace(d.id, std::move(d));
-    }
-    auto cols = c.Prepare(
-        "SELECT dataset_id, position, name, element, data_type, length, key_order, personal, level, added_in, "
-        "retired_in FROM dataset_columns ORDER BY dataset_id, position");
-    while (cols.Step()) {
-      auto it = byid.find(cols.Int(0));
-      if (it == byid.end()) continue;
-      Column col;
-      col.position = static_cast<int>(cols.Int(1));
-      col.name = cols.Text(2);
-      col.element = cols.Text(3);
-      col.data_type = cols.Text(4);
-      col.length = cols.Int(5);
-      col.key_order = static_cast<int>(cols.Int(6));
-      col.personal = cols.Int(7) != 0;
-      col.level = cols.Text(8);
-      col.added_in = static_cast<int>(cols.Int(9));
-      if (auto r = cols.OptInt(10)) col.retired_in = static_cast<int>(*r);
-      col.storage = StorageOf(col.data_type);
-      it->second.columns.push_back(std::move(col));
-    }
-    for (auto& [id, d] : byid) {
-      DeriveKeys(d);
-      all.emplace(id, std::make_shared<const Dataset>(std::move(d)));
-    }
-    return Status::Ok();
-  });
-  GOVSHARE_RETURN_IF_ERROR(s);
-  std::unique_lock lock(mutex_);
-  datasets_ = std::move(all);
-  return Status::Ok();
-}
-
-void DatasetStore::Publish(std::shared_ptr<const Dataset> dataset) {
-  std::unique_lock lock(mutex_);
-  datasets_[dataset->id] = std::move(dataset);
-}
-
-void DatasetStore::Counted(std::int64_t id, std::int64_t row_count, UnixSeconds at, std::int64_t last_seq) {
-  std::unique_lock lock(mutex_);
-  const auto it = datasets_.find(id);
-  if (it == datasets_.end()) return;
-  auto next = std::make_shared<Dataset>(*it->second);
-  next->row_count = row_count;
-  next->last_load_at = at;
-  if (last_seq > 0) next->last_seq = last_seq;
-  it->second = std::move(next);
-}
-
-std::shared_ptr<const Dataset> DatasetStore::Find(std::int64_t id) const {
-  std::shared_lock lock(mutex_);
-  const auto it = datasets_.find(id);
-  return it == datasets_.end() ? nullptr : it->second;
-}
-
-std::vector<std::shared_ptr<const Dataset>> DatasetStore::List() const {
-  std::shared_lock lock(mutex_);
-  std::vector<std::shared_ptr<const Dataset>> out;
-  out.reserve(datasets_.size());
-  for (const auto& [id, d] : datasets_) out.push_back(d);
-  return out;
-}
+// ---- DatasetStore --------------------------------------------------------------------------------------------------
 
 std::vector<StaleDataset> DatasetStore::Stale(UnixSeconds now) const {
   std::vector<StaleDataset> out;
@@ -391,153 +255,89 @@ std::vector<StaleDataset> DatasetStore::Stale(UnixSeconds now) const {
   return out;
 }
 
-Result<std::shared_ptr<const Dataset>> DatasetStore::Define(const Definition& def) {
+Result<std::unique_ptr<DatasetStore>> DatasetStore::Open(const Options& options, const common::Clock& clock) {
+  store::sqlite::Database::Options db;
+  db.path = options.path;
+  db.read_connections = options.read_connections;
+  db.busy_timeout_ms = options.busy_timeout_ms;
+  db.checkpoint_interval_s = options.checkpoint_interval_s;
+  // A dataset of 10^6 rows has ~10^5 leaf pages under ~10^3 interior pages: 8 MiB per reader keeps the interior levels
+  // cached under random point reads (the 2 MiB default lets the leaves push them out: two or three reads from the OS
+  // per lookup instead of one).
+  db.reader_cache_kib = kReaderCacheKib;
+  db.reader_snapshot_ms = kReaderSnapshotMs;
+  auto opened = store::sqlite::Database::Open(db, ExchangeMigrations());
+  if (!opened.ok()) return opened.status();
+  // Bulk loads touch many pages: a 64 MiB page cache for the writer (readers keep SQLite's default).
+  GOVSHARE_RETURN_IF_ERROR(opened.value()->Write([](Connection& c) {
+    c.Exec("PRAGMA cache_size=-65536");
+    return Status::Ok();
+  }));
+  auto s = std::make_unique<SqliteDatasetStore>(clock, std::move(opened.value()));
+  GOVSHARE_RETURN_IF_ERROR(s->Refresh());
+  return std::unique_ptr<DatasetStore>(std::move(s));
+}
+
+// ---- SqliteDatasetStore: schema -----------------------------------------------------------------------------------
+
+SqliteDatasetStore::SqliteDatasetStore(const common::Clock& clock, std::unique_ptr<store::sqlite::Database> db)
+    : clock_(clock), db_(std::move(db)) {}
+
+Status SqliteDatasetStore::Refresh() {
+  std::map<std::int64_t, std::shared_ptr<const Dataset>> all;
+  GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
+    all = detail::ReadDatasets(c);
+    return Status::Ok();
+  }));
+  registry_.ReplaceAll(std::move(all));
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const Dataset>> SqliteDatasetStore::Define(const Definition& def) {
   auto current = Find(def.id);
-  if (current && current->entry_version >= def.entry_version) return current;
-  std::vector<std::string> new_keys;
-  for (const auto& item : def.items) {
-    if (item.key) new_keys.push_back(item.name);
-  }
-  if (new_keys.empty()) {
-    return Status::Unprocessable("no_key", fmt::format("catalog entry {} declares no key item: a physical dataset "
-                                                       "needs one",
-                                                       def.id));
-  }
-  Dataset next = current ? *current : Dataset{};
-  if (current) {
-    std::vector<std::string> old_keys;
-    for (int k : current->key) old_keys.push_back(current->columns[k].name);
-    if (old_keys != new_keys) {
-      return Status::Unprocessable(
-          "key_changed",
-          fmt::format("version {} of catalog entry {} changes the key items ({} → {}): the dataset's rows are "
-                      "identified by the old key, so this version cannot be applied; declare a new entry instead",
-                      def.entry_version, def.id, fmt::join(old_keys, ","), fmt::join(new_keys, ",")));
-    }
-  }
   const UnixSeconds now = clock_.Now();
-  next.id = def.id;
-  next.name = def.name;
-  next.resource_code = def.resource_code;
-  next.provider_department_id = def.provider_department_id;
-  next.region_id = def.region_id;
-  next.entry_version = def.entry_version;
-  next.update_frequency = def.update_frequency;
-  if (!current) next.created_at = now;
-  std::vector<std::size_t> added;  // indexes into next.columns of new columns
-  int key_order = 0;
-  for (auto& c : next.columns) {  // items no longer declared: retired, never dropped
-    const bool still = std::any_of(def.items.begin(), def.items.end(), [&](const auto& i) { return i.name == c.name; });
-    if (!still && !c.retired()) c.retired_in = def.entry_version;
-  }
-  for (const auto& item : def.items) {
-    const int at = next.ColumnIndex(item.name);
-    Column* c = nullptr;
-    if (at < 0) {
-      next.columns.emplace_back();
-      c = &next.columns.back();
-      c->position = static_cast<int>(next.columns.size());
-      c->name = item.name;
-      c->added_in = def.entry_version;
-      c->storage = StorageOf(item.data_type);
-      added.push_back(next.columns.size() - 1);
-    } else {
-      c = &next.columns[static_cast<std::size_t>(at)];
-      c->retired_in.reset();
-    }
-    // The storage affinity stays that of the column's creation (SQLite cannot change it); validation follows the
-    // current declaration.
-    c->element = item.element;
-    c->data_type = item.data_type;
-    c->length = item.length;
-    c->personal = item.personal;
-    c->level = std::string(catalog::LevelName(item.level));
-    c->key_order = item.key ? ++key_order : 0;
-  }
-  DeriveKeys(next);
-  const bool creating = !current;
+  auto planned = detail::PlanDefinition(current, def, now);
+  if (!planned.ok()) return planned.status();
+  if (!planned.value()) return current;
+  detail::DefinitionPlan& plan = *planned.value();
+  const Dataset& next = plan.next;
   auto status = db_->Write([&](Connection& c) {
-    if (creating) {
-      c.Prepare(
-           "INSERT INTO datasets(id, name, resource_code, provider_department_id, region_id, entry_version, "
-           "update_frequency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-          .Bind(1, next.id)
-          .Bind(2, next.name)
-          .Bind(3, next.resource_code)
-          .Bind(4, next.provider_department_id)
-          .Bind(5, next.region_id)
-          .Bind(6, next.entry_version)
-          .Bind(7, next.update_frequency)
-          .Bind(8, now)
-          .Bind(9, now)
-          .Run();
+    detail::WriteDefinition(c, plan, now);
+    if (plan.creating) {
       c.Exec(detail::CreateTableSql(next, next.table()));
       c.Exec(
           fmt::format("CREATE TABLE {} (seq INTEGER PRIMARY KEY, op INTEGER NOT NULL, key TEXT NOT NULL, region TEXT, "
                       "at INTEGER NOT NULL)",
                       next.changes_table()));
     } else {
-      c.Prepare(
-           "UPDATE datasets SET name = ?, resource_code = ?, region_id = ?, entry_version = ?, update_frequency = ?, "
-           "updated_at = ? WHERE id = ?")
-          .Bind(1, next.name)
-          .Bind(2, next.resource_code)
-          .Bind(3, next.region_id)
-          .Bind(4, next.entry_version)
-          .Bind(5, next.update_frequency)
-          .Bind(6, now)
-          .Bind(7, next.id)
-          .Run();
-      for (std::size_t i : added) {
+      for (std::size_t i : plan.added) {
         const auto& col = next.columns[i];
         c.Exec(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", next.table(), col.sql_name(), SqlType(col.storage)));
       }
     }
     const std::string index = RegionIndexSql(next);
     if (!index.empty()) c.Exec(index);
-    for (const auto& col : next.columns) {
-      c.Prepare(
-           "INSERT INTO dataset_columns(dataset_id, position, name, element, data_type, length, key_order, personal, "
-           "level, added_in, retired_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-           "ON CONFLICT(dataset_id, position) DO UPDATE SET element = excluded.element, data_type = "
-           "excluded.data_type, length = excluded.length, key_order = excluded.key_order, personal = "
-           "excluded.personal, level = excluded.level, retired_in = excluded.retired_in")
-          .Bind(1, next.id)
-          .Bind(2, col.position)
-          .Bind(3, col.name)
-          .Bind(4, col.element)
-          .Bind(5, col.data_type)
-          .Bind(6, col.length)
-          .Bind(7, col.key_order)
-          .Bind(8, col.personal ? 1 : 0)
-          .Bind(9, col.level)
-          .Bind(10, col.added_in)
-          .Bind(11, col.retired_in ? std::optional<std::int64_t>(*col.retired_in) : std::nullopt)
-          .Run();
-    }
     return Status::Ok();
   });
   GOVSHARE_RETURN_IF_ERROR(status);
-  auto published = std::make_shared<const Dataset>(std::move(next));
-  Publish(published);
+  auto published = std::make_shared<const Dataset>(std::move(plan.next));
+  registry_.Publish(published);
   return std::shared_ptr<const Dataset>(published);
 }
 
-// ---- DatasetStore: reads
-// ---------------------------------------------------------------------------------------------
+// ---- SqliteDatasetStore: reads ------------------------------------------------------------------------------------
 
-Result<bool> DatasetStore::Lookup(const View& view, std::span<const std::string> key, Row& out) const {
+Result<bool> SqliteDatasetStore::Lookup(const View& view, std::span<const std::string> key, Row& out) const {
   const Dataset& d = view.dataset();
-  if (key.size() != d.key.size()) {
-    return Status::Invalid("invalid_key", fmt::format("the key of dataset {} has {} item(s)", d.id, d.key.size()));
-  }
+  GOVSHARE_RETURN_IF_ERROR(detail::CheckKeyArity(d, key));
+  const std::string& sql = view.CompiledSql(View::Backend::kSqlite, &LookupSql);
   bool found = false;
   auto s = db_->Read([&](Connection& c) {
-    auto st = c.Prepare(view.lookup_sql_);
+    auto st = c.Prepare(sql);
     for (std::size_t i = 0; i < key.size(); ++i) {
       const Column& col = d.columns[d.key[i]];
       const bool bound = col.storage == Storage::kText
-                             ? (st.Bind(static_cast<int>(i) + 1, NormaliseKey(col, key[i])), true)
+                             ? (st.Bind(static_cast<int>(i) + 1, detail::NormaliseKey(col, key[i])), true)
                              : BindTyped(st, static_cast<int>(i) + 1, col, key[i]);
       if (!bound) return Status::Ok();  // a non-number for a numeric key: no such row
     }
@@ -553,136 +353,55 @@ Result<bool> DatasetStore::Lookup(const View& view, std::span<const std::string>
 
 namespace {
 
-/// The WHERE clause and its bindings for a query spec.
-struct Where {
-  std::string sql;
-  std::vector<std::pair<const Column*, std::string>> binds;  // null column: bind as text
-};
-
-Result<Where> BuildWhere(const Dataset& d, const QuerySpec& spec) {
-  Where w;
-  auto add = [&](const std::string& clause) { w.sql += (w.sql.empty() ? " WHERE " : " AND ") + clause; };
-  for (const auto& f : spec.filters) {
-    if (f.column < 0 || f.column >= static_cast<int>(d.columns.size())) {
-      return Status::Invalid("invalid_filter", "a filter names an unknown column");
-    }
-    const Column& c = d.columns[static_cast<std::size_t>(f.column)];
-    const std::string name = c.sql_name();
-    if (f.op == Filter::Op::kPrefix) {
-      if (c.storage != Storage::kText) {
-        return Status::Invalid("invalid_filter", fmt::format("'{}' is not text: no prefix filter", c.name));
-      }
-      if (f.value.empty()) continue;
-      add(fmt::format("{} >= ? AND {} < ?", name, name));
-      w.binds.emplace_back(nullptr, f.value);
-      w.binds.emplace_back(nullptr, PrefixEnd(f.value));
-      continue;
-    }
-    const char* op = f.op == Filter::Op::kEq   ? "="
-                     : f.op == Filter::Op::kLt ? "<"
-                     : f.op == Filter::Op::kLe ? "<="
-                     : f.op == Filter::Op::kGt ? ">"
-                                               : ">=";
-    add(fmt::format("{} {} ?", name, op));
-    w.binds.emplace_back(&c, c.key_order > 0 ? NormaliseKey(c, f.value) : f.value);
-  }
-  if (!spec.region_prefixes.empty()) {
-    if (!d.region_column) {
-      return Status::Invalid("no_region_column", fmt::format("dataset {} has no region column", d.id));
-    }
-    const std::string name = d.columns[*d.region_column].sql_name();
-    const bool everything = std::any_of(spec.region_prefixes.begin(), spec.region_prefixes.end(),
-                                        [](const std::string& p) { return p.empty(); });
-    if (!everything) {
-      std::string any;
-      for (const auto& p : spec.region_prefixes) {
-        any += fmt::format("{}({} >= ? AND {} < ?)", any.empty() ? "" : " OR ", name, name);
-        w.binds.emplace_back(nullptr, p);
-        w.binds.emplace_back(nullptr, PrefixEnd(p));
-      }
-      add("(" + any + ")");
-    }
-  }
-  if (!spec.after_key.empty()) {
-    if (spec.after_key.size() != d.key.size())
-      return Status::Invalid("invalid_cursor", "the cursor does not fit the key");
-    std::string lhs, rhs;
-    for (std::size_t i = 0; i < d.key.size(); ++i) {
-      const Column& c = d.columns[d.key[i]];
-      lhs += (i ? "," : "") + c.sql_name();
-      rhs += i ? ",?" : "?";
-      w.binds.emplace_back(&c, NormaliseKey(c, spec.after_key[i]));
-    }
-    add(fmt::format("({}) > ({})", lhs, rhs));
-  }
-  return w;
+Result<detail::Where> SqliteWhere(const Dataset& d, const QuerySpec& spec) {
+  return detail::BuildWhere(d, spec, [](int, const Column*) { return std::string("?"); });
 }
 
-/// Runs the query; `sink(row, key)` returns false to stop.
-/// Binds a WHERE clause's values to `st`; a value that is not of its column's type is invalid_filter.
-Status BindWhere(Statement& st, const Where& w) {
+/// Binds a WHERE clause's values to `st` (BuildWhere checked that each fits its column).
+void BindWhere(Statement& st, const detail::Where& w) {
   for (std::size_t i = 0; i < w.binds.size(); ++i) {
     const auto& [col, value] = w.binds[i];
     if (col == nullptr) {
       st.Bind(static_cast<int>(i) + 1, std::string_view(value));
-    } else if (!BindTyped(st, static_cast<int>(i) + 1, *col, value)) {
-      return Status::Invalid("invalid_filter", fmt::format("'{}' is not a value of '{}'", value, col->name));
+    } else {
+      BindTyped(st, static_cast<int>(i) + 1, *col, value);
     }
   }
-  return Status::Ok();
 }
 
-Status RunSelect(Connection& c, const View& view, const Where& w, std::optional<int> limit,
-                 const std::function<bool(const Row&, std::vector<std::string>&&)>& sink) {
+/// Runs the query; `sink(row, key)` returns false to stop.
+Status RunSelect(Connection& c, const View& view, const detail::Where& w, std::optional<int> limit,
+                 const detail::RowSink& sink) {
   const Dataset& d = view.dataset();
-  const std::string keys = KeyList(d);
+  const std::string keys = detail::KeyList(d);
   std::string sql = fmt::format("SELECT {},{} FROM {}{} ORDER BY {}", view.select_list(), keys, d.table(), w.sql, keys);
   if (limit) sql += fmt::format(" LIMIT {}", *limit);
   auto st = c.Prepare(sql);
-  GOVSHARE_RETURN_IF_ERROR(BindWhere(st, w));
-  const int key_base = static_cast<int>(view.columns().size()) + (d.region_column ? 1 : 0);
-  Row row;
-  while (st.Step()) {
-    ReadRow(st, view, d.region_column.has_value(), row);
-    std::vector<std::string> key;
-    key.reserve(d.key.size());
-    for (std::size_t i = 0; i < d.key.size(); ++i) key.emplace_back(st.TextView(key_base + static_cast<int>(i)));
-    if (!sink(row, std::move(key))) break;
-  }
+  BindWhere(st, w);
+  const bool with_region = d.region_column.has_value();
+  detail::StepRows(
+      st, view, [&](const Statement& s, Row& row) { ReadRow(s, view, with_region, row); }, sink);
   return Status::Ok();
 }
 
 }  // namespace
 
-Result<Page> DatasetStore::Query(const View& view, const QuerySpec& spec) const {
-  if (spec.limit < 1 || spec.limit > kMaxQueryLimit) {
-    return Status::Invalid("invalid_limit", fmt::format("limit must be 1..{}", kMaxQueryLimit));
-  }
-  auto where = BuildWhere(view.dataset(), spec);
+Result<Page> SqliteDatasetStore::Query(const View& view, const QuerySpec& spec) const {
+  GOVSHARE_RETURN_IF_ERROR(detail::CheckQueryLimit(spec.limit));
+  auto where = SqliteWhere(view.dataset(), spec);
   if (!where.ok()) return where.status();
-  Page page;
-  auto s = db_->Read([&](Connection& c) {
-    return RunSelect(c, view, where.value(), spec.limit + 1, [&](const Row& row, std::vector<std::string>&& key) {
-      if (static_cast<int>(page.rows.size()) == spec.limit) {
-        page.next_after_key = page.keys.back();
-        return false;
-      }
-      page.rows.push_back(row);
-      page.keys.push_back(std::move(key));
-      return true;
-    });
+  return detail::CollectPage(spec, [&](int limit, const detail::RowSink& sink) {
+    return db_->Read([&](Connection& c) { return RunSelect(c, view, where.value(), limit, sink); });
   });
-  GOVSHARE_RETURN_IF_ERROR(s);
-  return page;
 }
 
-Result<std::int64_t> DatasetStore::Count(const View& view, const QuerySpec& spec) const {
-  auto where = BuildWhere(view.dataset(), spec);
+Result<std::int64_t> SqliteDatasetStore::Count(const View& view, const QuerySpec& spec) const {
+  auto where = SqliteWhere(view.dataset(), spec);
   if (!where.ok()) return where.status();
   std::int64_t n = 0;
   auto s = db_->Read([&](Connection& c) {
     auto st = c.Prepare(fmt::format("SELECT COUNT(*) FROM {}{}", view.dataset().table(), where->sql));
-    GOVSHARE_RETURN_IF_ERROR(BindWhere(st, where.value()));
+    BindWhere(st, where.value());
     if (st.Step()) n = st.Int(0);
     return Status::Ok();
   });
@@ -690,8 +409,9 @@ Result<std::int64_t> DatasetStore::Count(const View& view, const QuerySpec& spec
   return n;
 }
 
-Status DatasetStore::Scan(const View& view, const QuerySpec& spec, const std::function<bool(const Row&)>& sink) const {
-  auto where = BuildWhere(view.dataset(), spec);
+Status SqliteDatasetStore::Scan(const View& view, const QuerySpec& spec,
+                                const std::function<bool(const Row&)>& sink) const {
+  auto where = SqliteWhere(view.dataset(), spec);
   if (!where.ok()) return where.status();
   return db_->Read([&](Connection& c) {
     return RunSelect(c, view, where.value(), std::nullopt,
@@ -699,35 +419,15 @@ Status DatasetStore::Scan(const View& view, const QuerySpec& spec, const std::fu
   });
 }
 
-Result<std::vector<Change>> DatasetStore::Changes(std::int64_t id, std::int64_t since_seq, int limit) const {
-  constexpr int kMaxChanges = 10000;
+Result<std::vector<Change>> SqliteDatasetStore::Changes(std::int64_t id, std::int64_t since_seq, int limit) const {
   auto d = Find(id);
   if (!d) return Status::NotFound(fmt::format("dataset {} does not exist", id));
-  if (limit < 1 || limit > kMaxChanges) return Status::Invalid("invalid_limit", "limit must be 1..10000");
+  GOVSHARE_RETURN_IF_ERROR(detail::CheckChangesLimit(limit));
   std::vector<Change> out;
-  const bool composite = d->key.size() > 1;
-  auto s = db_->Read([&](Connection& c) {
-    auto st = c.Prepare(
-        fmt::format("SELECT seq, op, key, region, at FROM {} WHERE seq > ? ORDER BY seq LIMIT ?", d->changes_table()));
-    st.Bind(1, since_seq).Bind(2, limit);
-    while (st.Step()) {
-      Change ch;
-      ch.seq = st.Int(0);
-      ch.op = st.Int(1) == 0 ? ChangeOp::kUpsert : ChangeOp::kDelete;
-      if (composite) {
-        for (const auto& v : nlohmann::json::parse(st.Text(2))) {
-          ch.key.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-        }
-      } else {
-        ch.key.push_back(st.Text(2));
-      }
-      ch.region = st.Text(3);
-      ch.at = st.Int(4);
-      out.push_back(std::move(ch));
-    }
+  GOVSHARE_RETURN_IF_ERROR(db_->Read([&](Connection& c) {
+    out = detail::ReadChanges(c, *d, since_seq, limit);
     return Status::Ok();
-  });
-  GOVSHARE_RETURN_IF_ERROR(s);
+  }));
   return out;
 }
 

@@ -3,7 +3,7 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <shared_mutex>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -13,13 +13,14 @@
 #include "common/csv.hpp"
 #include "common/status.hpp"
 #include "exchange/model.hpp"
-#include "store/sqlite/database.hpp"
 
 namespace govshare::exchange {
 
 /// A projection of a dataset compiled once (for example per grant): which columns a read returns, in which order, and
-/// the SQL texts of its reads (prepared once per read connection and cached there). Immutable and cheap to share
-/// between threads. A later catalog version never invalidates a view: columns are only ever added.
+/// the SQL texts of its reads. Each backend compiles its own SQL for a view on the view's first read there and keeps it
+/// with the view (CompiledSql), so a view works with either backend and a lookup builds no SQL. Immutable but for that
+/// cache (thread-safe); cheap to copy and share between threads (copies share the cache). A later catalog version
+/// never invalidates a view: columns are only ever added.
 class View {
  public:
   /// `columns`: indexes into dataset->columns; empty means every active (non-retired) column in dataset order.
@@ -31,12 +32,20 @@ class View {
   /// The SELECT list: the projected columns, then the region column if the dataset has one.
   const std::string& select_list() const { return select_; }
 
+  /// The backends that compile SQL for views (a slot of the cache each).
+  enum class Backend { kSqlite, kPostgres };
+  /// The lookup SQL of this view on `backend`: made by `compile` on the first call for that backend, then kept.
+  const std::string& CompiledSql(Backend backend, std::string (*compile)(const View&)) const;
+
  private:
-  friend class DatasetStore;
+  struct Compiled {
+    std::once_flag once[2];
+    std::string sql[2];
+  };
   std::shared_ptr<const Dataset> dataset_;
   std::vector<int> columns_;
-  std::string select_;      // "c1,c3,...,<region>" (the region column last when the dataset has one)
-  std::string lookup_sql_;  // SELECT <select_> FROM d<id> WHERE <key> = ?
+  std::string select_;  // "c1,c3,...,<region>" (the region column last when the dataset has one)
+  std::shared_ptr<Compiled> compiled_ = std::make_shared<Compiled>();
 };
 
 /// What validation needs from the catalog: data elements by id, whether a six-digit code is a known division, today.
@@ -46,20 +55,23 @@ struct ValidationRules {
   int today_yyyymmdd = 0;
 };
 
-/// Physical datasets (物理汇聚, Art. 12) in their own SQLite file (DATA_DIR/exchange.db, ADR 0009): one generated table
-/// per published catalog entry, its change feed, the load history and batch idempotency keys. Loads and batches run as
-/// single write jobs of the Database's writer (atomic: a crash leaves the old data or the new, never a mix); reads run
-/// on the read pool with prepared statements cached per connection. Thread-safe.
+/// Physical datasets (物理汇聚, Art. 12): one generated table per published catalog entry, its change feed, the load
+/// history and batch idempotency keys. Loads and batches are atomic (a crash leaves the old data or the new, never a
+/// mix). Two backends: SQLite (DATA_DIR/exchange.db, ADR 0008; Open) and PostgreSQL (ADR 0011;
+/// store::pg::OpenDatasetStore). The datasets and their counters are held in memory; Refresh re-reads them, for a
+/// node whose database other nodes change. Thread-safe.
 class DatasetStore {
  public:
+  /// The SQLite store's options.
   struct Options {
     std::string path;
     int read_connections = 8;
     int busy_timeout_ms = 5000;
     int checkpoint_interval_s = 30;
   };
+  /// The SQLite store in its own file (exchange.db).
   static common::Result<std::unique_ptr<DatasetStore>> Open(const Options& options, const common::Clock& clock);
-  ~DatasetStore();
+  virtual ~DatasetStore() = default;
   DatasetStore(const DatasetStore&) = delete;
   DatasetStore& operator=(const DatasetStore&) = delete;
 
@@ -78,11 +90,14 @@ class DatasetStore {
   /// Creates the dataset's table or evolves it to a newer entry version: new items add columns; removed items keep
   /// their column and data, marked retired; a changed key is refused (422 key_changed); no key is 422 no_key.
   /// A definition with an entry version not newer than the dataset's changes nothing.
-  common::Result<std::shared_ptr<const Dataset>> Define(const Definition& definition);
-  std::shared_ptr<const Dataset> Find(std::int64_t id) const;
-  std::vector<std::shared_ptr<const Dataset>> List() const;
+  virtual common::Result<std::shared_ptr<const Dataset>> Define(const Definition& definition) = 0;
+  virtual std::shared_ptr<const Dataset> Find(std::int64_t id) const = 0;
+  virtual std::vector<std::shared_ptr<const Dataset>> List() const = 0;
   /// Datasets whose last load is older than their update frequency allows (never loaded ones included).
   std::vector<StaleDataset> Stale(UnixSeconds now) const;
+  /// Re-reads the datasets and their counters from the database (what other nodes defined and loaded since). A no-op
+  /// where no other process writes the database (SQLite).
+  virtual common::Status Refresh() = 0;
 
   // ---- aggregation (Art. 12) ----
   struct LoadOptions {
@@ -97,41 +112,31 @@ class DatasetStore {
   /// report is the result). The change feed receives the net effect: new and changed rows as upserts, vanished rows as
   /// deletes. In keep_good mode a rejected row whose key is valid keeps its old record (it is not deleted).
   /// Errors: not_found, invalid_header (unknown or repeated item names, a key item missing), encoding_unsupported.
-  common::Result<LoadReport> LoadSnapshot(std::int64_t id, const common::ByteSource& source, const LoadOptions& options,
-                                          const ValidationRules& rules);
+  virtual common::Result<LoadReport> LoadSnapshot(std::int64_t id, const common::ByteSource& source,
+                                                  const LoadOptions& options, const ValidationRules& rules) = 0;
   /// Applies upserts and deletes. With an idempotency key: the same key and body hash again returns the first report
   /// (`replayed`), another body is 409 idempotency_key_reused. Failed batches (reject mode) do not consume the key.
-  common::Result<LoadReport> ApplyBatch(std::int64_t id, const Batch& batch, LoadMode mode,
-                                        const std::string& idempotency_key, const std::string& body_sha256,
-                                        const ValidationRules& rules, const std::string& actor);
+  virtual common::Result<LoadReport> ApplyBatch(std::int64_t id, const Batch& batch, LoadMode mode,
+                                                const std::string& idempotency_key, const std::string& body_sha256,
+                                                const ValidationRules& rules, const std::string& actor) = 0;
 
   // ---- reads (the data access path builds on these) ----
   /// The row with this key (values in key order, as text; an ID number's x may be lower case). false: no such row.
   /// A null column is std::monostate. CPU ~ a few µs on a warm cache (bench/exchange_benchmark.cpp).
-  common::Result<bool> Lookup(const View& view, std::span<const std::string> key, Row& out) const;
+  virtual common::Result<bool> Lookup(const View& view, std::span<const std::string> key, Row& out) const = 0;
   /// Rows matching the filters and row scope, in key order, after the cursor; at most spec.limit (1..1000).
-  common::Result<Page> Query(const View& view, const QuerySpec& spec) const;
+  virtual common::Result<Page> Query(const View& view, const QuerySpec& spec) const = 0;
   /// Every matching row in key order (spec.limit ignored), streamed to `sink` from one read snapshot; `sink` returns
   /// false to stop. Holds one read connection for the duration.
-  common::Status Scan(const View& view, const QuerySpec& spec, const std::function<bool(const Row&)>& sink) const;
+  virtual common::Status Scan(const View& view, const QuerySpec& spec,
+                              const std::function<bool(const Row&)>& sink) const = 0;
   /// How many rows Scan would give for `spec` (its limit aside): what an export will deliver.
-  common::Result<std::int64_t> Count(const View& view, const QuerySpec& spec) const;
+  virtual common::Result<std::int64_t> Count(const View& view, const QuerySpec& spec) const = 0;
   /// Changes with seq > since_seq, oldest first, at most `limit` (1..10000).
-  common::Result<std::vector<Change>> Changes(std::int64_t id, std::int64_t since_seq, int limit) const;
+  virtual common::Result<std::vector<Change>> Changes(std::int64_t id, std::int64_t since_seq, int limit) const = 0;
 
-  store::sqlite::Database& database() { return *db_; }
-
- private:
-  explicit DatasetStore(const common::Clock& clock) : clock_(clock) {}
-  common::Status LoadAll();
-  void Publish(std::shared_ptr<const Dataset> dataset);
-  /// After a load: the counters of the dataset as it is now (a concurrent Define is kept).
-  void Counted(std::int64_t id, std::int64_t row_count, UnixSeconds at, std::int64_t last_seq);
-
-  const common::Clock& clock_;
-  std::unique_ptr<store::sqlite::Database> db_;
-  mutable std::shared_mutex mutex_;
-  std::map<std::int64_t, std::shared_ptr<const Dataset>> datasets_;
+ protected:
+  DatasetStore() = default;
 };
 
 /// The column storage of a catalog data type.

@@ -1,16 +1,25 @@
-// Physical datasets: table generation and evolution, validated snapshot loads (both modes, encodings, malformed input,
-// injection strings), idempotent batches, the change feed, staleness and the read primitives.
+// Physical datasets, a conformance suite: every test runs once per backend (instances .../Sqlite and .../Postgres), so
+// both DatasetStores keep the same semantics: table generation and evolution, validated snapshot loads (both modes,
+// encodings, malformed input, injection strings, duplicate keys), idempotent batches, the change feed, staleness and
+// the read primitives. PostgreSQL-only tests at the end: several nodes on one database, partitions, COPY.
 #include "exchange/dataset_store.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <iconv.h>
 
+#include <array>
+#include <thread>
+
+#include "exchange/dataset_store_sqlite.hpp"
 #include "exchange/test_support.hpp"
+#include "store/pg/database.hpp"
 #include "store/sqlite/database.hpp"
 
 namespace govshare::exchange {
 namespace {
 
+using govshare::testing::Backend;
 using testing::PeopleV1;
 using testing::StoreFixture;
 
@@ -26,7 +35,7 @@ std::string Text(const Value& v) {
   return "<null>";
 }
 
-class DatasetStoreTest : public ::testing::Test {
+class DatasetStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override { ASSERT_TRUE(f_.store().Define(PeopleV1()).ok()); }
   std::shared_ptr<const Dataset> D() { return f_.store().Find(7); }
@@ -44,10 +53,10 @@ class DatasetStoreTest : public ::testing::Test {
     EXPECT_TRUE(f_.store().Scan(View(D()), {}, [&](const Row&) { return ++n, true; }).ok());
     return n;
   }
-  StoreFixture f_;
+  StoreFixture f_{GetParam()};
 };
 
-TEST_F(DatasetStoreTest, DefineGeneratesTypedKeyedTable) {
+TEST_P(DatasetStoreTest, DefineGeneratesTypedKeyedTable) {
   auto d = D();
   ASSERT_TRUE(d);
   ASSERT_EQ(d->columns.size(), 5u);
@@ -58,20 +67,37 @@ TEST_F(DatasetStoreTest, DefineGeneratesTypedKeyedTable) {
   ASSERT_TRUE(d->region_column);
   EXPECT_EQ(*d->region_column, 3);
   // The SQL is generated from positions, never from item names; the region code is indexed.
-  auto s = f_.store().database().Read([](store::sqlite::Connection& c) {
-    auto st = c.Prepare("SELECT sql FROM sqlite_master WHERE name IN ('d7', 'd7_region') ORDER BY name");
-    EXPECT_TRUE(st.Step());
-    EXPECT_EQ(st.Text(0),
-              "CREATE TABLE d7 (c1 TEXT NOT NULL, c2 TEXT, c3 TEXT, c4 TEXT, c5 INTEGER, PRIMARY KEY (c1)) "
-              "WITHOUT ROWID");
-    EXPECT_TRUE(st.Step());
-    EXPECT_EQ(st.Text(0), "CREATE INDEX d7_region ON d7(c4)");
-    return common::Status::Ok();
-  });
-  EXPECT_TRUE(s.ok());
+  if (GetParam() == Backend::kSqlite) {
+    auto& sqlite = dynamic_cast<SqliteDatasetStore&>(f_.store());
+    auto s = sqlite.database().Read([](store::sqlite::Connection& c) {
+      auto st = c.Prepare("SELECT sql FROM sqlite_master WHERE name IN ('d7', 'd7_region') ORDER BY name");
+      EXPECT_TRUE(st.Step());
+      EXPECT_EQ(st.Text(0),
+                "CREATE TABLE d7 (c1 TEXT NOT NULL, c2 TEXT, c3 TEXT, c4 TEXT, c5 INTEGER, PRIMARY KEY (c1)) "
+                "WITHOUT ROWID");
+      EXPECT_TRUE(st.Step());
+      EXPECT_EQ(st.Text(0), "CREATE INDEX d7_region ON d7(c4)");
+      return common::Status::Ok();
+    });
+    EXPECT_TRUE(s.ok());
+    return;
+  }
+  store::pg::Connection c(f_.pg_conninfo());
+  auto st = c.Prepare(
+      "SELECT column_name, data_type, collation_name FROM information_schema.columns WHERE table_name = 'd7' ORDER "
+      "BY ordinal_position");
+  std::vector<std::string> columns;
+  while (st.Step()) columns.push_back(st.Text(0) + " " + st.Text(1) + " " + st.Text(2));
+  EXPECT_EQ(columns, (std::vector<std::string>{"c1 text C", "c2 text C", "c3 text C", "c4 text C", "c5 bigint ",
+                                               "city text C"}));
+  auto index = c.Prepare("SELECT indexdef FROM pg_indexes WHERE tablename = 'd7' ORDER BY indexname");
+  ASSERT_TRUE(index.Step());
+  EXPECT_EQ(index.Text(0), "CREATE UNIQUE INDEX d7_pkey ON ONLY public.d7 USING btree (c1, city)");
+  ASSERT_TRUE(index.Step());
+  EXPECT_EQ(index.Text(0), "CREATE INDEX d7_region ON ONLY public.d7 USING btree (c4)");
 }
 
-TEST_F(DatasetStoreTest, NewVersionAddsColumnsAndRetiresRemovedItemsWithoutDroppingData) {
+TEST_P(DatasetStoreTest, NewVersionAddsColumnsAndRetiresRemovedItemsWithoutDroppingData) {
   auto r = f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n");
   ASSERT_TRUE(r.ok() && r->applied);
   auto v2 = PeopleV1();
@@ -109,7 +135,7 @@ TEST_F(DatasetStoreTest, NewVersionAddsColumnsAndRetiresRemovedItemsWithoutDropp
   EXPECT_EQ(f_.store().Find(7)->entry_version, 2);
 }
 
-TEST_F(DatasetStoreTest, EveryBadRowIsReportedPreciselyAndRejectModeChangesNothing) {
+TEST_P(DatasetStoreTest, EveryBadRowIsReportedPreciselyAndRejectModeChangesNothing) {
   ASSERT_TRUE(f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n")->applied);
   const std::string csv = std::string(kHeader) + kB +
                           ",李四,1985-12-31,130102,40\n"                    // row 1: good
@@ -153,7 +179,7 @@ TEST_F(DatasetStoreTest, EveryBadRowIsReportedPreciselyAndRejectModeChangesNothi
   EXPECT_TRUE(Lookup(kB));
 }
 
-TEST_F(DatasetStoreTest, Gb18030InputIsDecodedAndUndecodableLinesAreRejected) {
+TEST_P(DatasetStoreTest, Gb18030InputIsDecodedAndUndecodableLinesAreRejected) {
   const std::string utf8 =
       std::string(kHeader) + kA + ",张三丰,1990-01-01,130102,36\n" + kB + ",李四,1985-12-31,130102,40\n";
   iconv_t cd = iconv_open("GB18030", "UTF-8");
@@ -185,7 +211,7 @@ TEST_F(DatasetStoreTest, Gb18030InputIsDecodedAndUndecodableLinesAreRejected) {
   EXPECT_EQ(TableRows(), 2);
 }
 
-TEST_F(DatasetStoreTest, MalformedCsvBadUtf8AndOversizedRowsAreRejectedByRow) {
+TEST_P(DatasetStoreTest, MalformedCsvBadUtf8AndOversizedRowsAreRejectedByRow) {
   const std::string csv = std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n"  // row 1 good
                           + kB + ",李四,1985-12-31\n"                                 // row 2: too few fields
                           + kC + ",\"赵\"六,1970-06-15,130602,55\n"  // row 3: text after a closing quote
@@ -205,7 +231,7 @@ TEST_F(DatasetStoreTest, MalformedCsvBadUtf8AndOversizedRowsAreRejectedByRow) {
   EXPECT_EQ(f_.store().Find(7)->last_load_at, std::nullopt);
 }
 
-TEST_F(DatasetStoreTest, InjectionStringsAreStoredVerbatimAndNeverExecuted) {
+TEST_P(DatasetStoreTest, InjectionStringsAreStoredVerbatimAndNeverExecuted) {
   const std::string drop = "'); DROP TABLE d7; --";
   const std::string formula = "=cmd|' /C calc'!A0";
   const std::string csv = std::string(kHeader) + kA + ",\"" + drop + "\",1990-01-01,130102,36\n" + kB + ",\"" +
@@ -223,7 +249,7 @@ TEST_F(DatasetStoreTest, InjectionStringsAreStoredVerbatimAndNeverExecuted) {
   EXPECT_EQ(TableRows(), 2);
 }
 
-TEST_F(DatasetStoreTest, SnapshotsFeedTheirNetEffect) {
+TEST_P(DatasetStoreTest, SnapshotsFeedTheirNetEffect) {
   ASSERT_TRUE(f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n" + kB +
                                 ",李四,1985-12-31,130102,40\n" + kC + ",赵六,1970-06-15,130602,55\n")
                   ->applied);
@@ -252,7 +278,7 @@ TEST_F(DatasetStoreTest, SnapshotsFeedTheirNetEffect) {
   EXPECT_EQ(f_.store().Changes(7, 6, 100)->size(), 0u);
 }
 
-TEST_F(DatasetStoreTest, BatchesAreIdempotentAndFeedTheirChanges) {
+TEST_P(DatasetStoreTest, BatchesAreIdempotentAndFeedTheirChanges) {
   Batch b;
   b.upserts = {
       {{"公民身份号码", std::string(kA)}, {"姓名", std::string("张三")}, {"行政区划代码", std::string("130102")}},
@@ -293,7 +319,7 @@ TEST_F(DatasetStoreTest, BatchesAreIdempotentAndFeedTheirChanges) {
   EXPECT_EQ((*changes)[2].key, std::vector<std::string>{"13010219880808108X"});
 }
 
-TEST_F(DatasetStoreTest, StaleComparesTheLastLoadWithTheDeclaredFrequency) {
+TEST_P(DatasetStoreTest, StaleComparesTheLastLoadWithTheDeclaredFrequency) {
   auto stale = f_.store().Stale(f_.clock().Now());
   ASSERT_EQ(stale.size(), 1u);  // never loaded
   EXPECT_FALSE(stale[0].overdue_seconds);
@@ -305,7 +331,7 @@ TEST_F(DatasetStoreTest, StaleComparesTheLastLoadWithTheDeclaredFrequency) {
   EXPECT_EQ(stale[0].overdue_seconds, 10);
 }
 
-TEST_F(DatasetStoreTest, QueryFiltersRowScopeAndCursorsAndScanStreams) {
+TEST_P(DatasetStoreTest, QueryFiltersRowScopeAndCursorsAndScanStreams) {
   ASSERT_TRUE(f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n" + kB +
                                 ",李四,1985-12-31,130102,40\n" + kC + ",赵六,1970-06-15,130602,55\n" + kD +
                                 ",孙七,2000-02-29,130104,26\n")
@@ -339,7 +365,7 @@ TEST_F(DatasetStoreTest, QueryFiltersRowScopeAndCursorsAndScanStreams) {
   EXPECT_FALSE(f_.store().Lookup(v, missing, row).value());
 }
 
-TEST_F(DatasetStoreTest, JsonLinesLoadAndCompositeKeys) {
+TEST_P(DatasetStoreTest, JsonLinesLoadAndCompositeKeys) {
   DatasetStore::LoadOptions o;
   o.format = LoadFormat::kJsonLines;
   auto r = f_.store().LoadSnapshot(7,
@@ -379,6 +405,260 @@ TEST_F(DatasetStoreTest, JsonLinesLoadAndCompositeKeys) {
   EXPECT_EQ((*changes)[2].key, key);
   EXPECT_TRUE(f_.store().Stale(f_.clock().Now() + 1000000).size() == 1);  // only dataset 7 (daily, loaded)
 }
+
+TEST_P(DatasetStoreTest, DuplicateKeysAreRejectedInRowOrderTheFirstRowWinning) {
+  const std::string csv = std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n"  // row 1
+                          + kB + ",李四,1985-12-31,130102,40\n"                       // row 2
+                          + kA + ",重复,1990-01-01,130102,37\n"                       // row 3: duplicate of row 1
+                          + kC + ",赵六,1970-02-30,130602,55\n"                       // row 4: bad date
+                          + "130102199001010015,又重复,1990-01-01,130102,38\n";       // row 5: duplicate again
+  auto r = f_.LoadCsv(7, csv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->applied);
+  std::vector<std::pair<std::int64_t, std::string>> got;
+  for (const auto& x : r->rejections) got.emplace_back(x.row, x.rule);
+  EXPECT_EQ(
+      got, (std::vector<std::pair<std::int64_t, std::string>>{{3, "duplicate_key"}, {4, "date"}, {5, "duplicate_key"}}))
+      << ReportJson(*r);
+  EXPECT_EQ(r->rejections[0].field, "公民身份号码");
+  EXPECT_EQ(r->rejections[0].line, 4);
+  EXPECT_EQ(r->rows_rejected, 3);
+  EXPECT_EQ(r->rows_accepted, 2);
+  r = f_.LoadCsv(7, csv, LoadMode::kKeepGood);
+  ASSERT_TRUE(r.ok() && r->applied);
+  EXPECT_EQ(r->row_count, 2);
+  EXPECT_EQ(Text(Lookup(kA)->values[1]), "张三");
+  EXPECT_EQ(f_.store().Find(7)->last_seq, 2);
+}
+
+TEST_P(DatasetStoreTest, ValuesOfEveryStorageReadBackAlikeAndScanCrossesChunks) {
+  DatasetStore::Definition m;
+  m.id = 11;
+  m.name = "测量";
+  m.region_id = "130000";
+  m.entry_version = 1;
+  m.update_frequency = "irregular";
+  m.items = {testing::Item("序号", "", "I", 0, true), testing::Item("数值", "", "N", 10),
+             testing::Item("浮点", "", "F", 0), testing::Item("是否", "", "L", 0), testing::Item("备注", "", "C", 20)};
+  ASSERT_TRUE(f_.store().Define(m).ok());
+  std::string csv = "序号,数值,浮点,是否,备注\n1,12.50,1.5,是,\"a\tb\\c\"\n2,12.0,-2,否,\n";
+  constexpr int kRows = 4500;  // more than one chunk of a PostgreSQL scan
+  for (int i = 3; i <= kRows; ++i) csv += std::to_string(i) + ",1,1,1,x\n";
+  auto r = f_.LoadCsv(11, csv);
+  ASSERT_TRUE(r.ok() && r->applied) << (r.ok() ? ReportJson(*r) : r.status().ToString());
+  View v(f_.store().Find(11));
+  Row row;
+  std::vector<std::string> key = {"1"};
+  ASSERT_TRUE(f_.store().Lookup(v, key, row).value());
+  EXPECT_EQ(std::get<std::int64_t>(row.values[0]), 1);
+  EXPECT_DOUBLE_EQ(std::get<double>(row.values[1]), 12.5);
+  EXPECT_DOUBLE_EQ(std::get<double>(row.values[2]), 1.5);
+  EXPECT_EQ(std::get<std::int64_t>(row.values[3]), 1);
+  EXPECT_EQ(std::get<std::string>(row.values[4]), "a\tb\\c");
+  key = {"2"};
+  ASSERT_TRUE(f_.store().Lookup(v, key, row).value());
+  EXPECT_EQ(std::get<std::int64_t>(row.values[1]), 12);  // an integral NUMERIC reads as an integer
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(row.values[4]));
+  key = {"x"};
+  EXPECT_FALSE(f_.store().Lookup(v, key, row).value());  // not a number: no such row
+  std::int64_t n = 0, last = 0;
+  bool ordered = true;
+  ASSERT_TRUE(f_.store()
+                  .Scan(v, {},
+                        [&](const Row& x) {
+                          const auto id = std::get<std::int64_t>(x.values[0]);
+                          ordered = ordered && id > last;
+                          last = id;
+                          return ++n, true;
+                        })
+                  .ok());
+  EXPECT_EQ(n, kRows);
+  EXPECT_TRUE(ordered);
+  QuerySpec q;
+  q.filters = {{0, Filter::Op::kGt, "4000"}};
+  EXPECT_EQ(f_.store().Count(v, q).value(), kRows - 4000);
+  n = 0;
+  ASSERT_TRUE(f_.store().Scan(v, q, [&](const Row&) { return ++n < 10; }).ok());  // the sink stops it
+  EXPECT_EQ(n, 10);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DatasetStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         govshare::testing::BackendName);
+
+// ---- PostgreSQL: several nodes, partitions, COPY
+// ---------------------------------------------------------------------
+
+/// A dataset keyed by an integer with a region column: rows are cheap to generate (no checksums).
+DatasetStore::Definition Numbered(std::int64_t id) {
+  DatasetStore::Definition d;
+  d.id = id;
+  d.name = "编号";
+  d.region_id = "130000";
+  d.entry_version = 1;
+  d.update_frequency = "daily";
+  d.items = {testing::Item("序号", "", "I", 0, true), testing::Item("行政区划代码", "DE0006", "C", 6),
+             testing::Item("名称", "", "C", 20)};
+  return d;
+}
+
+/// `rows` rows numbered from 1, named `name`, alternately in 130102 and 130602.
+std::string NumberedCsv(int rows, const std::string& name) {
+  std::string csv = "序号,行政区划代码,名称\n";
+  for (int i = 1; i <= rows; ++i) csv += fmt::format("{},{},{}\n", i, i % 2 ? "130102" : "130602", name);
+  return csv;
+}
+
+using DatasetStorePostgres = DatasetStoreTest;
+
+TEST_P(DatasetStorePostgres, ADefineAndALoadOnOneNodeAreSeenByAnotherAfterRefresh) {
+  auto other = f_.OpenAnother();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  DatasetStore& b = *other.value();
+  ASSERT_TRUE(b.Find(7));  // defined before it opened
+  ASSERT_TRUE(f_.store().Define(Numbered(8)).ok());
+  EXPECT_FALSE(b.Find(8));
+  ASSERT_TRUE(f_.LoadCsv(8, NumberedCsv(10, "a"))->applied);
+  ASSERT_TRUE(b.Refresh().ok());
+  ASSERT_TRUE(b.Find(8));
+  EXPECT_EQ(b.Find(8)->row_count, 10);
+  EXPECT_EQ(b.Find(8)->last_seq, 10);
+  EXPECT_EQ(b.Find(8)->last_load_at, f_.clock().Now());
+  Row row;
+  std::vector<std::string> key = {"3"};
+  ASSERT_TRUE(b.Lookup(View(b.Find(8)), key, row).value());
+  EXPECT_EQ(std::get<std::string>(row.values[2]), "a");
+  // A load on the other node starts from what the database holds, not from this node's copy.
+  DatasetStore::LoadOptions o;
+  o.actor = "node-b";
+  auto r = b.LoadSnapshot(8, testing::StringSource(NumberedCsv(12, "a")), o, f_.rules());
+  ASSERT_TRUE(r.ok() && r->applied) << (r.ok() ? ReportJson(*r) : r.status().ToString());
+  EXPECT_EQ(r->inserted, 2);
+  EXPECT_EQ(r->first_seq, 11);
+  // A new version defined on one node evolves the table the other node defined.
+  auto v2 = Numbered(8);
+  v2.entry_version = 2;
+  v2.items.push_back(testing::Item("备注", "", "C", 10));
+  ASSERT_TRUE(b.Define(v2).ok());
+  ASSERT_TRUE(f_.store().Refresh().ok());
+  EXPECT_EQ(f_.store().Find(8)->columns.size(), 4u);
+  EXPECT_EQ(f_.store().Find(8)->row_count, 12);
+}
+
+TEST_P(DatasetStorePostgres, ConcurrentLoadsOfOneDatasetFromTwoNodesSerialize) {
+  auto other = f_.OpenAnother();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE(f_.store().Define(Numbered(8)).ok());
+  ASSERT_TRUE(other.value()->Refresh().ok());
+  ASSERT_TRUE(f_.LoadCsv(8, NumberedCsv(1000, "old"))->applied);
+  std::array<common::Result<LoadReport>, 2> reports = {common::Status::Internal("not run"),
+                                                       common::Status::Internal("not run")};
+  std::array<DatasetStore*, 2> nodes = {&f_.store(), other.value().get()};
+  std::array<std::string, 2> names = {"one", "two"};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < 2; ++i) {
+    threads.emplace_back([&, i] {
+      DatasetStore::LoadOptions o;
+      o.actor = names[i];
+      reports[i] =
+          nodes[i]->LoadSnapshot(8, testing::StringSource(NumberedCsv(i == 0 ? 1500 : 800, names[i])), o, f_.rules());
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& r : reports) ASSERT_TRUE(r.ok() && r->applied) << (r.ok() ? ReportJson(*r) : r.status().ToString());
+  // One ran after the other: the second one's feed continues the first one's, and its diff is against it.
+  const bool one_first = reports[0]->first_seq < reports[1]->first_seq;
+  const LoadReport& first = one_first ? *reports[0] : *reports[1];
+  const LoadReport& second = one_first ? *reports[1] : *reports[0];
+  EXPECT_EQ(first.first_seq, 1001);
+  EXPECT_EQ(second.first_seq, first.last_seq + 1);
+  EXPECT_EQ(second.row_count, one_first ? 800 : 1500);
+  EXPECT_EQ(second.updated + second.unchanged + second.inserted, second.rows_accepted);
+  EXPECT_EQ(second.updated, 800);  // every row of the second load was changed by the first one
+  ASSERT_TRUE(f_.store().Refresh().ok());
+  const auto d = f_.store().Find(8);
+  EXPECT_EQ(d->last_seq, second.last_seq);
+  EXPECT_EQ(d->row_count, second.row_count);
+  // The content is the second snapshot, whole.
+  std::int64_t rows = 0;
+  const std::string want = one_first ? "two" : "one";
+  ASSERT_TRUE(f_.store()
+                  .Scan(View(d), {},
+                        [&](const Row& r) {
+                          EXPECT_EQ(std::get<std::string>(r.values[2]), want);
+                          return ++rows, true;
+                        })
+                  .ok());
+  EXPECT_EQ(rows, second.row_count);
+  // The feed is gap-free.
+  auto changes = f_.store().Changes(8, 0, 10000);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(static_cast<std::int64_t>(changes->size()), second.last_seq);
+  for (std::size_t i = 0; i < changes->size(); ++i) EXPECT_EQ((*changes)[i].seq, static_cast<std::int64_t>(i) + 1);
+}
+
+TEST_P(DatasetStorePostgres, ARegionTableIsPartitionedByCityAndRowsLandInTheirCity) {
+  {
+    store::pg::Connection c(f_.pg_conninfo());
+    c.Exec(
+        "INSERT INTO regions(id, division_code, name, level, parent_id) VALUES ('130000', '130000', '河北省', "
+        "'province', NULL), ('130100', '130100', '石家庄市', 'city', '130000'), ('130600', '130600', '保定市', 'city', "
+        "'130000')");
+  }
+  ASSERT_TRUE(f_.store().Define(Numbered(8)).ok());
+  ASSERT_TRUE(f_.LoadCsv(8, NumberedCsv(4, "a"))->applied);
+  Batch b;  // a batch that moves row 1 to another city
+  b.upserts = {{{"序号", std::string("1")}, {"行政区划代码", std::string("130602")}, {"名称", std::string("b")}}};
+  auto r = f_.store().ApplyBatch(8, b, LoadMode::kReject, "", "", f_.rules(), "test");
+  ASSERT_TRUE(r.ok() && r->applied) << (r.ok() ? ReportJson(*r) : r.status().ToString());
+  EXPECT_EQ(r->updated, 1);
+  store::pg::Connection c(f_.pg_conninfo());
+  auto strategy = c.Prepare("SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'd8'::regclass");
+  ASSERT_TRUE(strategy.Step());
+  EXPECT_EQ(strategy.Text(0), "l");
+  auto parts = c.Prepare(
+      "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c ON c.oid = "
+      "i.inhrelid WHERE i.inhparent = 'd8'::regclass ORDER BY 1");
+  std::vector<std::string> partitions;
+  while (parts.Step()) partitions.push_back(parts.Text(0) + " " + parts.Text(1));
+  EXPECT_EQ(partitions, (std::vector<std::string>{"d8_p130100 FOR VALUES IN ('130100')",
+                                                  "d8_p130600 FOR VALUES IN ('130600')", "d8_pdefault DEFAULT"}));
+  auto rows = c.Prepare("SELECT tableoid::regclass::text, c1 FROM d8 ORDER BY c1");
+  std::vector<std::string> placed;
+  while (rows.Step()) placed.push_back(rows.Text(0) + ":" + rows.Text(1));
+  EXPECT_EQ(placed, (std::vector<std::string>{"d8_p130600:1", "d8_p130600:2", "d8_p130100:3", "d8_p130600:4"}));
+  // The moved row is still one row, found by its key.
+  Row row;
+  std::vector<std::string> key = {"1"};
+  ASSERT_TRUE(f_.store().Lookup(View(f_.store().Find(8)), key, row).value());
+  EXPECT_EQ(row.region, "130602");
+  EXPECT_EQ(f_.store().Count(View(f_.store().Find(8)), {}).value(), 4);
+  // A row scope within cities reads their partitions only, with the same result.
+  QuerySpec scoped;
+  scoped.region_prefixes = {"1306"};
+  EXPECT_EQ(f_.store().Count(View(f_.store().Find(8)), scoped).value(), 3);
+  scoped.region_prefixes = {"130102", "1306"};
+  EXPECT_EQ(f_.store().Query(View(f_.store().Find(8)), scoped)->rows.size(), 4u);
+  scoped.region_prefixes = {"13"};
+  EXPECT_EQ(f_.store().Count(View(f_.store().Find(8)), scoped).value(), 4);
+}
+
+TEST_P(DatasetStorePostgres, ALargeSnapshotGoesThroughCopy) {
+  ASSERT_TRUE(f_.store().Define(Numbered(8)).ok());
+  constexpr int kRows = 100000;
+  auto r = f_.LoadCsv(8, NumberedCsv(kRows, "a"));
+  ASSERT_TRUE(r.ok() && r->applied) << (r.ok() ? ReportJson(*r) : r.status().ToString());
+  EXPECT_EQ(r->inserted, kRows);
+  EXPECT_EQ(dynamic_cast<store::pg::PgDatasetStore&>(f_.store()).rows_copied(), kRows);
+  // A second snapshot changing one row in a thousand writes only those to the feed.
+  r = f_.LoadCsv(8, NumberedCsv(kRows - 100, "a"));
+  ASSERT_TRUE(r.ok() && r->applied);
+  EXPECT_EQ(r->deleted, 100);
+  EXPECT_EQ(r->unchanged, kRows - 100);
+  EXPECT_EQ(r->last_seq, kRows + 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DatasetStorePostgres, ::testing::Values(Backend::kPostgres),
+                         govshare::testing::BackendName);
 
 }  // namespace
 }  // namespace govshare::exchange

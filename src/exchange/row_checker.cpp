@@ -7,7 +7,6 @@
 #include "catalog/element_rules.hpp"
 #include "common/json.hpp"
 #include "exchange/masking.hpp"
-#include "store/sqlite/database.hpp"
 
 namespace govshare::exchange::detail {
 namespace {
@@ -135,29 +134,6 @@ std::string RowChecker::Masked(int col, std::string_view value) const {
     shown = shown.substr(0, cut) + "…";
   }
   return shown;
-}
-
-void BindValue(store::sqlite::Statement& stmt, int index, const Column& c, const std::string& value) {
-  if (value.empty()) {
-    stmt.BindNull(index);
-    return;
-  }
-  switch (c.storage) {
-    case Storage::kInteger: {
-      std::int64_t v = 0;
-      const char* begin = value.data() + (value[0] == '+' ? 1 : 0);
-      std::from_chars(begin, value.data() + value.size(), v);
-      stmt.Bind(index, v);
-      return;
-    }
-    case Storage::kReal:
-      stmt.Bind(index, std::strtod(value.c_str(), nullptr));
-      return;
-    case Storage::kText:
-    case Storage::kNumeric:  // NUMERIC affinity turns a decimal text into a number and keeps anything else as text
-      stmt.Bind(index, std::string_view(value));
-      return;
-  }
 }
 
 }  // namespace govshare::exchange::detail

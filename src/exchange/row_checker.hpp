@@ -8,10 +8,6 @@
 #include "exchange/dataset_store.hpp"
 #include "exchange/model.hpp"
 
-namespace govshare::store::sqlite {
-class Statement;
-}
-
 namespace govshare::exchange::detail {
 
 /// Validates values against a dataset's items (Art. 12: 数据质量 at the door): the data type, the length in characters,
@@ -32,11 +28,5 @@ class RowChecker {
   const ValidationRules& rules_;
   std::vector<std::optional<catalog::DataElement>> elements_;
 };
-
-/// CREATE TABLE of the dataset's current columns under `table` (the live table or a staging copy).
-std::string CreateTableSql(const Dataset& d, const std::string& table);
-
-/// Binds `value` (already checked; empty = null) as column `c` stores it.
-void BindValue(store::sqlite::Statement& stmt, int index, const Column& c, const std::string& value);
 
 }  // namespace govshare::exchange::detail

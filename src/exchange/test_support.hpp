@@ -10,6 +10,8 @@
 #include "common/clock.hpp"
 #include "common/csv.hpp"
 #include "exchange/dataset_store.hpp"
+#include "store/pg/dataset_store_pg.hpp"
+#include "support/store_backend.hpp"
 
 namespace govshare::exchange::testing {
 
@@ -75,9 +77,17 @@ inline DatasetStore::Definition PeopleV1(std::int64_t id = 7) {
   return d;
 }
 
+/// A DatasetStore of one backend for a test: SQLite in a temporary directory (exchange.db), or PostgreSQL on a scratch
+/// database of the test cluster (with every migration applied); removed on destruction.
 class StoreFixture {
  public:
-  StoreFixture() : dir_(TempDir()), clock_(1767225600) {  // 2026-01-01T08:00+08:00
+  using Backend = govshare::testing::Backend;
+  explicit StoreFixture(Backend backend = Backend::kSqlite)
+      : backend_(backend), dir_(TempDir()), clock_(1767225600) {  // 2026-01-01T08:00+08:00
+    if (backend == Backend::kPostgres) {
+      pg_ = std::make_unique<govshare::testing::BackendDatabase>(Backend::kPostgres);
+      if (!pg_->status().ok()) throw std::runtime_error(pg_->status().ToString());
+    }
     Reopen();
     rules_.element = [e = Elements()](const std::string& id) -> std::optional<catalog::DataElement> {
       const auto it = e.find(id);
@@ -91,6 +101,8 @@ class StoreFixture {
   }
   ~StoreFixture() {
     store_.reset();
+    others_.clear();
+    pg_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
@@ -100,14 +112,26 @@ class StoreFixture {
     (void)store_.release();  // NOLINT(bugprone-unused-return-value): deliberately leaked
     Reopen();
   }
+  /// Closes the store and opens it again on the same database (what a restart does).
   void Reopen() {
     store_.reset();
-    DatasetStore::Options o;
-    o.path = dir_ + "/exchange.db";
-    auto s = DatasetStore::Open(o, clock_);
+    auto s = Open();
     if (!s.ok()) throw std::runtime_error(s.status().ToString());
     store_ = std::move(s.value());
   }
+  /// Another store on the same database, as another node would open it (PostgreSQL: its own connection pool).
+  common::Result<std::unique_ptr<DatasetStore>> OpenAnother() {
+    if (backend_ == Backend::kSqlite) return Open();
+    store::pg::Database::Options o;
+    o.conninfo = pg_->pg_conninfo();
+    auto db = store::pg::Database::Open(o, store::pg::MainMigrations());
+    if (!db.ok()) return db.status();
+    others_.push_back(std::move(db.value()));
+    return store::pg::OpenDatasetStore(*others_.back(), clock_);
+  }
+  Backend backend() const { return backend_; }
+  /// The PostgreSQL database's conninfo (empty on SQLite).
+  std::string pg_conninfo() const { return pg_ ? pg_->pg_conninfo() : std::string(); }
   DatasetStore& store() { return *store_; }
   common::FakeClock& clock() { return clock_; }
   const ValidationRules& rules() const { return rules_; }
@@ -122,9 +146,19 @@ class StoreFixture {
   }
 
  private:
+  common::Result<std::unique_ptr<DatasetStore>> Open() {
+    if (backend_ == Backend::kPostgres) return store::pg::OpenDatasetStore(*pg_->pg(), clock_);
+    DatasetStore::Options o;
+    o.path = dir_ + "/exchange.db";
+    return DatasetStore::Open(o, clock_);
+  }
+
+  Backend backend_;
   std::string dir_;
   common::FakeClock clock_;
   ValidationRules rules_;
+  std::unique_ptr<govshare::testing::BackendDatabase> pg_;
+  std::vector<std::unique_ptr<store::pg::Database>> others_;  // the databases of OpenAnother's stores
   std::unique_ptr<DatasetStore> store_;
 };
 

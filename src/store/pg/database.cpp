@@ -252,6 +252,58 @@ Statement Connection::Prepare(std::string_view sql) {
   return Statement(*this, it->second.first, it->second.second);
 }
 
+void Connection::CopyBegin(std::string_view sql) {
+  const std::string text(sql);
+  pg_result* result = PQexec(conn_, text.c_str());
+  if (result != nullptr && PQresultStatus(result) == PGRES_COPY_IN) {
+    PQclear(result);
+    copying_ = true;
+    return;
+  }
+  PQclear(Check(result, text));  // an error throws; a statement that is not a COPY FROM STDIN is a bug
+  throw PgError("", fmt::format("not a COPY FROM STDIN: {}", text));
+}
+
+void Connection::CopyPut(std::string_view data) {
+  if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
+    copying_ = false;
+    throw PgError("", "COPY: " + Trimmed(PQerrorMessage(conn_)), PQstatus(conn_) != CONNECTION_OK);
+  }
+}
+
+std::int64_t Connection::CopyEnd() {
+  copying_ = false;
+  if (PQputCopyEnd(conn_, nullptr) != 1) {
+    throw PgError("", "COPY: " + Trimmed(PQerrorMessage(conn_)), PQstatus(conn_) != CONNECTION_OK);
+  }
+  // The COPY's result, then a null result: the connection is ready again. The first failure is the one thrown.
+  std::int64_t rows = 0;
+  std::optional<PgError> failure;
+  while (pg_result* result = PQgetResult(conn_)) {
+    if (failure) {
+      PQclear(result);
+      continue;
+    }
+    try {
+      Check(result, "COPY");
+      const char* n = PQcmdTuples(result);
+      std::from_chars(n, n + std::char_traits<char>::length(n), rows);
+      PQclear(result);
+    } catch (const PgError& e) {
+      failure = e;
+    }
+  }
+  if (failure) throw *failure;
+  return rows;
+}
+
+void Connection::CopyAbort() noexcept {
+  if (!copying_) return;
+  copying_ = false;
+  if (PQputCopyEnd(conn_, "aborted by govshare") != 1) return;
+  while (pg_result* result = PQgetResult(conn_)) PQclear(result);
+}
+
 // ---- Database -----------------------------------------------------------------------------------------------------
 
 Database::Lease::Lease(Database& db) : owner(db) {
@@ -355,25 +407,32 @@ Status Database::ApplyMigrations(const std::vector<Migration>& migrations) {
   return outcome;
 }
 
-Status Database::Write(const WriteJob& job) {
+Status Database::Write(const WriteJob& job) { return Write(job, Isolation::kSerializable); }
+
+Status Database::Write(const WriteJob& job, Isolation isolation) {
+  const bool serializable = isolation == Isolation::kSerializable;
+  const int max_attempts = serializable ? options_.max_attempts : 1;
   for (int attempt = 1;; ++attempt) {
     Lease lease(*this);
     try {
       if (lease.connection == nullptr) lease.Connect();
       Connection& c = *lease.connection;
-      c.Exec("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      c.Exec(serializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN ISOLATION LEVEL READ COMMITTED");
       Status status;
       try {
         status = job(c);
       } catch (const PgError&) {
+        if (c.copying()) c.CopyAbort();
         if (c.healthy()) c.Exec("ROLLBACK");
         throw;
       } catch (const std::exception& e) {
         spdlog::error("postgresql: write job threw: {}", e.what());
+        if (c.copying()) c.CopyAbort();
         if (c.healthy()) c.Exec("ROLLBACK");
         return Status::Internal("write failed");
       }
       if (!status.ok()) {
+        if (c.copying()) c.CopyAbort();
         c.Exec("ROLLBACK");
         return status;
       }
@@ -385,7 +444,7 @@ Status Database::Write(const WriteJob& job) {
       }
       return Status::Ok();
     } catch (const PgError& e) {
-      if (!e.IsRetryable() || attempt >= options_.max_attempts) return ToStatus(e);
+      if (!e.IsRetryable() || attempt >= max_attempts) return ToStatus(e);
     }
     // Back off a little, longer on each attempt, so that the transactions that collided do not collide again.
     std::this_thread::sleep_for(std::chrono::milliseconds(attempt * 2));

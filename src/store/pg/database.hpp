@@ -125,12 +125,24 @@ class Connection {
   /// PgError (connection lost) if the connection broke while waiting.
   std::optional<Notification> WaitForNotification(int timeout_ms);
 
+  /// COPY ... FROM STDIN (text format): CopyBegin(sql) starts it, CopyPut sends data (any split of the stream: rows
+  /// end with '\n', fields with '\t', null is \N, backslashes escaped), CopyEnd finishes it and returns the rows
+  /// copied; a rejected row throws PgError from CopyEnd. Nothing else may run on the connection in between. CopyAbort
+  /// ends a started copy with an error (the transaction then fails), never throws: for unwinding.
+  void CopyBegin(std::string_view sql);
+  void CopyPut(std::string_view data);
+  std::int64_t CopyEnd();
+  void CopyAbort() noexcept;
+  /// True between CopyBegin and CopyEnd/CopyAbort.
+  bool copying() const { return copying_; }
+
  private:
   friend class Statement;
   /// Throws PgError for a failed result (and frees it); returns it otherwise.
   pg_result* Check(pg_result* result, std::string_view what);
 
   pg_conn* conn_ = nullptr;
+  bool copying_ = false;
   std::unordered_map<std::string, std::pair<std::string, int>> cache_;  // SQL text → (statement name, parameters)
 };
 
@@ -183,6 +195,12 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   common::Status Write(const WriteJob& job);
+
+  /// The isolation of a write job. kReadCommitted runs the job once, never again (no retry): for jobs that consume a
+  /// stream (a COPY of a file) and serialise themselves by locking a row first; each statement then sees what the
+  /// writers before it committed.
+  enum class Isolation { kSerializable, kReadCommitted };
+  common::Status Write(const WriteJob& job, Isolation isolation);
 
   template <typename Fn>
   common::Status Read(Fn&& fn) {

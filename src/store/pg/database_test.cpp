@@ -248,6 +248,54 @@ TEST_F(PostgresDatabaseTest, ALostConnectionIsUnavailableOnceThenReplaced) {
   EXPECT_EQ(Count(*db), 1);
 }
 
+TEST_F(PostgresDatabaseTest, CopyFromStdinLoadsEscapedRowsInPiecesAndABadRowFailsTheJob) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  std::int64_t copied = 0;
+  ASSERT_TRUE(db->Write(
+                    [&](Connection& c) {
+                      c.CopyBegin("COPY items (name) FROM STDIN");
+                      EXPECT_TRUE(c.copying());
+                      c.CopyPut("a\\\\b\\t");  // a row split across pieces: a\b<TAB>c, escaped for COPY
+                      c.CopyPut("c\nsecond\n");
+                      copied = c.CopyEnd();
+                      EXPECT_FALSE(c.copying());
+                      return Status::Ok();
+                    },
+                    Database::Isolation::kReadCommitted)
+                  .ok());
+  EXPECT_EQ(copied, 2);
+  EXPECT_EQ(Count(*db), 2);
+  ASSERT_TRUE(db->Read([](Connection& c) {
+                  auto s = c.Prepare("SELECT name FROM items ORDER BY id");
+                  EXPECT_TRUE(s.Step());
+                  EXPECT_EQ(s.Text(0), "a\\b\tc");
+                  return Status::Ok();
+                }).ok());
+  // A duplicate fails the COPY at its end: the job fails and nothing of it stays; the connection is usable after.
+  auto failed = db->Write(
+      [&](Connection& c) {
+        c.CopyBegin("COPY items (name) FROM STDIN");
+        c.CopyPut("third\nsecond\n");
+        c.CopyEnd();
+        return Status::Ok();
+      },
+      Database::Isolation::kReadCommitted);
+  EXPECT_EQ(failed.code(), "constraint_violation");
+  // A job that stops half-way through a COPY (an error of its own) is rolled back too.
+  auto stopped = db->Write(
+      [&](Connection& c) {
+        c.CopyBegin("COPY items (name) FROM STDIN");
+        c.CopyPut("fourth\n");
+        return Status::Invalid("stopped", "the input was bad");
+      },
+      Database::Isolation::kReadCommitted);
+  EXPECT_EQ(stopped.code(), "stopped");
+  EXPECT_EQ(Count(*db), 2);
+  EXPECT_TRUE(Insert(*db, "fifth").ok());
+  EXPECT_EQ(Count(*db), 3);
+}
+
 TEST_F(PostgresDatabaseTest, AnUnreachableServerIsUnavailable) {
   Database::Options options;
   options.conninfo = "postgresql://govshare@127.0.0.1:1/nothing?connect_timeout=2";

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# PostgreSQL bulk load (issue 9): the PostgreSQL DatasetStore's snapshot load of the demo's 1M-person CSV (validation,
+# COPY into a staging table, the net effect into the city-partitioned table with its change feed, one transaction)
+# against psql's \copy of the same file into an equivalent table (the same columns and types, PRIMARY KEY (ID, city),
+# partitioned by city alike, the region index), each into a fresh database. Alternating rounds; medians.
+# Usage: bench/pg_load.sh CONNINFO [build-dir] [rows] [rounds]
+#   CONNINFO: a server where the user may create databases (e.g. $(cat /tmp/pg-x/conninfo) of scripts/pg-cluster.sh).
+set -euo pipefail
+BASE=${1:?usage: bench/pg_load.sh CONNINFO [build-dir] [rows] [rounds]}
+BUILD=${2:-build}
+ROWS=${3:-1000000}
+ROUNDS=${4:-3}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+"$BUILD/govshare" demo-population --out "$TMP/people.csv" --people "$ROWS"
+echo "file: $ROWS rows, $(du -m "$TMP/people.csv" | cut -f1) MB"
+# A database URI with another database name.
+db_uri() { echo "${BASE%/*}/$1"; }
+fresh() {
+  psql "$BASE" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+  db_uri "$1"
+}
+now() { date +%s.%N; }
+
+# The baseline table: what the store generates for the population dataset (d1 of the benchmark), filled by \copy.
+baseline() {
+  local uri
+  uri=$(fresh govshare_bench_copy)
+  local cities
+  cities=$(python3 -c '
+import json, sys
+for r in json.load(open(sys.argv[1]))["regions"]:
+    if r["level"] == "city":
+        print(r["division_code"])' data/regions/hebei.json)
+  {
+    echo 'CREATE TABLE raw (c1 TEXT COLLATE "C" NOT NULL, c2 TEXT COLLATE "C", c3 TEXT COLLATE "C", c4 TEXT COLLATE "C",
+      c5 TEXT COLLATE "C", c6 TEXT COLLATE "C", c7 TEXT COLLATE "C", c8 TEXT COLLATE "C", c9 TEXT COLLATE "C",
+      c10 TEXT COLLATE "C");'
+    echo 'CREATE TABLE d1 (c1 TEXT COLLATE "C" NOT NULL, c2 TEXT COLLATE "C", c3 TEXT COLLATE "C", c4 TEXT COLLATE "C",
+      c5 TEXT COLLATE "C", c6 TEXT COLLATE "C", c7 TEXT COLLATE "C", c8 TEXT COLLATE "C", c9 TEXT COLLATE "C",
+      c10 TEXT COLLATE "C", city TEXT COLLATE "C" NOT NULL DEFAULT '"''"', PRIMARY KEY (c1, city)) PARTITION BY LIST (city);'
+    for c in $cities; do echo "CREATE TABLE d1_p$c PARTITION OF d1 FOR VALUES IN ('$c');"; done
+    echo "CREATE TABLE d1_pdefault PARTITION OF d1 DEFAULT;"
+    echo "CREATE INDEX d1_region ON d1 (c9);"
+  } | psql "$uri" -q >/dev/null
+  local t0 t1
+  t0=$(now)
+  psql "$uri" -q -c "BEGIN" -c "\\copy raw FROM '$TMP/people.csv' WITH (FORMAT csv, HEADER true)" \
+    -c "INSERT INTO d1 SELECT *, COALESCE(left(c9, 4) || '00', '') FROM raw" -c "COMMIT" >/dev/null
+  t1=$(now)
+  echo "$t1 - $t0" | bc
+}
+
+ours() {
+  local uri
+  uri=$(fresh govshare_bench_store)
+  GOVSHARE_PG_CONNINFO=$uri GOVSHARE_BENCH_CSV=$TMP/people.csv "$BUILD/govshare_bench" \
+    --benchmark_filter=BM_PgSnapshotLoad --benchmark_out="$TMP/bench.json" --benchmark_out_format=json >/dev/null 2>&1
+  python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["benchmarks"][0]; print(b.get("error_message") or b["real_time"])' "$TMP/bench.json"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+o=()
+b=()
+for round in $(seq 1 "$ROUNDS"); do
+  b+=("$(baseline)")
+  o+=("$(ours)")
+  echo "round $round: psql \\copy + INSERT ${b[-1]} s, store ${o[-1]} s"
+done
+mo=$(printf '%s\n' "${o[@]}" | median)
+mb=$(printf '%s\n' "${b[@]}" | median)
+echo "median: store $mo s ($(echo "$ROWS / $mo" | bc) rows/s), psql \\copy $mb s ($(echo "$ROWS / $mb" | bc) rows/s), ratio $(echo "scale=2; $mb / $mo" | bc)"
+psql "$BASE" -qc "DROP DATABASE IF EXISTS govshare_bench_copy" -c "DROP DATABASE IF EXISTS govshare_bench_store" >/dev/null
