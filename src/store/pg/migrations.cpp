@@ -547,11 +547,11 @@ CREATE TRIGGER audit_tree_heads_append_only BEFORE UPDATE OR DELETE ON audit_tre
 CREATE TRIGGER audit_tree_heads_no_truncate BEFORE TRUNCATE ON audit_tree_heads
   FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 )SQL"},
-      // Migration 8: what makes several nodes one platform. Every change to data that nodes cache in memory (principals,
-      // grants, the catalog index, endpoints, installed calendar years) notifies channel govshare_changes on
-      // commit, "<table>:<key>" (store::pg::Notifier; PostgreSQL folds repeats within a transaction); attachments live
-      // in the database instead of a node's directory; the fingerprints of the secrets all nodes must share; the sharing
-      // tables' references to catalog entries and cases, as on SQLite.
+      // Migration 8: what makes several nodes one platform. Every change to data that nodes cache in memory
+      // (principals, grants, the catalog index, endpoints, installed calendar years) notifies channel govshare_changes
+      // on commit, "<table>:<key>" (store::pg::Notifier; PostgreSQL folds repeats within a transaction); attachments
+      // live in the database instead of a node's directory; the fingerprints of the secrets all nodes must share; the
+      // sharing tables' references to catalog entries and cases, as on SQLite.
       {8, "cross-node notifications, attachments and shared secrets", R"SQL(
 CREATE FUNCTION govshare_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
