@@ -120,7 +120,8 @@ void CatalogIndex::Put(const Entry& entry, const std::optional<Version>& publish
   std::unique_lock lock(mutex_);
   // A state read before a later one was indexed (two refreshes of one entry racing: this node's own after its commit,
   // and the notification of an earlier change) must not replace it: entry versions only grow.
-  if (auto held = entries_.find(entry.id); held != entries_.end() && held->second->entry.version > entry.version) return;
+  if (auto held = entries_.find(entry.id); held != entries_.end() && held->second->entry.version > entry.version)
+    return;
   auto names_of = [](const IndexedEntry& ie) {
     std::set<std::string> names;
     if (ie.entry.withdrawn) return names;
