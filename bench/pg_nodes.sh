@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Two govshare nodes on one PostgreSQL (issue 9, deliverable 6): audited key lookups (GET /api/v1/data/{dataset}/
+# records/{key}, the demo population, one grant through the real process) with wrk against both nodes at once, beside
+# `pgbench -S` (its select-only TPC-B-like load: one primary-key read per transaction) on the same server and machine.
+# Each round: the two nodes (half the connections each, summed), then pgbench with as many clients. Medians; ratio =
+# govshare's audited lookups per second / pgbench's transactions per second.
+#
+# Usage: bench/pg_nodes.sh [build-dir]
+#   POPULATION (200000) ROUNDS (3) DURATION (8) seconds, CONNECTIONS (32, in all) KEYS (10000) PGBENCH_SCALE (10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+BIN=$BUILD/govshare
+POPULATION=${POPULATION:-200000}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-8}
+CONNECTIONS=${CONNECTIONS:-32}
+KEYS=${KEYS:-10000}
+PGBENCH_SCALE=${PGBENCH_SCALE:-10}
+WORK=$(mktemp -d)
+CLUSTER=$WORK/pg
+PIDS=()
+
+die() {
+  echo "pg_nodes: $*" >&2
+  exit 1
+}
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  scripts/pg-cluster.sh stop "$CLUSTER" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+for tool in wrk jq psql pgbench; do command -v "$tool" >/dev/null || die "$tool not found"; done
+[[ -x "$BIN" ]] || die "no $BIN: run make build"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() {
+  for _ in $(seq 1 200); do
+    curl -fsS --max-time 1 "$1/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+scripts/pg-cluster.sh start "$CLUSTER" >/dev/null
+URI=$(cat "$CLUSTER/conninfo")
+echo "postgresql: $URI (throwaway cluster, fsync off)"
+GOVSHARE_STORAGE=$URI "$BIN" demo --data "$WORK/n1" --population "$POPULATION" >"$WORK/demo.out" 2>&1 ||
+  { cat "$WORK/demo.out" >&2; die "govshare demo failed"; }
+mkdir -p "$WORK/n2"
+cp "$WORK/n1/mask.key" "$WORK/n1/audit.key" "$WORK/n2/"
+PORTS=()
+for n in n1 n2; do
+  port=$(free_port)
+  GOVSHARE_STORAGE=$URI GOVSHARE_LOG_ACCESS_LOG="" GOVSHARE_LOG_LEVEL=warn \
+    "$BIN" serve --data "$WORK/$n" --listen "127.0.0.1:$port" >"$WORK/$n.out" 2>&1 &
+  PIDS+=($!)
+  PORTS+=("$port")
+  wait_ready "http://127.0.0.1:$port" || { cat "$WORK/$n.out" >&2; die "node $n did not become ready"; }
+done
+BASE="http://127.0.0.1:${PORTS[0]}"
+
+login() {
+  local pw
+  pw="$(jq -r --arg u "$1" '.users[] | select(.username==$u) | .password' "$WORK/n1/demo-credentials.json")"
+  jq -n --arg u "$1" --arg p "$pw" '{username:$u,password:$p}' |
+    curl -sS --max-time 30 -H 'Content-Type: application/json' --data-binary @- "$BASE/api/v1/auth/login" |
+    jq -r '.token // empty'
+}
+api() { # api TOKEN METHOD PATH [JSON]
+  curl -sS --max-time 30 -X "$2" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+    ${4:+--data-binary "$4"} "$BASE$3"
+}
+# A grant through the real process (Art. 15), as bench/run.sh makes it.
+REQUESTER="$(login requester)"
+REVIEWER="$(login reviewer)"
+STEWARD="$(login steward)"
+ENTRY="$(api "$REQUESTER" GET "/api/v1/catalog/search?q=%E5%B8%B8%E4%BD%8F%E4%BA%BA%E5%8F%A3%E5%9F%BA%E6%9C%AC%E4%BF%A1%E6%81%AF" |
+  jq -r '[.items[] | select(.name=="常住人口基本信息")][0].id')"
+APP="$(jq -r '.applications[] | select(.name=="社保待遇资格认证系统") | .application_id' "$WORK/n1/demo-credentials.json")"
+API_KEY="$(jq -r '.applications[] | select(.name=="社保待遇资格认证系统") | .api_key' "$WORK/n1/demo-credentials.json")"
+REQ="$(api "$REQUESTER" POST /api/v1/requests "$(jq -nc --argjson e "$ENTRY" --argjson a "$APP" '{entry_id:$e,
+  application_id:$a, items:["公民身份号码","姓名","出生日期","户籍地址","行政区划代码"], accept_commitments:true,
+  scenario:{purpose:"养老保险待遇资格认证（压力测试）",legal_basis:"《社会保险法》第七十三条",scope:"全省",
+  manner:"lookup",volume_per_day:1000000000,validity_days:30}}')")"
+REQ_ID="$(jq -r .id <<<"$REQ")"
+CASE_ID="$(jq -r .case_id <<<"$REQ")"
+[[ "$REQ_ID" =~ ^[0-9]+$ ]] || { echo "$REQ" >&2; die "the benchmark's request was refused"; }
+VERSION="$(api "$REVIEWER" GET "/api/v1/cases/$CASE_ID" | jq -r .case.version)"
+api "$REVIEWER" POST "/api/v1/cases/$CASE_ID/transitions" "{\"action\":\"forward\",\"version\":$VERSION}" >/dev/null
+api "$STEWARD" POST "/api/v1/requests/$REQ_ID/answer" '{"decision":"yes"}' >/dev/null
+GRANT="$(api "$REQUESTER" GET "/api/v1/requests/$REQ_ID" | jq -r '.grant_id // empty')"
+[[ -n "$GRANT" ]] || die "no grant for the benchmark"
+psql "$URI" -Atc "SELECT c1 FROM d$ENTRY ORDER BY random() LIMIT $KEYS" >"$WORK/keys.txt"
+[[ -s "$WORK/keys.txt" ]] || die "no keys in dataset $ENTRY"
+cat >"$WORK/lookup.lua" <<LUA
+local keys = {}
+for line in io.lines("$WORK/keys.txt") do keys[#keys + 1] = line end
+wrk.headers["Authorization"] = "Bearer $API_KEY"
+wrk.headers["X-Grant-Id"] = "$GRANT"
+wrk.headers["X-Business-Ref"] = "BENCH-0001"
+request = function()
+  return wrk.format("GET", "/api/v1/data/$ENTRY/records/" .. keys[math.random(#keys)])
+end
+LUA
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $API_KEY" -H "X-Grant-Id: $GRANT" \
+  -H "X-Business-Ref: BENCH-0001" "http://127.0.0.1:${PORTS[1]}/api/v1/data/$ENTRY/records/$(head -n1 "$WORK/keys.txt")")
+[[ "$code" == 200 ]] || die "a lookup through the second node answered $code"
+
+PGBENCH_DB=${URI%/*}/pgbench
+psql "$URI" -qc "CREATE DATABASE pgbench" >/dev/null
+pgbench -q -i -s "$PGBENCH_SCALE" "$PGBENCH_DB" >/dev/null 2>&1
+
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+HALF=$((CONNECTIONS / 2))
+GS=()
+PG=()
+echo "rounds: $ROUNDS × ${DURATION}s; govshare: wrk -t1 -c$HALF on each node; pgbench -S -c$CONNECTIONS -j2"
+for round in $(seq 1 "$ROUNDS"); do
+  wrk -t1 -c"$HALF" -d"${DURATION}s" -s "$WORK/lookup.lua" "http://127.0.0.1:${PORTS[0]}" >"$WORK/w1.txt" &
+  w1=$!
+  wrk -t1 -c"$HALF" -d"${DURATION}s" -s "$WORK/lookup.lua" "http://127.0.0.1:${PORTS[1]}" >"$WORK/w2.txt"
+  wait "$w1"
+  [[ -z "$(non2xx "$WORK/w1.txt")$(non2xx "$WORK/w2.txt")" ]] ||
+    die "non-2xx answers: $(non2xx "$WORK/w1.txt") $(non2xx "$WORK/w2.txt")"
+  sum=$(awk -v a="$(rps "$WORK/w1.txt")" -v b="$(rps "$WORK/w2.txt")" 'BEGIN {printf "%.0f", a + b}')
+  tps=$(pgbench -S -n -c "$CONNECTIONS" -j 2 -T "$DURATION" "$PGBENCH_DB" 2>/dev/null |
+    awk '/^tps/ {printf "%.0f", $3; exit}')
+  GS+=("$sum")
+  PG+=("$tps")
+  echo "round $round: govshare (2 nodes) $sum req/s (node 1 $(rps "$WORK/w1.txt"), node 2 $(rps "$WORK/w2.txt")); pgbench -S $tps tps"
+done
+gs=$(printf '%s\n' "${GS[@]}" | median)
+pg=$(printf '%s\n' "${PG[@]}" | median)
+records=$(psql "$URI" -Atc "SELECT count(*) FROM audit_records")
+echo "median: govshare $gs audited lookups/s, pgbench -S $pg tps, ratio $(awk -v a="$gs" -v b="$pg" 'BEGIN {printf "%.3f", a / b}')"
+echo "audit records in the one tree: $records"
