@@ -14,7 +14,8 @@
 #
 # initdb refuses to run as root (CI runs as root), so under root the cluster belongs to an unprivileged user
 # (GOVSHARE_PG_USER, default nobody) and every PostgreSQL program runs through runuser. The cluster is for tests only:
-# fsync is off (a crash of the machine loses it, which is fine for a throwaway cluster; the store still asks for
+# pg_stat_statements is loaded (tests assert what a statement costs in buffers); extra postmaster settings (e.g.
+# `-c auto_explain...` for a benchmark) come from GOVSHARE_PG_OPTIONS. fsync is off (a crash of the machine loses it, which is fine for a throwaway cluster; the store still asks for
 # synchronous_commit=on, so its code paths are the production ones).
 set -euo pipefail
 
@@ -60,7 +61,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # The postmaster's settings for a cluster in $1 listening on port $2.
 server_options() {
   echo "-c listen_addresses=127.0.0.1 -p $2 -c unix_socket_directories=$1/socket -c fsync=off -c full_page_writes=off \
--c max_connections=200"
+-c max_connections=200 -c shared_preload_libraries=pg_stat_statements ${GOVSHARE_PG_OPTIONS:-}"
 }
 
 start_cluster() {

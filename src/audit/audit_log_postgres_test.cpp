@@ -236,5 +236,56 @@ TEST_F(AuditLogPostgresTest, DataCallsPerDayCountTheCallsOfEveryNode) {
   }
 }
 
+// Every batch reads only the leaves other nodes added, however long the log has grown since the node's connections
+// first ran the read: the buffers one leaf read touches stay a handful (pg_stat_statements, which the test cluster
+// loads). Regression: the read was prepared once per connection and PostgreSQL settled on a generic plan made while
+// the log was nearly empty, a sequential scan, so that every batch scanned the whole log under the frontier lock.
+TEST_F(AuditLogPostgresTest, EveryBatchReadsOnlyTheNewLeavesHoweverLongTheLogGrows) {
+  auto a = Node(0);
+  auto b = Node(1);
+  ASSERT_TRUE(a && b);
+  // Both nodes append in turn, one record a batch: every batch reads the other node's leaf, on an almost empty log.
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE((i % 2 == 0 ? a : b)->Append(Record(i)).ok());
+  // The log grows to 30,000 records in large batches.
+  constexpr int kBulk = 30000;
+  std::atomic<int> pending{kBulk};
+  std::promise<void> all_done;
+  for (int i = 0; i < kBulk; ++i) {
+    a->AppendAsync(Record(100 + i), [&](const common::Result<std::uint64_t>& index) {
+      EXPECT_TRUE(index.ok());
+      if (--pending == 0) all_done.set_value();
+    });
+  }
+  all_done.get_future().wait();
+  ASSERT_EQ(b->size(), 20U + kBulk);  // node B catches up with the bulk (one long read, not measured)
+
+  const auto stats = [&](std::int64_t& calls, std::int64_t& blocks) {
+    return db_->Read([&](store::pg::Connection& c) {
+      auto s = c.Prepare(
+          "SELECT COALESCE(sum(calls), 0)::bigint, COALESCE(sum(shared_blks_hit + shared_blks_read), 0)::bigint FROM "
+          "pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+          "query LIKE 'SELECT leaf_index, encode(leaf_hash%'");
+      s.Step();
+      calls = s.Int(0);
+      blocks = s.Int(1);
+      return common::Status::Ok();
+    });
+  };
+  const auto reset = db_->Read([](store::pg::Connection& c) {
+    c.Exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    c.Exec("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)");
+    return common::Status::Ok();
+  });
+  ASSERT_TRUE(reset.ok()) << reset.ToString() << " (the test cluster must load pg_stat_statements)";
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE((i % 2 == 0 ? a : b)->Append(Record(i)).ok());
+  std::int64_t calls = 0;
+  std::int64_t blocks = 0;
+  ASSERT_TRUE(stats(calls, blocks).ok());
+  ASSERT_GE(calls, 19) << "each batch after the other node's reads that node's leaf";
+  // An index read of a few leaves touches a few index and heap pages; the whole log is about 900 pages.
+  EXPECT_LT(blocks / calls, 20) << calls << " leaf reads touched " << blocks << " buffers";
+  EXPECT_EQ(a->size(), 20U + kBulk + 20U);
+}
+
 }  // namespace
 }  // namespace govshare::audit

@@ -50,10 +50,18 @@ Result<StoredRecord> ReadStored(const Statement& s) {
   return audit::detail::ToStoredRecord(static_cast<std::uint64_t>(s.Int(0)), *encoded, *leaf);
 }
 
-/// Runs `body` between BEGIN (`begin` is the statement) and COMMIT on `c`; rolls back and rethrows on a PgError.
+/// Appended to every BEGIN of this store: its statements get a plan for their actual parameters each time they run.
+/// They are prepared once per connection, and after five runs PostgreSQL may settle on a generic plan for good (until
+/// an ANALYZE invalidates it); one made while audit_records was nearly empty is a sequential scan, which it then kept
+/// as the log grew: every batch read the whole log under the frontier lock (the two-node benchmark lost 60% of its
+/// rate in 30 seconds). Planning these short statements costs tens of microseconds.
+constexpr std::string_view kCustomPlans = "; SET LOCAL plan_cache_mode = force_custom_plan";
+
+/// Runs `body` between BEGIN (`begin` is the statement, with kCustomPlans) and COMMIT on `c`; rolls back and rethrows
+/// on a PgError.
 template <typename Body>
 void InTransaction(Connection& c, std::string_view begin, Body&& body) {
-  c.Exec(begin);
+  c.Exec(std::string(begin) + std::string(kCustomPlans));
   try {
     body();
     if (c.Exec("COMMIT") != "COMMIT") throw PgError("", "the audit transaction was rolled back");
@@ -115,7 +123,8 @@ Status PgAuditStore::WithFrontier(std::uint64_t known_size,
       if (frontier < known_size) {
         throw PgError("", fmt::format("the audit frontier ({}) is behind this node's tree ({})", frontier, known_size));
       }
-      const Leaves others = ReadLeavesOn(c, known_size);
+      // Another node's leaves since this node's tree (none when it wrote the last batch itself).
+      const Leaves others = frontier == known_size ? Leaves{known_size, {}} : ReadLeavesOn(c, known_size);
       if (others.from + others.hashes.size() != frontier) {
         throw PgError("", fmt::format("audit_records end at {} but the frontier is {}",
                                       others.from + others.hashes.size(), frontier));
@@ -202,9 +211,17 @@ Status PgAuditStore::WriteHead(std::uint64_t known_size, const MakeHead& make) {
   });
 }
 
+Status PgAuditStore::ReadOnly(const std::function<Status(Connection&)>& body) {
+  return db_.Read([&](Connection& c) {
+    Status out;
+    InTransaction(c, "BEGIN READ ONLY", [&] { out = body(c); });
+    return out;
+  });
+}
+
 Result<Leaves> PgAuditStore::ReadLeaves(std::uint64_t from) {
   Leaves out;
-  GOVSHARE_RETURN_IF_ERROR(db_.Read([&](Connection& c) {
+  GOVSHARE_RETURN_IF_ERROR(ReadOnly([&](Connection& c) {
     out = ReadLeavesOn(c, from);
     return Status::Ok();
   }));
@@ -229,7 +246,7 @@ Result<std::optional<SignedTreeHead>> PgAuditStore::ReadLatestHead() {
 
 Result<std::optional<StoredRecord>> PgAuditStore::Get(std::uint64_t leaf_index) {
   std::optional<StoredRecord> out;
-  GOVSHARE_RETURN_IF_ERROR(db_.Read([&](Connection& c) {
+  GOVSHARE_RETURN_IF_ERROR(ReadOnly([&](Connection& c) {
     auto s = c.Prepare(
         "SELECT leaf_index, encode(encoded, 'hex'), encode(leaf_hash, 'hex') FROM audit_records WHERE leaf_index = "
         "$1::bigint");
@@ -245,7 +262,7 @@ Result<std::optional<StoredRecord>> PgAuditStore::Get(std::uint64_t leaf_index) 
 
 Result<std::vector<StoredRecord>> PgAuditStore::List(const audit::RecordFilter& f, std::uint64_t after, int limit) {
   std::vector<StoredRecord> out;
-  GOVSHARE_RETURN_IF_ERROR(db_.Read([&](Connection& c) {
+  GOVSHARE_RETURN_IF_ERROR(ReadOnly([&](Connection& c) {
     // Built once: the statement cache is keyed by the SQL text.
     static const std::string kFilters =
         "($2::bigint IS NULL OR time_us >= $2) AND ($3::bigint IS NULL OR time_us <= $3) AND ($4::bigint IS NULL OR "
