@@ -23,21 +23,33 @@ namespace {
 /// Records read per query by Verify: memory stays bounded however long the log is.
 constexpr std::int64_t kVerifyPage = 10000;
 
-/// The leaves stored from `from` on, in index order. Inside a batch's transaction (the frontier row held) these are
-/// exactly the leaves up to the frontier; outside, a batch commits all its records at once and batches serialise, so
-/// the committed leaves are always a contiguous prefix.
-Leaves ReadLeavesOn(Connection& c, std::uint64_t from) {
+/// The leaves stored from `from` on (up to `until`, excluded, if given), in index order. Committed batches are a
+/// contiguous prefix of the indexes (each takes the frontier row, and all its records commit at once), so the leaves
+/// below a frontier this connection has seen are all there. A one-shot statement (Connection::Query): planned for
+/// its values on every run, never a generic plan made while the log was nearly empty (a sequential scan, kept as the
+/// log grew: every batch then read the whole log, and the two-node benchmark lost 70% of its rate in 30 seconds).
+Leaves ReadLeavesOn(Connection& c, std::uint64_t from, std::optional<std::uint64_t> until = std::nullopt) {
   Leaves out{from, {}};
-  auto s = c.Prepare(
-      "SELECT leaf_index, encode(leaf_hash, 'hex') FROM audit_records WHERE leaf_index >= $1::bigint ORDER BY "
-      "leaf_index");
+  if (until && *until <= from) return out;
+  auto s = c.Query(
+      "SELECT leaf_index, encode(leaf_hash, 'hex') FROM audit_records WHERE leaf_index >= $1::bigint AND ($2::bigint "
+      "IS NULL OR leaf_index < $2::bigint) ORDER BY leaf_index");
   s.Bind(1, static_cast<std::int64_t>(from));
+  if (until) {
+    s.Bind(2, static_cast<std::int64_t>(*until));
+  } else {
+    s.BindNull(2);
+  }
   while (s.Step()) {
     auto h = audit::FromHex(s.TextView(1));
     if (!h.ok() || static_cast<std::uint64_t>(s.Int(0)) != from + out.hashes.size()) {
       throw PgError("", "the audit log is damaged (a leaf hash or index): run govshare audit verify");
     }
     out.hashes.push_back(h.value());
+  }
+  if (until && out.from + out.hashes.size() != *until) {
+    throw PgError("",
+                  fmt::format("audit_records end at {} but the frontier is {}", out.from + out.hashes.size(), *until));
   }
   return out;
 }
@@ -50,18 +62,10 @@ Result<StoredRecord> ReadStored(const Statement& s) {
   return audit::detail::ToStoredRecord(static_cast<std::uint64_t>(s.Int(0)), *encoded, *leaf);
 }
 
-/// Appended to every BEGIN of this store: its statements get a plan for their actual parameters each time they run.
-/// They are prepared once per connection, and after five runs PostgreSQL may settle on a generic plan for good (until
-/// an ANALYZE invalidates it); one made while audit_records was nearly empty is a sequential scan, which it then kept
-/// as the log grew: every batch read the whole log under the frontier lock (the two-node benchmark lost 60% of its
-/// rate in 30 seconds). Planning these short statements costs tens of microseconds.
-constexpr std::string_view kCustomPlans = "; SET LOCAL plan_cache_mode = force_custom_plan";
-
-/// Runs `body` between BEGIN (`begin` is the statement, with kCustomPlans) and COMMIT on `c`; rolls back and rethrows
-/// on a PgError.
+/// Runs `body` between BEGIN (`begin` is the statement) and COMMIT on `c`; rolls back and rethrows on a PgError.
 template <typename Body>
 void InTransaction(Connection& c, std::string_view begin, Body&& body) {
-  c.Exec(std::string(begin) + std::string(kCustomPlans));
+  c.Exec(begin);
   try {
     body();
     if (c.Exec("COMMIT") != "COMMIT") throw PgError("", "the audit transaction was rolled back");
@@ -123,12 +127,8 @@ Status PgAuditStore::WithFrontier(std::uint64_t known_size,
       if (frontier < known_size) {
         throw PgError("", fmt::format("the audit frontier ({}) is behind this node's tree ({})", frontier, known_size));
       }
-      // Another node's leaves since this node's tree (none when it wrote the last batch itself).
-      const Leaves others = frontier == known_size ? Leaves{known_size, {}} : ReadLeavesOn(c, known_size);
-      if (others.from + others.hashes.size() != frontier) {
-        throw PgError("", fmt::format("audit_records end at {} but the frontier is {}",
-                                      others.from + others.hashes.size(), frontier));
-      }
+      // Other nodes' leaves since this node's tree (none when it wrote the last batch itself).
+      const Leaves others = ReadLeavesOn(c, known_size, frontier);
       const std::uint64_t next = body(c, frontier, others);
       if (next != frontier) {
         c.Prepare("UPDATE audit_frontier SET next_index = $1::bigint").Bind(1, static_cast<std::int64_t>(next)).Run();
@@ -142,59 +142,78 @@ Status PgAuditStore::WithFrontier(std::uint64_t known_size,
 }
 
 Result<CommittedBatch> PgAuditStore::WriteBatch(const Batch& batch) {
+  // One statement for the whole batch, committed on its own (autocommit, READ COMMITTED): it takes the frontier row
+  // (waiting while another node's batch holds it, then reading the row as that batch committed it), moves it on by
+  // the batch's size and inserts the records numbered from where it stood, with the day counts; the columns travel as
+  // arrays and are unnested server-side. The row is held for one statement and its commit only, so the batches of
+  // several nodes follow each other closely. A frontier behind this node's tree updates nothing and inserts nothing.
+  static constexpr std::string_view kAppend =
+      "WITH f AS (UPDATE audit_frontier SET next_index = next_index + $1::bigint WHERE next_index >= $2::bigint "
+      "RETURNING next_index - $1::bigint AS first), "
+      "records AS (INSERT INTO audit_records(leaf_index, time_us, actor_id, department_id, action, decision, "
+      "grant_id, encoded, leaf_hash) SELECT f.first + r.n - 1, r.time_us, r.actor_id, r.department_id, r.action, "
+      "r.decision, r.grant_id, decode(r.encoded, 'hex'), decode(r.leaf_hash, 'hex') FROM f, unnest($3::bigint[], "
+      "$4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) WITH ORDINALITY AS "
+      "r(time_us, actor_id, department_id, action, decision, grant_id, encoded, leaf_hash, n)), "
+      "days AS (INSERT INTO audit_data_calls_per_day(day, allowed, denied) SELECT d.day, d.allowed, d.denied FROM f, "
+      "unnest($11::bigint[], $12::bigint[], $13::bigint[]) AS d(day, allowed, denied) ON CONFLICT (day) DO UPDATE "
+      "SET allowed = audit_data_calls_per_day.allowed + excluded.allowed, denied = audit_data_calls_per_day.denied + "
+      "excluded.denied) "
+      "SELECT first FROM f";
+  std::vector<std::string> time_us, actor_id, department_id, action, decision, grant_id, encoded, leaf;
+  for (auto* column : {&time_us, &actor_id, &department_id, &action, &decision, &grant_id, &encoded, &leaf}) {
+    column->reserve(batch.records.size());
+  }
+  for (const PendingRecord& r : batch.records) {
+    time_us.push_back(std::to_string(r.time_us));
+    actor_id.push_back(std::to_string(r.actor_id));
+    department_id.push_back(std::to_string(r.department_id));
+    action.push_back(r.action);
+    decision.push_back(r.decision);
+    grant_id.push_back(r.grant_id);
+    encoded.push_back(audit::ToHex(r.encoded));
+    leaf.push_back(audit::ToHex(r.leaf));
+  }
+  std::vector<std::string> day, allowed, denied;
+  for (const DayCount& d : audit::detail::CountDataCalls(batch.records)) {
+    day.push_back(std::to_string(d.day));
+    allowed.push_back(std::to_string(d.allowed));
+    denied.push_back(std::to_string(d.denied));
+  }
   CommittedBatch out;
-  GOVSHARE_RETURN_IF_ERROR(
-      WithFrontier(batch.known_size, [&](Connection& c, std::uint64_t frontier, const Leaves& others) {
-        out = CommittedBatch{others, frontier};
-        // One statement for the whole batch: the columns travel as arrays and are unnested server-side.
-        std::vector<std::string> time_us, actor_id, department_id, action, decision, grant_id, encoded, leaf;
-        for (auto* column : {&time_us, &actor_id, &department_id, &action, &decision, &grant_id, &encoded, &leaf}) {
-          column->reserve(batch.records.size());
-        }
-        for (const PendingRecord& r : batch.records) {
-          time_us.push_back(std::to_string(r.time_us));
-          actor_id.push_back(std::to_string(r.actor_id));
-          department_id.push_back(std::to_string(r.department_id));
-          action.push_back(r.action);
-          decision.push_back(r.decision);
-          grant_id.push_back(r.grant_id);
-          encoded.push_back(audit::ToHex(r.encoded));
-          leaf.push_back(audit::ToHex(r.leaf));
-        }
-        c.Prepare(
-             "INSERT INTO audit_records(leaf_index, time_us, actor_id, department_id, action, decision, grant_id, "
-             "encoded, leaf_hash) SELECT $1::bigint + r.n - 1, r.time_us, r.actor_id, r.department_id, r.action, "
-             "r.decision, r.grant_id, decode(r.encoded, 'hex'), decode(r.leaf_hash, 'hex') FROM unnest($2::bigint[], "
-             "$3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY "
-             "AS r(time_us, actor_id, department_id, action, decision, grant_id, encoded, leaf_hash, n)")
-            .Bind(1, static_cast<std::int64_t>(frontier))
-            .Bind(2, std::optional(std::move(time_us)))
-            .Bind(3, std::optional(std::move(actor_id)))
-            .Bind(4, std::optional(std::move(department_id)))
-            .Bind(5, std::optional(std::move(action)))
-            .Bind(6, std::optional(std::move(decision)))
-            .Bind(7, std::optional(std::move(grant_id)))
-            .Bind(8, std::optional(std::move(encoded)))
-            .Bind(9, std::optional(std::move(leaf)))
-            .Run();
-        for (const DayCount& d : audit::detail::CountDataCalls(batch.records)) {
-          c.Prepare(
-               "INSERT INTO audit_data_calls_per_day(day, allowed, denied) VALUES ($1::bigint, $2::bigint, $3::bigint) "
-               "ON CONFLICT (day) DO UPDATE SET allowed = audit_data_calls_per_day.allowed + excluded.allowed, "
-               "denied = audit_data_calls_per_day.denied + excluded.denied")
-              .Bind(1, d.day)
-              .Bind(2, d.allowed)
-              .Bind(3, d.denied)
-              .Run();
-        }
-        return frontier + batch.records.size();
-      }));
+  const Status status = db_.Read([&](Connection& c) {
+    auto append = c.Prepare(kAppend);
+    append.Bind(1, static_cast<std::int64_t>(batch.records.size()))
+        .Bind(2, static_cast<std::int64_t>(batch.known_size))
+        .Bind(3, std::optional(time_us))
+        .Bind(4, std::optional(actor_id))
+        .Bind(5, std::optional(department_id))
+        .Bind(6, std::optional(action))
+        .Bind(7, std::optional(decision))
+        .Bind(8, std::optional(grant_id))
+        .Bind(9, std::optional(encoded))
+        .Bind(10, std::optional(leaf))
+        .Bind(11, std::optional(day))
+        .Bind(12, std::optional(allowed))
+        .Bind(13, std::optional(denied));
+    if (!append.Step()) {
+      throw PgError("", fmt::format("the audit frontier is behind this node's tree ({})", batch.known_size));
+    }
+    const auto first = static_cast<std::uint64_t>(append.Int(0));
+    // The leaves between this node's tree and the batch: other nodes' batches, committed before this one took the row.
+    out = CommittedBatch{ReadLeavesOn(c, batch.known_size, first), first};
+    return Status::Ok();
+  });
+  healthy_ = status.ok();
+  if (!status.ok()) return status;
+  ++commits_;
   return out;
 }
 
 Status PgAuditStore::WriteHead(std::uint64_t known_size, const MakeHead& make) {
   return WithFrontier(known_size, [&](Connection& c, std::uint64_t frontier, const Leaves& stored) {
-    auto latest = c.Prepare("SELECT COALESCE(MAX(tree_size), 0) FROM audit_tree_heads");
+    // One-shot statements for the heads too: a head is added every second, a plan made on the empty table is kept.
+    auto latest = c.Query("SELECT COALESCE(MAX(tree_size), 0) FROM audit_tree_heads");
     latest.Step();
     const auto head = make(stored, static_cast<std::uint64_t>(latest.Int(0)));
     if (head) {
@@ -211,17 +230,9 @@ Status PgAuditStore::WriteHead(std::uint64_t known_size, const MakeHead& make) {
   });
 }
 
-Status PgAuditStore::ReadOnly(const std::function<Status(Connection&)>& body) {
-  return db_.Read([&](Connection& c) {
-    Status out;
-    InTransaction(c, "BEGIN READ ONLY", [&] { out = body(c); });
-    return out;
-  });
-}
-
 Result<Leaves> PgAuditStore::ReadLeaves(std::uint64_t from) {
   Leaves out;
-  GOVSHARE_RETURN_IF_ERROR(ReadOnly([&](Connection& c) {
+  GOVSHARE_RETURN_IF_ERROR(db_.Read([&](Connection& c) {
     out = ReadLeavesOn(c, from);
     return Status::Ok();
   }));
@@ -231,7 +242,7 @@ Result<Leaves> PgAuditStore::ReadLeaves(std::uint64_t from) {
 Result<std::optional<SignedTreeHead>> PgAuditStore::ReadLatestHead() {
   std::optional<SignedTreeHead> out;
   GOVSHARE_RETURN_IF_ERROR(db_.Read([&](Connection& c) {
-    auto head = c.Prepare(
+    auto head = c.Query(
         "SELECT tree_size, root, timestamp_ms, signature FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1");
     if (head.Step()) {
       auto root = audit::FromHex(head.TextView(1));
@@ -246,8 +257,8 @@ Result<std::optional<SignedTreeHead>> PgAuditStore::ReadLatestHead() {
 
 Result<std::optional<StoredRecord>> PgAuditStore::Get(std::uint64_t leaf_index) {
   std::optional<StoredRecord> out;
-  GOVSHARE_RETURN_IF_ERROR(ReadOnly([&](Connection& c) {
-    auto s = c.Prepare(
+  GOVSHARE_RETURN_IF_ERROR(db_.Read([&](Connection& c) {
+    auto s = c.Query(
         "SELECT leaf_index, encode(encoded, 'hex'), encode(leaf_hash, 'hex') FROM audit_records WHERE leaf_index = "
         "$1::bigint");
     s.Bind(1, static_cast<std::int64_t>(leaf_index));
@@ -262,7 +273,7 @@ Result<std::optional<StoredRecord>> PgAuditStore::Get(std::uint64_t leaf_index) 
 
 Result<std::vector<StoredRecord>> PgAuditStore::List(const audit::RecordFilter& f, std::uint64_t after, int limit) {
   std::vector<StoredRecord> out;
-  GOVSHARE_RETURN_IF_ERROR(ReadOnly([&](Connection& c) {
+  GOVSHARE_RETURN_IF_ERROR(db_.Read([&](Connection& c) {
     // Built once: the statement cache is keyed by the SQL text.
     static const std::string kFilters =
         "($2::bigint IS NULL OR time_us >= $2) AND ($3::bigint IS NULL OR time_us <= $3) AND ($4::bigint IS NULL OR "
@@ -273,7 +284,8 @@ Result<std::vector<StoredRecord>> PgAuditStore::List(const audit::RecordFilter& 
                                             kFilters + " ORDER BY leaf_index LIMIT $9::bigint";
     static const std::string kNewestFirst = kColumns + "FROM audit_records WHERE leaf_index <= $1::bigint AND " +
                                             kFilters + " ORDER BY leaf_index DESC LIMIT $9::bigint";
-    auto s = c.Prepare(f.newest_first ? kNewestFirst : kOldestFirst);
+    // Planned for its values every run: which filters are set decides the best index.
+    auto s = c.Query(f.newest_first ? kNewestFirst : kOldestFirst);
     audit::detail::BindListParameters(s, f, after, limit);
     while (s.Step()) {
       auto r = ReadStored(s);
@@ -343,7 +355,7 @@ Status PgAuditStore::VerifyOn(Connection& c, std::ostream& report) {
   audit::detail::LogChecker checker(key.Step() ? key.Text(0) : std::string(), report);
   // A page at a time, so that memory stays bounded however long the log is.
   for (std::int64_t last = -1, rows = kVerifyPage; rows == kVerifyPage;) {
-    auto page = c.Prepare(
+    auto page = c.Query(
         "SELECT leaf_index, encode(encoded, 'hex'), encode(leaf_hash, 'hex') FROM audit_records WHERE leaf_index > "
         "$1::bigint ORDER BY leaf_index LIMIT $2::bigint");
     page.Bind(1, last).Bind(2, kVerifyPage);

@@ -59,8 +59,6 @@ class PgAuditStore final : public audit::detail::AuditStore {
   common::Status WithFrontier(
       std::uint64_t known_size,
       const std::function<std::uint64_t(Connection&, std::uint64_t frontier, const audit::detail::Leaves&)>& body);
-  /// Runs `body` in a read-only transaction with custom plans (kCustomPlans in the .cpp).
-  common::Status ReadOnly(const std::function<common::Status(Connection&)>& body);
   /// Verify's checks inside its read-only transaction.
   static common::Status VerifyOn(Connection& c, std::ostream& report);
   /// The batch job, on the writer thread.

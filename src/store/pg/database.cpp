@@ -6,6 +6,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -49,9 +50,16 @@ std::string ArrayLiteral(const std::vector<std::string>& values) {
 Statement::Statement(Connection& connection, std::string name, int param_count)
     : connection_(&connection), name_(std::move(name)), params_(static_cast<std::size_t>(param_count)) {}
 
+Statement Statement::OneShot(Connection& connection, std::string sql, int param_count) {
+  Statement out(connection, std::string(), param_count);
+  out.sql_ = std::move(sql);
+  return out;
+}
+
 Statement::Statement(Statement&& other) noexcept
     : connection_(other.connection_),
       name_(std::move(other.name_)),
+      sql_(std::move(other.sql_)),
       params_(std::move(other.params_)),
       result_(other.result_),
       rows_(other.rows_),
@@ -100,9 +108,11 @@ void Statement::Execute() {
   std::vector<const char*> values;
   values.reserve(params_.size());
   for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
-  pg_result* result = PQexecPrepared(connection_->conn_, name_.c_str(), static_cast<int>(values.size()), values.data(),
-                                     nullptr, nullptr, /*resultFormat=*/0);
-  result_ = connection_->Check(result, name_);
+  pg_result* result = sql_.empty() ? PQexecPrepared(connection_->conn_, name_.c_str(), static_cast<int>(values.size()),
+                                                    values.data(), nullptr, nullptr, /*resultFormat=*/0)
+                                   : PQexecParams(connection_->conn_, sql_.c_str(), static_cast<int>(values.size()),
+                                                  nullptr, values.data(), nullptr, nullptr, /*resultFormat=*/0);
+  result_ = connection_->Check(result, sql_.empty() ? name_ : sql_);
   rows_ = PQntuples(result_);
   executed_ = true;
 }
@@ -236,6 +246,17 @@ std::string Connection::Exec(std::string_view sql) {
   std::string tag = PQcmdStatus(result);
   PQclear(result);
   return tag;
+}
+
+Statement Connection::Query(std::string_view sql) {
+  // The parameters are $1..$n: n is the highest number after a '$' (no dollar quoting in these statements).
+  int params = 0;
+  for (std::size_t i = sql.find('$'); i != std::string_view::npos; i = sql.find('$', i + 1)) {
+    int n = 0;
+    for (std::size_t j = i + 1; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j) n = n * 10 + (sql[j] - '0');
+    params = std::max(params, n);
+  }
+  return Statement::OneShot(*this, std::string(sql), params);
 }
 
 Statement Connection::Prepare(std::string_view sql) {

@@ -50,6 +50,8 @@ class Connection;
 class Statement {
  public:
   Statement(Connection& connection, std::string name, int param_count);
+  /// A one-shot statement (Connection::Query): `sql` travels with every run.
+  static Statement OneShot(Connection& connection, std::string sql, int param_count);
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   Statement(Statement&& other) noexcept;
@@ -88,6 +90,7 @@ class Statement {
 
   Connection* connection_;
   std::string name_;
+  std::string sql_;  // a one-shot statement's text (name_ empty)
   std::vector<std::optional<std::string>> params_;
   pg_result* result_ = nullptr;
   int rows_ = 0;
@@ -111,6 +114,11 @@ class Connection {
   std::string Exec(std::string_view sql);
   /// A statement for `sql`, prepared on this connection the first time it is seen.
   Statement Prepare(std::string_view sql);
+  /// A statement for `sql` that is parsed and planned for its parameters on every run (PQexecParams, one round trip
+  /// as a prepared one). For reads whose best plan depends on the values or on a table that grows fast: after five
+  /// runs of a prepared statement PostgreSQL may settle on a generic plan for good (until an ANALYZE of the table),
+  /// and one made while the table was nearly empty is a sequential scan (the audit log's leaf reads were).
+  Statement Query(std::string_view sql);
   /// False once the connection to the server is gone; the pool then drops it.
   bool healthy() const;
   /// The process id of this connection's session on the server (pg_backend_pid()).

@@ -81,6 +81,37 @@ TEST_F(PostgresDatabaseTest, WritesAreReadBackWithTheirTypes) {
   EXPECT_EQ(Count(*db), 1);
 }
 
+// Connection::Query: the same binding and reading as a prepared statement, but nothing is prepared on the server (so
+// every run is planned for its values), and its parameters are counted from the text (the highest $n).
+TEST_F(PostgresDatabaseTest, AOneShotQueryBindsAndReadsAsAPreparedOneWithoutPreparingAnything) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(Insert(*db, "a").ok());
+  ASSERT_TRUE(Insert(*db, "b").ok());
+  ASSERT_TRUE(db->Read([](Connection& c) {
+                  for (int run = 0; run < 7; ++run) {
+                    auto s = c.Query(
+                        "SELECT name FROM items WHERE name >= $1::text AND ($2::text IS NULL OR name < $2) "
+                        "ORDER BY name");
+                    s.Bind(1, "a").BindNull(2);
+                    std::vector<std::string> names;
+                    while (s.Step()) names.push_back(s.Text(0));
+                    EXPECT_EQ(names, (std::vector<std::string>{"a", "b"}));
+                  }
+                  EXPECT_THROW(c.Query("SELECT $1::text").Bind(2, "x"), PgError);  // one parameter only
+                  auto three = c.Query("SELECT $3::text, $1::int + $2::int + $1::int");
+                  three.Bind(1, 1).Bind(2, 10).Bind(3, "x");
+                  EXPECT_TRUE(three.Step());
+                  EXPECT_EQ(three.Text(0), "x");
+                  EXPECT_EQ(three.Int(1), 12);
+                  auto prepared = c.Prepare(
+                      "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%name >' || '= $1%'");
+                  EXPECT_TRUE(prepared.Step());
+                  EXPECT_EQ(prepared.Int(0), 0) << "a one-shot query left a prepared statement";
+                  return Status::Ok();
+                }).ok());
+}
+
 TEST_F(PostgresDatabaseTest, UniqueViolationIsAConflictAndRollsBackTheJob) {
   auto db = Open();
   ASSERT_TRUE(db);
