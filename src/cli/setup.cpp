@@ -10,6 +10,7 @@
 #include "app/platform.hpp"
 #include "common/crypto.hpp"
 #include "common/json_file.hpp"
+#include "store/pg/database.hpp"
 
 namespace govshare::cli {
 
@@ -418,15 +419,36 @@ Status SeedDatasets(app::Platform& platform, const std::map<std::string, org::De
   return Status::Ok();
 }
 
+/// True if the PostgreSQL database of `conninfo` holds regions (an initialised platform). False when it cannot be
+/// reached too: opening the platform then says why.
+bool PostgresHoldsAPlatform(const std::string& conninfo) {
+  try {
+    store::pg::Connection c(conninfo);
+    auto table = c.Prepare("SELECT to_regclass('regions') IS NOT NULL");
+    if (!table.Step() || !table.Bool(0)) return false;
+    auto rows = c.Prepare("SELECT EXISTS (SELECT 1 FROM regions)");
+    return rows.Step() && rows.Bool(0);
+  } catch (const store::pg::PgError&) {
+    return false;
+  }
+}
+
 /// Opens the platform on a fresh directory, loads regions and creates the provincial authority.
 Result<std::pair<std::unique_ptr<app::Platform>, org::Department>> Bootstrap(
     const common::Config& config, const nlohmann::json& organisation, std::shared_ptr<common::Clock> clock = nullptr) {
   if (std::filesystem::exists(config.data_dir + "/govshare.db")) {
     return Status::Conflict("already_initialised", fmt::format("{} is already initialised", config.data_dir));
   }
+  // A PostgreSQL database another node initialised: said before the platform opens, which would first make this
+  // directory new keys and refuse them (audit_key_mismatch, secret_mismatch) instead of saying what is wrong.
+  if (config.storage != "sqlite" && PostgresHoldsAPlatform(config.storage)) {
+    return Status::Conflict("already_initialised",
+                            "the PostgreSQL database is already initialised (by another node): to add a node, copy "
+                            "audit.key and mask.key from an existing node's data directory and run govshare serve");
+  }
   auto platform = app::Platform::Open(config, std::move(clock));
   if (!platform.ok()) return platform.status();
-  if (!platform.value()->regions().all().empty()) {  // a PostgreSQL database another node initialised
+  if (!platform.value()->regions().all().empty()) {  // initialised by another node meanwhile
     return Status::Conflict("already_initialised",
                             fmt::format("{} is already initialised", platform.value()->StorageName()));
   }
