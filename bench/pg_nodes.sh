@@ -7,6 +7,9 @@
 #
 # Usage: bench/pg_nodes.sh [build-dir]
 #   POPULATION (200000) ROUNDS (3) DURATION (8) seconds, CONNECTIONS (32, in all) KEYS (10000) PGBENCH_SCALE (10)
+#   STATEMENTS=1: after each round, the statements of the nodes' database that took the most server time in it
+#   (pg_stat_statements, which scripts/pg-cluster.sh loads): calls, total and mean ms, rows.
+#   The nodes inherit the environment: e.g. GOVSHARE_AUDIT_COMMIT_WAIT_US=500 sets their audit commit wait.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -120,7 +123,10 @@ HALF=$((CONNECTIONS / 2))
 GS=()
 PG=()
 echo "rounds: $ROUNDS × ${DURATION}s; govshare: wrk -t1 -c$HALF on each node; pgbench -S -c$CONNECTIONS -j2"
+STATEMENTS=${STATEMENTS:-0}
+[[ "$STATEMENTS" == 1 ]] && psql "$URI" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 for round in $(seq 1 "$ROUNDS"); do
+  [[ "$STATEMENTS" == 1 ]] && psql "$URI" -qAtc "SELECT pg_stat_statements_reset()" >/dev/null
   wrk -t1 -c"$HALF" -d"${DURATION}s" -s "$WORK/lookup.lua" "http://127.0.0.1:${PORTS[0]}" >"$WORK/w1.txt" &
   w1=$!
   wrk -t1 -c"$HALF" -d"${DURATION}s" -s "$WORK/lookup.lua" "http://127.0.0.1:${PORTS[1]}" >"$WORK/w2.txt"
@@ -128,6 +134,12 @@ for round in $(seq 1 "$ROUNDS"); do
   [[ -z "$(non2xx "$WORK/w1.txt")$(non2xx "$WORK/w2.txt")" ]] ||
     die "non-2xx answers: $(non2xx "$WORK/w1.txt") $(non2xx "$WORK/w2.txt")"
   sum=$(awk -v a="$(rps "$WORK/w1.txt")" -v b="$(rps "$WORK/w2.txt")" 'BEGIN {printf "%.0f", a + b}')
+  if [[ "$STATEMENTS" == 1 ]]; then
+    psql "$URI" -c "SELECT calls, round(total_exec_time::numeric) AS ms, round(mean_exec_time::numeric, 3) AS mean_ms,
+      rows, left(regexp_replace(query, '\s+', ' ', 'g'), 100) AS statement FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY total_exec_time DESC LIMIT 8"
+  fi
   tps=$(pgbench -S -n -c "$CONNECTIONS" -j 2 -T "$DURATION" "$PGBENCH_DB" 2>/dev/null |
     awk '/^tps/ {printf "%.0f", $3; exit}')
   GS+=("$sum")
