@@ -3,6 +3,13 @@
 // collection.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
+#include "catalog/catalog_service.hpp"
+#include "store/pg/catalog_store_pg.hpp"
+#include "store/pg/org_store_pg.hpp"
+#include "store/sqlite/catalog_store_sqlite.hpp"
+#include "store/sqlite/org_store_sqlite.hpp"
 #include "support/catalog_fixtures.hpp"
 #include "support/test_server.hpp"
 
@@ -16,6 +23,63 @@ constexpr std::int64_t kProvincialPsb = 11;                   // 河北省公安
 constexpr std::int64_t kProvincialHrss = 15;                  // 河北省人力资源和社会保障厅
 constexpr std::int64_t kSjzPsb = 26;                          // 石家庄市公安局
 constexpr std::int64_t kTangshanAuthority = 3;                // 唐山市行政审批局
+
+/// A CatalogStore that counts the reads a catalog service makes of single entries and of the highest entry id.
+class CountingCatalogStore final : public catalog::CatalogStore {
+ public:
+  explicit CountingCatalogStore(std::unique_ptr<catalog::CatalogStore> store) : store_(std::move(store)) {}
+  int entry_reads() const { return entry_reads_.load(); }
+  int newest_reads() const { return newest_reads_.load(); }
+
+  common::Result<std::optional<catalog::Entry>> GetEntry(std::int64_t id) override {
+    ++entry_reads_;
+    return store_->GetEntry(id);
+  }
+  common::Result<std::int64_t> NewestEntryId() override {
+    ++newest_reads_;
+    return store_->NewestEntryId();
+  }
+
+  common::Result<std::vector<catalog::DataElement>> ListElements() override { return store_->ListElements(); }
+  common::Status PutElement(const catalog::DataElement& e, std::int64_t expected_version) override {
+    return store_->PutElement(e, expected_version);
+  }
+  common::Result<std::vector<catalog::ThemeDatabase>> ListDatabases() override { return store_->ListDatabases(); }
+  common::Status PutDatabase(const catalog::ThemeDatabase& d) override { return store_->PutDatabase(d); }
+  common::Status CreateEntries(std::vector<catalog::EntryWrite>& writes) override {
+    return store_->CreateEntries(writes);
+  }
+  common::Status WriteEntry(store::Transaction* tx, const catalog::EntryWrite& write) override {
+    return store_->WriteEntry(tx, write);
+  }
+  common::Result<std::vector<catalog::Version>> ListVersions(std::int64_t entry_id) override {
+    return store_->ListVersions(entry_id);
+  }
+  common::Result<std::optional<catalog::Version>> GetVersion(std::int64_t entry_id, int number) override {
+    return store_->GetVersion(entry_id, number);
+  }
+  common::Status ForEachEntry(const EntryVisitor& visit) override { return store_->ForEachEntry(visit); }
+  common::Status PutNegativeListItem(store::Transaction* tx, catalog::NegativeListItem& item) override {
+    return store_->PutNegativeListItem(tx, item);
+  }
+  common::Result<std::vector<catalog::NegativeListItem>> ListNegativeList(
+      std::optional<std::int64_t> entry_id) override {
+    return store_->ListNegativeList(entry_id);
+  }
+  common::Result<std::optional<catalog::NegativeListItem>> GetNegativeListItem(std::int64_t id) override {
+    return store_->GetNegativeListItem(id);
+  }
+  common::Status PutFinding(store::Transaction* tx, catalog::Finding& f) override { return store_->PutFinding(tx, f); }
+  common::Result<std::vector<catalog::Finding>> ListFindings() override { return store_->ListFindings(); }
+  common::Result<std::optional<catalog::Finding>> GetFinding(std::int64_t id) override {
+    return store_->GetFinding(id);
+  }
+
+ private:
+  std::unique_ptr<catalog::CatalogStore> store_;
+  std::atomic<int> entry_reads_{0};
+  std::atomic<int> newest_reads_{0};
+};
 
 class Catalog : public ::testing::Test {
  protected:
@@ -494,6 +558,54 @@ TEST_F(Catalog, Art9Art28AnOverdueReviewIsEvidencedAndEscalated) {
   ASSERT_EQ(evidence->size(), 1u);
   EXPECT_EQ(evidence->front().step, "catalog_review");
   EXPECT_EQ(evidence->front().working_days_late, 2);
+}
+
+TEST_F(Catalog, AnEntryCreatedThroughAnotherNodeIsFoundAtOnceAndUnknownIdsCostNoEntryRead) {
+  // Another node's catalog service on the same database: it hears of no change (no notifications reach it), so what
+  // the server creates is in the store but not in its index.
+  app::Platform& platform = server_->platform();
+  std::unique_ptr<org::OrgStore> org;
+  std::unique_ptr<catalog::CatalogStore> store;
+  if (auto* sqlite = platform.sqlite()) {
+    org = std::make_unique<store::sqlite::SqliteOrgStore>(*sqlite, platform.clock());
+    store = std::make_unique<store::sqlite::SqliteCatalogStore>(*sqlite);
+  } else {
+    org = std::make_unique<store::pg::PgOrgStore>(*platform.postgres(), platform.clock());
+    store = std::make_unique<store::pg::PgCatalogStore>(*platform.postgres());
+  }
+  CountingCatalogStore counting(std::move(store));
+  catalog::CatalogService other(counting, platform.cases(), *org, platform.regions(), platform.authorizer(),
+                                platform.clock());
+  ASSERT_TRUE(other.Reload().ok());
+  const auto principal = platform.org().Authenticate(catalog_);
+  ASSERT_TRUE(principal.ok()) << principal.status().ToString();
+
+  auto created = Create(Content("常住人口基本信息"), catalog_);
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const auto id = created.Json()["id"].get<std::int64_t>();
+  auto found = other.Get(*principal, id);  // read-your-writes: the client may ask any node at once
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->working.has_value());
+  EXPECT_EQ(found->working->content.name, "常住人口基本信息");
+  EXPECT_EQ(counting.entry_reads(), 1);
+  ASSERT_TRUE(other.Get(*principal, id).ok());  // indexed now
+  EXPECT_EQ(counting.entry_reads(), 1);
+
+  // Ids above the highest the store holds cannot be found: no entry is read for them.
+  const int newest_reads = counting.newest_reads();
+  for (std::int64_t unknown = id + 1; unknown <= id + 20; ++unknown) {
+    EXPECT_EQ(other.Get(*principal, unknown).status().kind(), common::ErrorKind::kNotFound);
+  }
+  EXPECT_EQ(counting.entry_reads(), 1);
+  EXPECT_EQ(counting.newest_reads(), newest_reads + 20);  // one look at the highest id each: it may have grown
+
+  // The next entry created through the server is found by the other node as the first was.
+  auto next = Create(Content("出生医学证明信息"), catalog_);
+  ASSERT_EQ(next.status, 201u) << next.body;
+  const auto next_id = next.Json()["id"].get<std::int64_t>();
+  EXPECT_GT(next_id, id);
+  EXPECT_TRUE(other.Get(*principal, next_id).ok());
+  EXPECT_EQ(counting.entry_reads(), 2);
 }
 
 TEST_F(Catalog, TheRegionalCatalogIsTheRegionAndTheRegionsBelow) {

@@ -3,10 +3,8 @@
 // once the record is durable). Runs the real binary (GOVSHARE_BINARY, set by ctest) on a small demo.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,26 +22,12 @@
 #include "audit/audit_log.hpp"
 #include "common/clock.hpp"
 #include "http/client.hpp"
+#include "support/free_port.hpp"
 
 namespace govshare::testing {
 namespace {
 
 using nlohmann::json;
-
-int FreePort() {
-  // Bind port 0 through the client's resolver-free path: ask the kernel with a throwaway socket.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
 
 std::vector<std::string> Column(const std::string& db_path, const std::string& sql) {
   std::vector<std::string> out;

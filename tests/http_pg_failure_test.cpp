@@ -5,9 +5,7 @@
 // - PostgreSQL restarts: the nodes answer 503 while it is down, never a wrong answer, and serve again once it is up.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +24,7 @@
 
 #include "http/client.hpp"
 #include "support/catalog_fixtures.hpp"
+#include "support/free_port.hpp"
 #include "support/pg_test_database.hpp"
 
 namespace govshare::testing {
@@ -33,20 +32,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
 
 common::Result<http::ClientResponse> Call(const std::string& method, const std::string& url, const std::string& token,
                                           const std::string& body = "") {

@@ -208,7 +208,10 @@ void Platform::OnChanged(std::optional<std::string_view> change) {
   } else if (table == "logical_endpoints") {
     endpoints_->Forget();
   } else if (table == "datasets") {
-    if (auto s = datasets_->Refresh(); !s.ok()) spdlog::warn("datasets reload: {}", s.ToString());
+    // Every load and batch notifies: re-read only the dataset named (its id, migration 9), not all of them.
+    const std::int64_t dataset = id();
+    const auto s = dataset > 0 ? datasets_->Refresh(dataset) : datasets_->Refresh();
+    if (!s.ok()) spdlog::warn("dataset {}: {}", key, s.ToString());
   } else if (table == "calendar_years") {
     if (auto s = ReloadCalendarYears(); !s.ok()) spdlog::warn("calendar reload: {}", s.ToString());
   } else {

@@ -661,9 +661,18 @@ Result<Case> CatalogService::Withdraw(const Principal& p, std::int64_t id, const
   return opened;
 }
 
+bool CatalogService::MayBeStored(std::int64_t id) {
+  if (id <= 0) return false;
+  // At or below an id the store has held: worth a read (an entry committed late, out of id order). Above: only if a
+  // fresh look at the store's highest id says so, as the entry may have been created through another node just now.
+  if (const auto seen = newest_entry_id_.last(); seen && id <= *seen) return true;
+  const auto newest = newest_entry_id_.Get();
+  return !newest.ok() || id <= newest.value();  // a failed look: read the entry, as before
+}
+
 Result<EntryView> CatalogService::Get(const Principal& p, std::int64_t id) {
   auto indexed = index_.Get(id);
-  if (!indexed && Refresh(id).ok()) indexed = index_.Get(id);
+  if (!indexed && MayBeStored(id) && Refresh(id).ok()) indexed = index_.Get(id);
   if (!indexed || !Sees(p, indexed->entry)) return NotFound(id);
   EntryView view;
   view.entry = indexed->entry;

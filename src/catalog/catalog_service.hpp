@@ -10,6 +10,7 @@
 #include "catalog/content.hpp"
 #include "catalog/search_index.hpp"
 #include "common/clock.hpp"
+#include "common/coalesced_read.hpp"
 #include "org/org_store.hpp"
 #include "org/permissions.hpp"
 #include "workflow/case_service.hpp"
@@ -95,7 +96,9 @@ class CatalogService {
   common::Result<workflow::Case> Withdraw(const org::Principal& p, std::int64_t id, const std::string& reason);
 
   /// An entry as `p` may see it. One the index does not hold yet (created a moment ago through another node whose
-  /// notification has not arrived) is read from the store and indexed.
+  /// notification has not arrived) is read from the store and indexed, unless its id is above the highest id the store
+  /// held when a read that began after this call looked (MayBeStored): unknown ids cost no entry read, and concurrent
+  /// requests for them share one read of the highest id.
   common::Result<EntryView> Get(const org::Principal& p, std::int64_t id);
   common::Result<std::vector<Version>> Versions(const org::Principal& p, std::int64_t id) const;
   common::Result<Version> GetVersion(const org::Principal& p, std::int64_t id, int number) const;
@@ -140,6 +143,9 @@ class CatalogService {
   common::Status RegisterCaseTypes();
   RuleContext Rules(const Entry* entry) const;
   bool Sees(const org::Principal& p, const Entry& e) const;  // published or working visible
+  /// Whether the store may hold entry `id`, which the index does not: read-your-writes across nodes, without an entry
+  /// read for an id that cannot exist.
+  bool MayBeStored(std::int64_t id);
   common::Result<Entry> LoadEntry(std::int64_t id) const;
   common::Result<Version> LoadWorking(const Entry& e) const;
   common::Result<workflow::Case> OpenCase(
@@ -166,6 +172,8 @@ class CatalogService {
   std::map<std::string, DataElement, std::less<>> elements_;
   std::map<std::string, ThemeDatabase, std::less<>> databases_;
   CatalogIndex index_;
+  /// The highest entry id in the store, fresh for each caller (another node may have created entries a moment ago).
+  common::CoalescedRead<std::int64_t> newest_entry_id_{[this] { return store_.NewestEntryId(); }};
 };
 
 }  // namespace govshare::catalog

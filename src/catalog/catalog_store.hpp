@@ -38,6 +38,8 @@ class CatalogStore {
   /// Updates an entry row (version-checked, version_conflict otherwise) and inserts or replaces versions.
   virtual common::Status WriteEntry(store::Transaction* tx, const EntryWrite& write) = 0;
   virtual common::Result<std::optional<Entry>> GetEntry(std::int64_t id) = 0;
+  /// The highest entry id stored, 0 if there is none: no entry with a higher id was committed before the read began.
+  virtual common::Result<std::int64_t> NewestEntryId() = 0;
   virtual common::Result<std::vector<Version>> ListVersions(std::int64_t entry_id) = 0;
   virtual common::Result<std::optional<Version>> GetVersion(std::int64_t entry_id, int number) = 0;
   /// Every entry with its published and working versions, in id order (start-up: the search index).

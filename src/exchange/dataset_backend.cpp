@@ -676,6 +676,15 @@ void DatasetRegistry::ReplaceAll(std::map<std::int64_t, std::shared_ptr<const Da
   datasets_ = std::move(all);
 }
 
+void DatasetRegistry::Replace(std::int64_t id, std::shared_ptr<const Dataset> dataset) {
+  std::unique_lock lock(mutex_);
+  if (dataset) {
+    datasets_[id] = std::move(dataset);
+  } else {
+    datasets_.erase(id);
+  }
+}
+
 void DatasetRegistry::Counted(std::int64_t id, std::int64_t row_count, UnixSeconds at, std::int64_t last_seq) {
   std::unique_lock lock(mutex_);
   const auto it = datasets_.find(id);

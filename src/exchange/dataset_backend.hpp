@@ -141,48 +141,66 @@ common::Status CheckBatchSize(const Batch& batch);
 /// Sets d.key and d.region_column from the columns.
 void DeriveKeys(Dataset& d);
 
+/// The columns of `datasets` that DatasetFrom reads, in its order.
+inline constexpr const char* kDatasetFields =
+    "id, name, resource_code, provider_department_id, region_id, entry_version, update_frequency, row_count, "
+    "last_load_at, last_seq, created_at";
+/// The columns of `dataset_columns` that ColumnFrom reads, in its order.
+inline constexpr const char* kColumnFields =
+    "position, name, element, data_type, length, key_order, personal, level, added_in, retired_in";
+
+/// A dataset (without its columns) from the kDatasetFields of `st` starting at result column `first`.
+template <typename Statement>
+Dataset DatasetFrom(Statement& st, int first = 0) {
+  Dataset d;
+  d.id = st.Int(first);
+  d.name = st.Text(first + 1);
+  d.resource_code = st.Text(first + 2);
+  d.provider_department_id = st.Int(first + 3);
+  d.region_id = st.Text(first + 4);
+  d.entry_version = static_cast<int>(st.Int(first + 5));
+  d.update_frequency = st.Text(first + 6);
+  d.row_count = st.Int(first + 7);
+  d.last_load_at = st.OptInt(first + 8);
+  d.last_seq = st.Int(first + 9);
+  d.created_at = st.Int(first + 10);
+  return d;
+}
+
+/// A column from the kColumnFields of `st` starting at result column `first`.
+template <typename Statement>
+Column ColumnFrom(Statement& st, int first = 0) {
+  Column col;
+  col.position = static_cast<int>(st.Int(first));
+  col.name = st.Text(first + 1);
+  col.element = st.Text(first + 2);
+  col.data_type = st.Text(first + 3);
+  col.length = st.Int(first + 4);
+  col.key_order = static_cast<int>(st.Int(first + 5));
+  col.personal = st.Int(first + 6) != 0;
+  col.level = st.Text(first + 7);
+  col.added_in = static_cast<int>(st.Int(first + 8));
+  if (auto r = st.OptInt(first + 9)) col.retired_in = static_cast<int>(*r);
+  col.storage = StorageOf(col.data_type);
+  return col;
+}
+
 /// Reads every dataset with its columns and counters ("SELECT ... FROM datasets", "... FROM dataset_columns": the same
 /// SQL on both backends).
 template <typename Connection>
 std::map<std::int64_t, std::shared_ptr<const Dataset>> ReadDatasets(Connection& c) {
   std::map<std::int64_t, Dataset> byid;
-  auto ds = c.Prepare(
-      "SELECT id, name, resource_code, provider_department_id, region_id, entry_version, update_frequency, "
-      "row_count, last_load_at, last_seq, created_at FROM datasets");
+  auto ds = c.Prepare(fmt::format("SELECT {} FROM datasets", kDatasetFields));
   while (ds.Step()) {
-    Dataset d;
-    d.id = ds.Int(0);
-    d.name = ds.Text(1);
-    d.resource_code = ds.Text(2);
-    d.provider_department_id = ds.Int(3);
-    d.region_id = ds.Text(4);
-    d.entry_version = static_cast<int>(ds.Int(5));
-    d.update_frequency = ds.Text(6);
-    d.row_count = ds.Int(7);
-    d.last_load_at = ds.OptInt(8);
-    d.last_seq = ds.Int(9);
-    d.created_at = ds.Int(10);
+    Dataset d = DatasetFrom(ds);
     byid.emplace(d.id, std::move(d));
   }
-  auto cols = c.Prepare(
-      "SELECT dataset_id, position, name, element, data_type, length, key_order, personal, level, added_in, "
-      "retired_in FROM dataset_columns ORDER BY dataset_id, position");
+  auto cols =
+      c.Prepare(fmt::format("SELECT dataset_id, {} FROM dataset_columns ORDER BY dataset_id, position", kColumnFields));
   while (cols.Step()) {
     auto it = byid.find(cols.Int(0));
     if (it == byid.end()) continue;
-    Column col;
-    col.position = static_cast<int>(cols.Int(1));
-    col.name = cols.Text(2);
-    col.element = cols.Text(3);
-    col.data_type = cols.Text(4);
-    col.length = cols.Int(5);
-    col.key_order = static_cast<int>(cols.Int(6));
-    col.personal = cols.Int(7) != 0;
-    col.level = cols.Text(8);
-    col.added_in = static_cast<int>(cols.Int(9));
-    if (auto r = cols.OptInt(10)) col.retired_in = static_cast<int>(*r);
-    col.storage = StorageOf(col.data_type);
-    it->second.columns.push_back(std::move(col));
+    it->second.columns.push_back(ColumnFrom(cols, 1));
   }
   std::map<std::int64_t, std::shared_ptr<const Dataset>> all;
   for (auto& [id, d] : byid) {
@@ -190,6 +208,26 @@ std::map<std::int64_t, std::shared_ptr<const Dataset>> ReadDatasets(Connection& 
     all.emplace(id, std::make_shared<const Dataset>(std::move(d)));
   }
   return all;
+}
+
+/// Reads dataset `id` with its columns and counters, or null if the database has no such dataset. One statement (the
+/// dataset's row joined with its columns), so that it sees one snapshot on either backend without a transaction.
+template <typename Connection>
+std::shared_ptr<const Dataset> ReadDataset(Connection& c, std::int64_t id) {
+  auto st = c.Prepare(fmt::format(
+      "SELECT d.*, c.* FROM (SELECT {} FROM datasets WHERE id = $1) d LEFT JOIN (SELECT {}, dataset_id AS of_dataset "
+      "FROM dataset_columns WHERE dataset_id = $1) c ON c.of_dataset = d.id ORDER BY c.position",
+      kDatasetFields, kColumnFields));
+  st.Bind(1, id);
+  constexpr int kFirstColumnField = 11;  // after the dataset's kDatasetFields
+  std::optional<Dataset> d;
+  while (st.Step()) {
+    if (!d) d = DatasetFrom(st);
+    if (!st.IsNull(kFirstColumnField)) d->columns.push_back(ColumnFrom(st, kFirstColumnField));
+  }
+  if (!d) return nullptr;
+  DeriveKeys(*d);
+  return std::make_shared<const Dataset>(std::move(*d));
 }
 
 /// Writes the datasets row and the column metadata of a planned definition (the generated tables are the backend's).
@@ -369,6 +407,8 @@ class DatasetRegistry {
   std::vector<std::shared_ptr<const Dataset>> List() const;
   void Publish(std::shared_ptr<const Dataset> dataset);
   void ReplaceAll(std::map<std::int64_t, std::shared_ptr<const Dataset>> all);
+  /// Dataset `id` as just read from the database: replaces the one held, or drops it if `dataset` is null.
+  void Replace(std::int64_t id, std::shared_ptr<const Dataset> dataset);
   /// After a load: the counters of the dataset as it is now (a concurrent Define is kept).
   void Counted(std::int64_t id, std::int64_t row_count, UnixSeconds at, std::int64_t last_seq);
 
@@ -376,6 +416,20 @@ class DatasetRegistry {
   mutable std::shared_mutex mutex_;
   std::map<std::int64_t, std::shared_ptr<const Dataset>> datasets_;
 };
+
+/// DatasetStore::Refresh(id) on any backend: re-reads dataset `id` from `db` (a store::sqlite::Database or
+/// store::pg::Database) into `registry`, dropping it there if the database no longer has it; the other datasets are
+/// left as they are.
+template <typename Database>
+common::Status RefreshDataset(Database& db, DatasetRegistry& registry, std::int64_t id) {
+  std::shared_ptr<const Dataset> dataset;
+  GOVSHARE_RETURN_IF_ERROR(db.Read([&](auto& c) {
+    dataset = ReadDataset(c, id);
+    return common::Status::Ok();
+  }));
+  registry.Replace(id, std::move(dataset));
+  return common::Status::Ok();
+}
 
 // ---- the frame of loads and batches, on every backend ----------------------------------------------------------
 

@@ -59,7 +59,7 @@ struct ValidationRules {
 /// history and batch idempotency keys. Loads and batches are atomic (a crash leaves the old data or the new, never a
 /// mix). Two backends: SQLite (DATA_DIR/exchange.db, ADR 0008; Open) and PostgreSQL (ADR 0011;
 /// store::pg::OpenDatasetStore). The datasets and their counters are held in memory; Refresh re-reads them, for a
-/// node whose database other nodes change. Thread-safe.
+/// node whose database other nodes change (Refresh(id): one dataset). Thread-safe.
 class DatasetStore {
  public:
   /// The SQLite store's options.
@@ -98,6 +98,9 @@ class DatasetStore {
   /// Re-reads the datasets and their counters from the database (what other nodes defined and loaded since). A no-op
   /// where no other process writes the database (SQLite).
   virtual common::Status Refresh() = 0;
+  /// Re-reads dataset `id` alone (another node defined, loaded or changed it): its definition and counters as the
+  /// database has them, or gone from memory if the database no longer has it. The other datasets are left as they are.
+  virtual common::Status Refresh(std::int64_t id) = 0;
 
   // ---- aggregation (Art. 12) ----
   struct LoadOptions {

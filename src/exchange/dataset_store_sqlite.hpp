@@ -20,6 +20,7 @@ class SqliteDatasetStore final : public DatasetStore {
   std::vector<std::shared_ptr<const Dataset>> List() const override { return registry_.List(); }
   /// Only this process writes exchange.db: nothing to re-read, but it re-reads anyway (cheap, and keeps the contract).
   common::Status Refresh() override;
+  common::Status Refresh(std::int64_t id) override { return detail::RefreshDataset(*db_, registry_, id); }
 
   common::Result<LoadReport> LoadSnapshot(std::int64_t id, const common::ByteSource& source, const LoadOptions& options,
                                           const ValidationRules& rules) override;

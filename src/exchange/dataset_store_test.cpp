@@ -482,6 +482,48 @@ TEST_P(DatasetStoreTest, ValuesOfEveryStorageReadBackAlikeAndScanCrossesChunks) 
   EXPECT_EQ(n, 10);
 }
 
+TEST_P(DatasetStoreTest, RefreshOfOneDatasetRereadsItAloneAndDropsItWhenGone) {
+  ASSERT_TRUE(f_.store().Define(PeopleV1(8)).ok());
+  ASSERT_TRUE(f_.store().Define(PeopleV1(9)).ok());
+  const auto held8 = f_.store().Find(8);
+  const auto held9 = f_.store().Find(9);
+  // Behind the store's back (as another node would write): 7 gets a new version retiring 年龄 and a load's counters, 9
+  // is renamed, 8 is deleted (no API deletes a dataset).
+  ASSERT_TRUE(f_.ExecSql("UPDATE datasets SET entry_version = 2, name = '常住人口(新)', row_count = 42, last_seq = 42, "
+                         "last_load_at = 1767225700 WHERE id = 7")
+                  .ok());
+  ASSERT_TRUE(f_.ExecSql("UPDATE dataset_columns SET retired_in = 2 WHERE dataset_id = 7 AND name = '年龄'").ok());
+  ASSERT_TRUE(f_.ExecSql("UPDATE datasets SET name = '改名' WHERE id = 9").ok());
+  ASSERT_TRUE(f_.ExecSql("DELETE FROM dataset_columns WHERE dataset_id = 8").ok());
+  ASSERT_TRUE(f_.ExecSql("DELETE FROM datasets WHERE id = 8").ok());
+
+  ASSERT_TRUE(f_.store().Refresh(7).ok());
+  const auto d = D();
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->entry_version, 2);
+  EXPECT_EQ(d->name, "常住人口(新)");
+  EXPECT_EQ(d->row_count, 42);
+  EXPECT_EQ(d->last_seq, 42);
+  EXPECT_EQ(d->last_load_at, 1767225700);
+  ASSERT_EQ(d->columns.size(), 5u);
+  EXPECT_EQ(d->columns[4].name, "年龄");
+  EXPECT_EQ(d->columns[4].retired_in, 2);
+  EXPECT_EQ(d->columns[4].storage, Storage::kInteger);
+  EXPECT_EQ(d->key, std::vector<int>{0});  // derived as Define derives them
+  EXPECT_EQ(d->region_column, 3);
+  EXPECT_EQ(f_.store().Find(8), held8);  // untouched, though the database no longer has it
+  EXPECT_EQ(f_.store().Find(9), held9);
+
+  ASSERT_TRUE(f_.store().Refresh(8).ok());
+  EXPECT_FALSE(f_.store().Find(8));
+  ASSERT_TRUE(f_.store().Refresh(9).ok());
+  ASSERT_TRUE(f_.store().Find(9));
+  EXPECT_EQ(f_.store().Find(9)->name, "改名");
+  EXPECT_EQ(f_.store().Find(9)->columns.size(), 5u);
+  EXPECT_EQ(f_.store().List().size(), 2u);
+  EXPECT_EQ(f_.store().Find(7), d);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DatasetStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          govshare::testing::BackendName);
 
@@ -542,6 +584,61 @@ TEST_P(DatasetStorePostgres, ADefineAndALoadOnOneNodeAreSeenByAnotherAfterRefres
   ASSERT_TRUE(f_.store().Refresh().ok());
   EXPECT_EQ(f_.store().Find(8)->columns.size(), 4u);
   EXPECT_EQ(f_.store().Find(8)->row_count, 12);
+}
+
+TEST_P(DatasetStorePostgres, ADefineLoadOrDeletionOnOneNodeReachesAnotherByRefreshOfThatDatasetAlone) {
+  ASSERT_TRUE(f_.store().Define(PeopleV1(8)).ok());
+  // Another node: 7 and 8 as they are now.
+  auto other = f_.OpenAnother();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  DatasetStore& b = *other.value();
+  const auto b7 = b.Find(7);
+  const auto b8 = b.Find(8);
+  ASSERT_TRUE(b7 && b8);
+  // This node evolves and loads 7 and defines 9; 8 is deleted (no API deletes a dataset).
+  auto v2 = PeopleV1();
+  v2.entry_version = 2;
+  v2.items.push_back(testing::Item("联系电话", "DE0008", "C", 11, false, true));
+  ASSERT_TRUE(f_.store().Define(v2).ok());
+  ASSERT_TRUE(f_.LoadCsv(7, std::string(kHeader) + kA + ",张三,1990-01-01,130102,36\n")->applied);
+  ASSERT_TRUE(f_.store().Define(PeopleV1(9)).ok());
+  ASSERT_TRUE(f_.ExecSql("DELETE FROM dataset_columns WHERE dataset_id = 8").ok());
+  ASSERT_TRUE(f_.ExecSql("DELETE FROM datasets WHERE id = 8").ok());
+
+  // 7 is read anew, definition and counters; 8 and 9 are left as the other node held them.
+  ASSERT_TRUE(b.Refresh(7).ok());
+  const auto a7 = f_.store().Find(7);
+  const auto fresh = b.Find(7);
+  ASSERT_TRUE(fresh);
+  EXPECT_NE(fresh, b7);
+  EXPECT_EQ(fresh->entry_version, 2);
+  ASSERT_EQ(fresh->columns.size(), 6u);
+  for (std::size_t i = 0; i < fresh->columns.size(); ++i) {
+    EXPECT_EQ(fresh->columns[i].position, a7->columns[i].position);
+    EXPECT_EQ(fresh->columns[i].name, a7->columns[i].name);
+    EXPECT_EQ(fresh->columns[i].storage, a7->columns[i].storage);
+    EXPECT_EQ(fresh->columns[i].retired_in, a7->columns[i].retired_in);
+  }
+  EXPECT_EQ(fresh->key, a7->key);
+  EXPECT_EQ(fresh->region_column, a7->region_column);
+  EXPECT_EQ(fresh->row_count, 1);
+  EXPECT_EQ(fresh->last_seq, a7->last_seq);
+  EXPECT_EQ(fresh->last_load_at, f_.clock().Now());
+  EXPECT_EQ(b.Find(8), b8);
+  EXPECT_FALSE(b.Find(9));
+  // The other node reads with the refreshed definition.
+  Row row;
+  std::vector<std::string> key = {kA};
+  ASSERT_TRUE(b.Lookup(View(fresh), key, row).value());
+
+  // A dataset the database no longer has is dropped; one it has now is added.
+  ASSERT_TRUE(b.Refresh(8).ok());
+  EXPECT_FALSE(b.Find(8));
+  ASSERT_TRUE(b.Refresh(9).ok());
+  ASSERT_TRUE(b.Find(9));
+  EXPECT_EQ(b.Find(9)->columns.size(), 5u);
+  EXPECT_EQ(b.List().size(), 2u);
+  EXPECT_EQ(b.Find(7), fresh);
 }
 
 TEST_P(DatasetStorePostgres, ConcurrentLoadsOfOneDatasetFromTwoNodesSerialize) {

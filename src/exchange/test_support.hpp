@@ -10,7 +10,9 @@
 #include "common/clock.hpp"
 #include "common/csv.hpp"
 #include "exchange/dataset_store.hpp"
+#include "exchange/dataset_store_sqlite.hpp"
 #include "store/pg/dataset_store_pg.hpp"
+#include "support/backend_sql.hpp"
 #include "support/store_backend.hpp"
 
 namespace govshare::exchange::testing {
@@ -128,6 +130,12 @@ class StoreFixture {
     if (!db.ok()) return db.status();
     others_.push_back(std::move(db.value()));
     return store::pg::OpenDatasetStore(*others_.back(), clock_);
+  }
+  /// Runs `sql` on the store's database in a write transaction of its own, behind the store's back (what no API does,
+  /// such as deleting a dataset). The SQL must suit both backends.
+  common::Status ExecSql(const std::string& sql) {
+    auto* sqlite = dynamic_cast<SqliteDatasetStore*>(store_.get());
+    return govshare::testing::ExecSql(sqlite ? &sqlite->database() : nullptr, pg_ ? pg_->pg() : nullptr, sql);
   }
   Backend backend() const { return backend_; }
   /// The PostgreSQL database's conninfo (empty on SQLite).

@@ -309,6 +309,18 @@ TEST_P(CatalogStoreConformance, CreateEntriesIsAllOrNone) {
   EXPECT_FALSE(Create(elsewhere).entry.resource_code.empty());
 }
 
+TEST_P(CatalogStoreConformance, NewestEntryIdIsTheHighestIdStored) {
+  auto none = store_->NewestEntryId();
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(none.value(), 0);
+  const std::int64_t first = Create(NewEntry("婚姻登记信息")).entry.id;
+  const std::int64_t second = Create(NewEntry("出生医学证明")).entry.id;
+  ASSERT_GT(second, first);
+  auto newest = store_->NewestEntryId();
+  ASSERT_TRUE(newest.ok()) << newest.status().ToString();
+  EXPECT_EQ(newest.value(), second);
+}
+
 TEST_P(CatalogStoreConformance, WriteEntryChecksTheVersionAndKeepsPublishedVersions) {
   const EntryWrite created = Create(NewEntry("婚姻登记信息"));
   EntryWrite published = Publish(created);

@@ -15,6 +15,7 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/org_store_sqlite.hpp"
 #include "store/sqlite/sharing_store_sqlite.hpp"
+#include "support/backend_sql.hpp"
 #include "support/pg_test_database.hpp"
 
 namespace govshare::sharing {
@@ -261,18 +262,7 @@ class SharingStoreConformance : public ::testing::TestWithParam<Backend> {
   }
 
   /// Runs SQL that both dialects accept directly on the backend's database, in a write transaction of its own.
-  Status Exec(const std::string& sql) {
-    if (sqlite_) {
-      return sqlite_->Write([&](store::sqlite::Connection& c) {
-        c.Exec(sql);
-        return Status::Ok();
-      });
-    }
-    return pg_->Write([&](store::pg::Connection& c) {
-      c.Exec(sql);
-      return Status::Ok();
-    });
-  }
+  Status Exec(const std::string& sql) { return testing::ExecSql(sqlite_.get(), pg_.get(), sql); }
 
   /// Runs `job` inside a write transaction of the backend, as a case transition does; it commits if the job returns
   /// ok and rolls back otherwise.

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/setup.hpp"
+#include "support/backend_sql.hpp"
 
 namespace govshare::testing {
 
@@ -224,37 +225,13 @@ std::string TestServer::Raw(const std::string& bytes, int wait_ms, bool* closed_
 }
 
 std::int64_t TestServer::Count(const std::string& table) {
-  std::int64_t n = -1;
-  const std::string sql = "SELECT COUNT(*) FROM " + table;
-  common::Status s;
-  if (auto* db = platform_->sqlite()) {
-    s = db->Read([&](store::sqlite::Connection& c) {
-      auto stmt = c.Prepare(sql);
-      if (stmt.Step()) n = stmt.Int(0);
-      return common::Status::Ok();
-    });
-  } else {
-    s = platform_->postgres()->Read([&](store::pg::Connection& c) {
-      auto stmt = c.Prepare(sql);
-      if (stmt.Step()) n = stmt.Int(0);
-      return common::Status::Ok();
-    });
-  }
-  if (!s.ok()) throw std::runtime_error(s.ToString());
-  return n;
+  auto n = CountRows(platform_->sqlite(), platform_->postgres(), table);
+  if (!n.ok()) throw std::runtime_error(n.status().ToString());
+  return *n;
 }
 
 common::Status TestServer::ExecSql(const std::string& sql) {
-  if (auto* db = platform_->sqlite()) {
-    return db->Write([&](store::sqlite::Connection& c) {
-      c.Exec(sql);
-      return common::Status::Ok();
-    });
-  }
-  return platform_->postgres()->Write([&](store::pg::Connection& c) {
-    c.Exec(sql);
-    return common::Status::Ok();
-  });
+  return testing::ExecSql(platform_->sqlite(), platform_->postgres(), sql);
 }
 
 }  // namespace govshare::testing

@@ -21,7 +21,8 @@ namespace govshare::store::pg {
 ///   one after another, on any node, and each sees what the previous one committed. A snapshot is COPYed into a
 ///   temporary staging table and applied as its net effect (insert, update, delete) in the same transaction: readers
 ///   see the old content or the new.
-/// - Definitions and counters are kept in memory; Refresh re-reads them (another node's Define or load).
+/// - Definitions and counters are kept in memory; Refresh re-reads them (another node's Define or load), Refresh(id)
+///   one dataset's.
 /// Thread-safe.
 class PgDatasetStore final : public exchange::DatasetStore {
  public:
@@ -31,6 +32,7 @@ class PgDatasetStore final : public exchange::DatasetStore {
   std::shared_ptr<const exchange::Dataset> Find(std::int64_t id) const override { return registry_.Find(id); }
   std::vector<std::shared_ptr<const exchange::Dataset>> List() const override { return registry_.List(); }
   common::Status Refresh() override;
+  common::Status Refresh(std::int64_t id) override { return exchange::detail::RefreshDataset(db_, registry_, id); }
 
   common::Result<exchange::LoadReport> LoadSnapshot(std::int64_t id, const common::ByteSource& source,
                                                     const LoadOptions& options,

@@ -131,6 +131,14 @@ Result<std::optional<Entry>> SqliteCatalogStore::GetEntry(std::int64_t id) {
       [&](Statement& s) { s.Bind(1, id); }, ReadEntry<Statement>);
 }
 
+Result<std::int64_t> SqliteCatalogStore::NewestEntryId() {
+  auto newest = SelectRow<std::int64_t>(
+      db_, "SELECT COALESCE(MAX(id), 0) FROM catalog_entries", [](Statement&) {},
+      [](const Statement& s) { return s.Int(0); });
+  if (!newest.ok()) return newest.status();
+  return newest->value_or(0);
+}
+
 Result<std::vector<Version>> SqliteCatalogStore::ListVersions(std::int64_t entry_id) {
   return SelectRows<Version>(
       db_, std::string("SELECT ") + kVersionColumns + " FROM catalog_versions WHERE entry_id = ? ORDER BY number",

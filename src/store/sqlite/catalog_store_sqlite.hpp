@@ -18,6 +18,7 @@ class SqliteCatalogStore final : public catalog::CatalogStore {
   common::Status CreateEntries(std::vector<catalog::EntryWrite>& writes) override;
   common::Status WriteEntry(store::Transaction* tx, const catalog::EntryWrite& write) override;
   common::Result<std::optional<catalog::Entry>> GetEntry(std::int64_t id) override;
+  common::Result<std::int64_t> NewestEntryId() override;
   common::Result<std::vector<catalog::Version>> ListVersions(std::int64_t entry_id) override;
   common::Result<std::optional<catalog::Version>> GetVersion(std::int64_t entry_id, int number) override;
   common::Status ForEachEntry(const EntryVisitor& visit) override;
