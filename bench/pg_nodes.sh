@@ -117,6 +117,7 @@ psql "$URI" -qc "CREATE DATABASE pgbench" >/dev/null
 pgbench -q -i -s "$PGBENCH_SCALE" "$PGBENCH_DB" >/dev/null 2>&1
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+pct() { awk -v p="$1%" '$1 == p {print $2; exit}' "$2"; }
 non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 HALF=$((CONNECTIONS / 2))
@@ -127,9 +128,9 @@ STATEMENTS=${STATEMENTS:-0}
 [[ "$STATEMENTS" == 1 ]] && psql "$URI" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 for round in $(seq 1 "$ROUNDS"); do
   [[ "$STATEMENTS" == 1 ]] && psql "$URI" -qAtc "SELECT pg_stat_statements_reset()" >/dev/null
-  wrk -t1 -c"$HALF" -d"${DURATION}s" -s "$WORK/lookup.lua" "http://127.0.0.1:${PORTS[0]}" >"$WORK/w1.txt" &
+  wrk --latency -t1 -c"$HALF" -d"${DURATION}s" -s "$WORK/lookup.lua" "http://127.0.0.1:${PORTS[0]}" >"$WORK/w1.txt" &
   w1=$!
-  wrk -t1 -c"$HALF" -d"${DURATION}s" -s "$WORK/lookup.lua" "http://127.0.0.1:${PORTS[1]}" >"$WORK/w2.txt"
+  wrk --latency -t1 -c"$HALF" -d"${DURATION}s" -s "$WORK/lookup.lua" "http://127.0.0.1:${PORTS[1]}" >"$WORK/w2.txt"
   wait "$w1"
   [[ -z "$(non2xx "$WORK/w1.txt")$(non2xx "$WORK/w2.txt")" ]] ||
     die "non-2xx answers: $(non2xx "$WORK/w1.txt") $(non2xx "$WORK/w2.txt")"
@@ -144,7 +145,8 @@ for round in $(seq 1 "$ROUNDS"); do
     awk '/^tps/ {printf "%.0f", $3; exit}')
   GS+=("$sum")
   PG+=("$tps")
-  echo "round $round: govshare (2 nodes) $sum req/s (node 1 $(rps "$WORK/w1.txt"), node 2 $(rps "$WORK/w2.txt")); pgbench -S $tps tps"
+  echo "round $round: govshare (2 nodes) $sum req/s (node 1 $(rps "$WORK/w1.txt"), node 2 $(rps "$WORK/w2.txt");" \
+    "node 1 p50 $(pct 50 "$WORK/w1.txt") p99 $(pct 99 "$WORK/w1.txt")); pgbench -S $tps tps"
 done
 gs=$(printf '%s\n' "${GS[@]}" | median)
 pg=$(printf '%s\n' "${PG[@]}" | median)

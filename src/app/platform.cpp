@@ -74,7 +74,7 @@ common::Result<std::unique_ptr<Platform>> Platform::Open(const common::Config& c
                       : audit::AuditLog::Open(config.data_dir, *p->clock_);
   if (!audit.ok()) return audit.status();
   p->audit_ = std::move(audit.value());
-  p->audit_->SetCommitWait(std::chrono::microseconds(config.audit.commit_wait_us));
+  p->audit_->SetCommitWait(std::chrono::microseconds(config.audit.CommitWaitUs(p->pg_ != nullptr)));
   p->cases_ = std::make_unique<workflow::CaseService>(*p->case_store_, *p->blobs_, *p->org_store_, p->regions_,
                                                       p->calendar_, *p->rules_, *p->clock_);
   p->webhooks_ = std::make_unique<workflow::WebhookService>(

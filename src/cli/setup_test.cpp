@@ -49,7 +49,7 @@ TEST_F(InitTest, ASecondInitOfOneDirectoryIsRefusedAndChangesNothing) {
 
 // A second node's init against the database the first one initialised says so (not that its new keys differ), and
 // leaves its directory without keys of its own.
-TEST_F(InitTest, InitOfANewNodeOnAnInitialisedPostgreSQLDatabaseSaysItIsInitialisedAndWritesNoKeys) {
+TEST_F(InitTest, OnPostgresANewNodesInitOfAnInitialisedDatabaseSaysSoAndWritesNoKeys) {
   testing::ScratchPgDatabase scratch;
   ASSERT_TRUE(scratch.status().ok()) << scratch.status().ToString();
   std::ostringstream out;

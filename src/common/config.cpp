@@ -150,10 +150,12 @@ std::map<std::string, Key> Keys() {
   integer("exchange.max_concurrent_exports",
           [](Config& c) -> std::int64_t& { return c.exchange.max_concurrent_exports; });
   keys["audit.commit_wait_us"] = {[](Config& c, const std::string& v) {
-    GOVSHARE_RETURN_IF_ERROR(ParseInt("audit.commit_wait_us", v, c.audit.commit_wait_us));
-    if (c.audit.commit_wait_us < 0 || c.audit.commit_wait_us > 100000) {
+    std::int64_t wait = 0;
+    GOVSHARE_RETURN_IF_ERROR(ParseInt("audit.commit_wait_us", v, wait));
+    if (wait < 0 || wait > 100000) {
       return Status::Invalid("invalid_config", "audit.commit_wait_us must be between 0 and 100000 (0.1 s)");
     }
+    c.audit.commit_wait_us = wait;
     return Status::Ok();
   }};
   keys["log.access_log"] = {[](Config& c, const std::string& v) {

@@ -59,10 +59,17 @@ TEST_F(ConfigFile, BadValuesAndUnknownKeysAreRefused) {
 TEST_F(ConfigFile, TheAuditCommitWaitHasADefaultAndABoundedRange) {
   auto defaults = LoadConfig("");
   ASSERT_TRUE(defaults.ok());
-  EXPECT_EQ(defaults->audit.commit_wait_us, 0);
+  // Unset: never on SQLite, 500 µs on PostgreSQL (where each batch is a round trip under the one frontier row).
+  EXPECT_EQ(defaults->audit.commit_wait_us, std::nullopt);
+  EXPECT_EQ(defaults->audit.CommitWaitUs(false), 0);
+  EXPECT_EQ(defaults->audit.CommitWaitUs(true), 500);
   auto off = LoadConfig(Write("[audit]\ncommit_wait_us = 0\n"));
   ASSERT_TRUE(off.ok()) << off.status().ToString();
-  EXPECT_EQ(off->audit.commit_wait_us, 0);
+  EXPECT_EQ(off->audit.CommitWaitUs(false), 0);
+  EXPECT_EQ(off->audit.CommitWaitUs(true), 0);  // set, it holds on either storage
+  auto longer = LoadConfig(Write("[audit]\ncommit_wait_us = 1000\n"));
+  ASSERT_TRUE(longer.ok()) << longer.status().ToString();
+  EXPECT_EQ(longer->audit.CommitWaitUs(false), 1000);
   for (const char* bad : {"-1", "100001"}) {
     auto refused = LoadConfig(Write(std::string("[audit]\ncommit_wait_us = ") + bad + "\n"));
     ASSERT_FALSE(refused.ok()) << bad;

@@ -496,7 +496,7 @@ Status PgDatasetStore::Refresh() {
 
 Result<std::shared_ptr<const Dataset>> PgDatasetStore::Define(const Definition& def) {
   // Another node may have defined or evolved the dataset since this one last looked: plan against the database.
-  GOVSHARE_RETURN_IF_ERROR(Refresh());
+  GOVSHARE_RETURN_IF_ERROR(Refresh(def.id));
   auto current = Find(def.id);
   const UnixSeconds now = clock_.Now();
   auto planned = detail::PlanDefinition(current, def, now);
