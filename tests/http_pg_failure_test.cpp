@@ -296,6 +296,11 @@ TEST(PostgresFailure, RestartingPostgreSQLUnderLoadGives503InBetweenAndNeverAWro
   const fs::path cluster = fs::temp_directory_path() / fmt::format("govshare-pg-restart-{}", ::getpid());
   const std::string script = std::string(GOVSHARE_SOURCE_DIR) + "/scripts/pg-cluster.sh";
   ASSERT_EQ(std::system(fmt::format("{} start {} > /dev/null", script, cluster.string()).c_str()), 0);
+  // Stopped however the test ends (a failed assertion returns early; a throw unwinds).
+  struct StopCluster {
+    std::string command;
+    ~StopCluster() { [[maybe_unused]] const int ignored = std::system(command.c_str()); }
+  } stop{fmt::format("{} stop {}", script, cluster.string())};
   std::string conninfo;
   std::getline(std::ifstream(cluster / "conninfo"), conninfo);
   {
@@ -324,7 +329,6 @@ TEST(PostgresFailure, RestartingPostgreSQLUnderLoadGives503InBetweenAndNeverAWro
       EXPECT_EQ(ready->status, 200u);
     }
   }
-  std::system(fmt::format("{} stop {}", script, cluster.string()).c_str());
 }
 
 }  // namespace
