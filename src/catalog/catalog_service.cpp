@@ -672,7 +672,12 @@ bool CatalogService::MayBeStored(std::int64_t id) {
 
 Result<EntryView> CatalogService::Get(const Principal& p, std::int64_t id) {
   auto indexed = index_.Get(id);
-  if (!indexed && MayBeStored(id) && Refresh(id).ok()) indexed = index_.Get(id);
+  if (!indexed && MayBeStored(id)) {
+    // A store that cannot answer (PostgreSQL restarting) is a 503, never a 404 for an entry that may exist.
+    const Status refreshed = Refresh(id);
+    if (!refreshed.ok() && refreshed.kind() != common::ErrorKind::kNotFound) return refreshed;
+    indexed = index_.Get(id);
+  }
   if (!indexed || !Sees(p, indexed->entry)) return NotFound(id);
   EntryView view;
   view.entry = indexed->entry;
