@@ -1,5 +1,5 @@
 // govshare: the single binary of the platform. Subcommands: serve, init, demo, migrate, import, demo-population,
-// calendar, audit.
+// calendar, audit, convert.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "app/platform.hpp"
+#include "cli/convert.hpp"
 #include "cli/setup.hpp"
 #include "common/json_file.hpp"
 #include "exchange/demo_provider.hpp"
@@ -202,6 +203,13 @@ int main(int argc, char** argv) {
   auto* audit_verify = audit->add_subcommand("verify", "recompute the Merkle tree and check every signed tree head");
   audit_verify->add_option("--data", data_dir, "data directory")->required();
 
+  auto* convert = cli.add_subcommand(
+      "convert",
+      "copy a platform from its SQLite data directory into an empty PostgreSQL database (the scale-out path)");
+  std::string convert_to;
+  convert->add_option("--data", data_dir, "data directory of the platform on SQLite (stop it first)")->required();
+  convert->add_option("--to", convert_to, "postgresql://... URI of the empty target database")->required();
+
   CLI11_PARSE(cli, argc, argv);
 
   auto loaded = govshare::common::LoadConfig(config_file);
@@ -243,6 +251,10 @@ int main(int argc, char** argv) {
   }
   if (init->parsed()) {
     auto s = govshare::cli::Init(config, std::cout);
+    return s.ok() ? 0 : Fail(s);
+  }
+  if (convert->parsed()) {
+    auto s = govshare::cli::Convert(config, convert_to, std::cout);
     return s.ok() ? 0 : Fail(s);
   }
   if (import->parsed()) return Import(config, dataset_id, import_file, import_format, import_encoding, import_mode);

@@ -31,6 +31,8 @@ bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+}  // namespace
+
 /// `storage` is "sqlite" or a libpq connection URI,
 /// postgresql://[user[:password]@][host][:port][,host[:port]...][/dbname][?param=value&...] (scheme postgres:// too).
 /// Only the URI form is accepted, not libpq's keyword=value strings, so that a value is recognisably one or the other.
@@ -97,6 +99,8 @@ Status CheckStorage(const std::string& value) {
   }
   return Status::Ok();
 }
+
+namespace {
 
 std::map<std::string, Key> Keys() {
   std::map<std::string, Key> keys;

@@ -85,6 +85,10 @@ struct Config {
   } postgresql;
 };
 
+/// Checks a `storage` value: "sqlite" or a postgresql:// (or postgres://) URI; `invalid_config` otherwise, without
+/// repeating the value (it may hold a password).
+Status CheckStorage(const std::string& value);
+
 /// Reads `path` (if non-empty) and the environment. Unknown keys in the file are an error, so typos are caught.
 Result<Config> LoadConfig(const std::string& path);
 

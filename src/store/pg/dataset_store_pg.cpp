@@ -177,38 +177,6 @@ std::string RegionPrefix(std::string code) {
   return code;
 }
 
-/// Creates d<id> (partitioned by city when it has a region column) and d<id>_changes.
-void CreateTables(Connection& c, const Dataset& d) {
-  const std::string keys = detail::KeyList(d);
-  if (!Partitioned(d)) {
-    c.Exec(fmt::format("CREATE TABLE {} ({}, city TEXT COLLATE \"C\" NOT NULL DEFAULT '', PRIMARY KEY ({}))", d.table(),
-                       ColumnDefs(d, true), keys));
-  } else {
-    c.Exec(fmt::format(
-        "CREATE TABLE {} ({}, city TEXT COLLATE \"C\" NOT NULL DEFAULT '', PRIMARY KEY ({}, city)) PARTITION BY LIST "
-        "(city)",
-        d.table(), ColumnDefs(d, true), keys));
-    std::vector<std::string> cities;
-    {
-      auto st = c.Prepare(
-          "SELECT DISTINCT left(division_code, 4) || '00' FROM regions WHERE level = 'city' AND division_code LIKE $1 "
-          "|| '%' ORDER BY 1");
-      st.Bind(1, RegionPrefix(d.region_id));
-      while (st.Step()) cities.push_back(st.Text(0));
-    }
-    for (const auto& city : cities) {
-      if (!IsDivisionCode(city)) continue;
-      c.Exec(fmt::format("CREATE TABLE {0}_p{1} PARTITION OF {0} FOR VALUES IN ('{1}')", d.table(), city));
-    }
-    // Rows of no known city (a province-level code, a region added later, none at all) are never refused.
-    c.Exec(fmt::format("CREATE TABLE {0}_pdefault PARTITION OF {0} DEFAULT", d.table()));
-  }
-  c.Exec(
-      fmt::format("CREATE TABLE {} (seq BIGINT PRIMARY KEY, op SMALLINT NOT NULL, key TEXT NOT NULL, region TEXT, "
-                  "at BIGINT NOT NULL)",
-                  d.changes_table()));
-}
-
 /// COPY text format: \N for null, backslash escapes for the characters that delimit rows and fields.
 void AppendCopyField(std::string& out, std::string_view value) {
   if (value.empty()) {
@@ -476,6 +444,54 @@ Status RunSelect(Connection& c, const View& view, const detail::Where& w, int li
 
 }  // namespace
 
+void CreateDatasetTables(Connection& c, const Dataset& d) {
+  const std::string keys = detail::KeyList(d);
+  if (!Partitioned(d)) {
+    c.Exec(fmt::format("CREATE TABLE {} ({}, city TEXT COLLATE \"C\" NOT NULL DEFAULT '', PRIMARY KEY ({}))", d.table(),
+                       ColumnDefs(d, true), keys));
+  } else {
+    c.Exec(fmt::format(
+        "CREATE TABLE {} ({}, city TEXT COLLATE \"C\" NOT NULL DEFAULT '', PRIMARY KEY ({}, city)) PARTITION BY LIST "
+        "(city)",
+        d.table(), ColumnDefs(d, true), keys));
+    std::vector<std::string> cities;
+    {
+      auto st = c.Prepare(
+          "SELECT DISTINCT left(division_code, 4) || '00' FROM regions WHERE level = 'city' AND division_code LIKE $1 "
+          "|| '%' ORDER BY 1");
+      st.Bind(1, RegionPrefix(d.region_id));
+      while (st.Step()) cities.push_back(st.Text(0));
+    }
+    for (const auto& city : cities) {
+      if (!IsDivisionCode(city)) continue;
+      c.Exec(fmt::format("CREATE TABLE {0}_p{1} PARTITION OF {0} FOR VALUES IN ('{1}')", d.table(), city));
+    }
+    // Rows of no known city (a province-level code, a region added later, none at all) are never refused.
+    c.Exec(fmt::format("CREATE TABLE {0}_pdefault PARTITION OF {0} DEFAULT", d.table()));
+  }
+  c.Exec(
+      fmt::format("CREATE TABLE {} (seq BIGINT PRIMARY KEY, op SMALLINT NOT NULL, key TEXT NOT NULL, region TEXT, "
+                  "at BIGINT NOT NULL)",
+                  d.changes_table()));
+  if (d.region_column) {
+    c.Exec(fmt::format("CREATE INDEX IF NOT EXISTS {0}_region ON {0} ({1})", d.table(),
+                       d.columns[static_cast<std::size_t>(*d.region_column)].sql_name()));
+  }
+}
+
+std::string CityCode(std::optional<std::string_view> region) {
+  if (!region) return {};
+  // left(region, 4) counts characters: the first four UTF-8 sequences (a byte that is not a continuation byte starts
+  // one).
+  constexpr unsigned char kContinuationMask = 0xC0;
+  constexpr unsigned char kContinuation = 0x80;
+  std::size_t end = 0;
+  for (int chars = 0; end < region->size(); ++end) {
+    if ((static_cast<unsigned char>((*region)[end]) & kContinuationMask) != kContinuation && chars++ == 4) break;
+  }
+  return std::string(region->substr(0, end)) + "00";
+}
+
 Result<std::unique_ptr<exchange::DatasetStore>> OpenDatasetStore(Database& db, const common::Clock& clock) {
   auto store = std::make_unique<PgDatasetStore>(db, clock);
   GOVSHARE_RETURN_IF_ERROR(store->Refresh());
@@ -513,14 +529,14 @@ Result<std::shared_ptr<const Dataset>> PgDatasetStore::Define(const Definition& 
     }
     detail::WriteDefinition(c, plan, now);
     if (plan.creating) {
-      CreateTables(c, next);
+      CreateDatasetTables(c, next);
     } else {
       for (std::size_t i : plan.added) {
         const auto& col = next.columns[i];
         c.Exec(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", next.table(), col.sql_name(), SqlType(col.storage)));
       }
     }
-    if (next.region_column) {
+    if (next.region_column) {  // a region column added by this definition
       c.Exec(fmt::format("CREATE INDEX IF NOT EXISTS {0}_region ON {0} ({1})", next.table(),
                          next.columns[static_cast<std::size_t>(*next.region_column)].sql_name()));
     }

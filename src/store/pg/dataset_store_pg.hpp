@@ -2,6 +2,9 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "common/clock.hpp"
 #include "exchange/dataset_backend.hpp"
@@ -62,6 +65,15 @@ class PgDatasetStore final : public exchange::DatasetStore {
   exchange::detail::DatasetRegistry registry_;
   std::atomic<std::int64_t> rows_copied_{0};
 };
+
+/// Creates dataset d's tables as Define does for a new dataset: d<id> (partitioned by city when d had its region column
+/// from the start, a partition per city of the `regions` table), its region index and d<id>_changes. For `govshare
+/// convert`, which then copies the rows.
+void CreateDatasetTables(Connection& c, const exchange::Dataset& d);
+
+/// The `city` column of a row whose region value is `region` (nullopt: none), as the SQL the loads use computes it:
+/// left(region, 4) || '00', '' without a region (130102 → 130100).
+std::string CityCode(std::optional<std::string_view> region);
 
 /// The PostgreSQL DatasetStore on `db` (which must have MainMigrations() applied, version 6 or later), with its
 /// datasets read. `db` and `clock` must outlive it.
