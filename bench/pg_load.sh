@@ -6,6 +6,8 @@
 # Usage: bench/pg_load.sh CONNINFO [build-dir] [rows] [rounds]
 #   CONNINFO: a server where the user may create databases (e.g. $(cat /tmp/pg-x/conninfo) of scripts/pg-cluster.sh).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 BASE=${1:?usage: bench/pg_load.sh CONNINFO [build-dir] [rows] [rounds]}
 BUILD=${2:-build}
 ROWS=${3:-1000000}
@@ -21,29 +23,12 @@ fresh() {
   psql "$BASE" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
   db_uri "$1"
 }
-now() { date +%s.%N; }
 
 # The baseline table: what the store generates for the population dataset (d1 of the benchmark), filled by \copy.
 baseline() {
   local uri
   uri=$(fresh govshare_bench_copy)
-  local cities
-  cities=$(python3 -c '
-import json, sys
-for r in json.load(open(sys.argv[1]))["regions"]:
-    if r["level"] == "city":
-        print(r["division_code"])' data/regions/hebei.json)
-  {
-    echo 'CREATE TABLE raw (c1 TEXT COLLATE "C" NOT NULL, c2 TEXT COLLATE "C", c3 TEXT COLLATE "C", c4 TEXT COLLATE "C",
-      c5 TEXT COLLATE "C", c6 TEXT COLLATE "C", c7 TEXT COLLATE "C", c8 TEXT COLLATE "C", c9 TEXT COLLATE "C",
-      c10 TEXT COLLATE "C");'
-    echo 'CREATE TABLE d1 (c1 TEXT COLLATE "C" NOT NULL, c2 TEXT COLLATE "C", c3 TEXT COLLATE "C", c4 TEXT COLLATE "C",
-      c5 TEXT COLLATE "C", c6 TEXT COLLATE "C", c7 TEXT COLLATE "C", c8 TEXT COLLATE "C", c9 TEXT COLLATE "C",
-      c10 TEXT COLLATE "C", city TEXT COLLATE "C" NOT NULL DEFAULT '"''"', PRIMARY KEY (c1, city)) PARTITION BY LIST (city);'
-    for c in $cities; do echo "CREATE TABLE d1_p$c PARTITION OF d1 FOR VALUES IN ('$c');"; done
-    echo "CREATE TABLE d1_pdefault PARTITION OF d1 DEFAULT;"
-    echo "CREATE INDEX d1_region ON d1 (c9);"
-  } | psql "$uri" -q >/dev/null
+  population_ddl | psql "$uri" -q >/dev/null
   local t0 t1
   t0=$(now)
   psql "$uri" -q -c "BEGIN" -c "\\copy raw FROM '$TMP/people.csv' WITH (FORMAT csv, HEADER true)" \
@@ -60,7 +45,6 @@ ours() {
   python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["benchmarks"][0]; print(b.get("error_message") or b["real_time"])' "$TMP/bench.json"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 o=()
 b=()
 for round in $(seq 1 "$ROUNDS"); do
