@@ -13,6 +13,7 @@ BUILD=${2:-build}
 ROWS=${3:-1000000}
 ROUNDS=${4:-3}
 TMP=$(mktemp -d)
+export PGOPTIONS="-c client_min_messages=warning"
 trap 'rm -rf "$TMP"' EXIT
 command -v sqlite3 >/dev/null || apt-get install -y sqlite3 >/dev/null
 
