@@ -25,3 +25,10 @@ for r in json.load(open(sys.argv[1]))["regions"]:
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 now() { date +%s.%N; }
+
+# A URI of database $2 on the server of URI $1; fresh_db makes that database anew (empty) and prints its URI.
+db_uri() { echo "${1%/*}/$2"; }
+fresh_db() {
+  PGOPTIONS="-c client_min_messages=warning" psql "$1" -qc "DROP DATABASE IF EXISTS $2" -c "CREATE DATABASE $2" >/dev/null
+  db_uri "$1" "$2"
+}

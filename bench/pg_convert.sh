@@ -19,15 +19,10 @@ command -v sqlite3 >/dev/null || apt-get install -y sqlite3 >/dev/null
 
 "$BUILD/govshare" demo --data "$TMP/node" --population "$ROWS" >/dev/null 2>&1
 echo "source: demo platform, $ROWS people, $(du -sm "$TMP/node" | cut -f1) MB in $TMP/node"
-db_uri() { echo "${BASE%/*}/$1"; }
-fresh() {
-  psql "$BASE" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
-  db_uri "$1"
-}
 
 baseline() {
   local uri t0 t1
-  uri=$(fresh govshare_bench_export)
+  uri=$(fresh_db "$BASE" govshare_bench_export)
   population_ddl | psql "$uri" -q >/dev/null
   t0=$(now)
   sqlite3 -csv "$TMP/node/exchange.db" "SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10 FROM d1" |
@@ -40,7 +35,7 @@ baseline() {
 
 ours() {
   local uri t0 t1
-  uri=$(fresh govshare_bench_convert)
+  uri=$(fresh_db "$BASE" govshare_bench_convert)
   t0=$(now)
   "$BUILD/govshare" convert --data "$TMP/node" --to "$uri" >"$TMP/convert.log" 2>&1 || {
     cat "$TMP/convert.log" >&2

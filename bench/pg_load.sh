@@ -17,17 +17,11 @@ trap 'rm -rf "$TMP"' EXIT
 
 "$BUILD/govshare" demo-population --out "$TMP/people.csv" --people "$ROWS"
 echo "file: $ROWS rows, $(du -m "$TMP/people.csv" | cut -f1) MB"
-# A database URI with another database name.
-db_uri() { echo "${BASE%/*}/$1"; }
-fresh() {
-  psql "$BASE" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
-  db_uri "$1"
-}
 
 # The baseline table: what the store generates for the population dataset (d1 of the benchmark), filled by \copy.
 baseline() {
   local uri
-  uri=$(fresh govshare_bench_copy)
+  uri=$(fresh_db "$BASE" govshare_bench_copy)
   population_ddl | psql "$uri" -q >/dev/null
   local t0 t1
   t0=$(now)
@@ -39,7 +33,7 @@ baseline() {
 
 ours() {
   local uri
-  uri=$(fresh govshare_bench_store)
+  uri=$(fresh_db "$BASE" govshare_bench_store)
   GOVSHARE_PG_CONNINFO=$uri GOVSHARE_BENCH_CSV=$TMP/people.csv "$BUILD/govshare_bench" \
     --benchmark_filter=BM_PgSnapshotLoad --benchmark_out="$TMP/bench.json" --benchmark_out_format=json >/dev/null 2>&1
   python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["benchmarks"][0]; print(b.get("error_message") or b["real_time"])' "$TMP/bench.json"

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "audit/audit_log.hpp"
@@ -259,28 +260,19 @@ TEST_F(AuditLogPostgresTest, EveryBatchReadsOnlyTheNewLeavesHoweverLongTheLogGro
   all_done.get_future().wait();
   ASSERT_EQ(b->size(), 20U + kBulk);  // node B catches up with the bulk (one long read, not measured)
 
-  const auto stats = [&](std::int64_t& calls, std::int64_t& blocks) {
-    return db_->Read([&](store::pg::Connection& c) {
-      auto s = c.Prepare(
-          "SELECT COALESCE(sum(calls), 0)::bigint, COALESCE(sum(shared_blks_hit + shared_blks_read), 0)::bigint FROM "
-          "pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
-          "query LIKE 'SELECT leaf_index, encode(leaf_hash%'");
-      s.Step();
-      calls = s.Int(0);
-      blocks = s.Int(1);
-      return common::Status::Ok();
-    });
-  };
   const auto reset = db_->Read([](store::pg::Connection& c) {
-    c.Exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-    c.Exec("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)");
+    testing::ResetStatementStats(c);
     return common::Status::Ok();
   });
   ASSERT_TRUE(reset.ok()) << reset.ToString() << " (the test cluster must load pg_stat_statements)";
   for (int i = 0; i < 20; ++i) ASSERT_TRUE((i % 2 == 0 ? a : b)->Append(Record(i)).ok());
   std::int64_t calls = 0;
   std::int64_t blocks = 0;
-  ASSERT_TRUE(stats(calls, blocks).ok());
+  ASSERT_TRUE(db_->Read([&](store::pg::Connection& c) {
+                   std::tie(calls, blocks) = testing::StatementBuffers(c, "SELECT leaf_index, encode(leaf_hash%");
+                   return common::Status::Ok();
+                 })
+                  .ok());
   ASSERT_GE(calls, 19) << "each batch after the other node's reads that node's leaf";
   // An index read of a few leaves touches a few index and heap pages; the whole log is about 900 pages.
   EXPECT_LT(blocks / calls, 20) << calls << " leaf reads touched " << blocks << " buffers";

@@ -87,28 +87,6 @@ std::vector<std::string> SourceTables(sq::Connection& c) {
   return out;
 }
 
-/// COPY text format: \N for null, backslash escapes for the characters that delimit rows and fields.
-void AppendEscaped(std::string& out, std::string_view value) {
-  for (char ch : value) {
-    switch (ch) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(ch);
-    }
-  }
-}
-
 /// One SQLite value as a COPY field of a column of PostgreSQL type `type`. Integers go as numbers, which PostgreSQL
 /// reads as booleans too (0/1, anything else is refused); bytes for a bytea go in its hex form; a value that does not
 /// fit its column is sent as it is and refused by PostgreSQL, naming the table.
@@ -129,7 +107,7 @@ void AppendField(std::string& out, const sq::Statement& s, int col, bool bytea) 
         out += "\\\\x";  // \x, its backslash escaped for COPY
         out += audit::ToHex(s.Blob(col));
       } else {
-        AppendEscaped(out, s.TextView(col));
+        pg::AppendCopyText(out, s.TextView(col));
       }
       return;
   }
@@ -375,10 +353,10 @@ class Converter {
         const auto found = std::find(names.begin(), names.end(), region);
         if (found == names.end()) return SchemaMismatch(fmt::format("{} has no region column {}", d.table(), region));
         const auto at = static_cast<int>(found - names.begin());
-        city =
-            ExtraColumn{"city", [at](std::string& out, const sq::Statement& s) {
-                          AppendEscaped(out, pg::CityCode(s.IsNull(at) ? std::nullopt : std::optional(s.TextView(at))));
-                        }};
+        city = ExtraColumn{"city", [at](std::string& out, const sq::Statement& s) {
+                             pg::AppendCopyText(
+                                 out, pg::CityCode(s.IsNull(at) ? std::nullopt : std::optional(s.TextView(at))));
+                           }};
       }
       auto rows = CopyTable(from, d.table(), to_, d.table(), city);
       if (!rows.ok()) return rows.status();

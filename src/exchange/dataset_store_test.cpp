@@ -771,18 +771,13 @@ TEST_P(DatasetStorePostgres, LookupsStayIndexProbesAfterASnapshotFillsANearlyEmp
   constexpr int kRows = 60000;
   ASSERT_TRUE(f_.LoadCsv(8, NumberedCsv(kRows, "a"))->applied);
   store::pg::Connection c(f_.pg_conninfo());
-  c.Exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-  c.Exec("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)");
+  govshare::testing::ResetStatementStats(c);
   constexpr int kLookups = 20;
   for (int i = 0; i < kLookups; ++i) ASSERT_TRUE(lookup(1 + i * 2999));
-  auto stats = c.Prepare(
-      "SELECT COALESCE(sum(calls), 0)::bigint, COALESCE(sum(shared_blks_hit + shared_blks_read), 0)::bigint FROM "
-      "pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query "
-      "LIKE 'SELECT % FROM d8 WHERE %'");
-  ASSERT_TRUE(stats.Step());
-  ASSERT_EQ(stats.Int(0), kLookups);
+  const auto [calls, buffers] = govshare::testing::StatementBuffers(c, "SELECT % FROM d8 WHERE %");
+  ASSERT_EQ(calls, kLookups);
   // A probe of the key index in each partition is a few buffers each; the table is about 400 pages.
-  EXPECT_LT(stats.Int(1) / kLookups, 40) << stats.Int(1) << " buffers for " << kLookups << " lookups";
+  EXPECT_LT(buffers / kLookups, 40) << buffers << " buffers for " << kLookups << " lookups";
 }
 
 // A consumer polling the change feed from its last seq reads the few new entries, however long the feed has grown
@@ -795,20 +790,16 @@ TEST_P(DatasetStorePostgres, FeedReadsStayIndexProbesAfterTheFeedGrowsFromNearly
   constexpr int kRows = 60000;
   ASSERT_TRUE(f_.LoadCsv(8, NumberedCsv(kRows, "b"))->applied);  // every row changed or new: ~60,000 feed entries
   store::pg::Connection c(f_.pg_conninfo());
-  c.Exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-  c.Exec("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)");
+  govshare::testing::ResetStatementStats(c);
   const auto last = f_.store().Find(8)->last_seq;
   ASSERT_GT(last, kRows - 10);
   constexpr int kPolls = 20;
   for (int i = 0; i < kPolls; ++i) ASSERT_EQ(f_.store().Changes(8, last - 5, 100)->size(), 5U);
-  auto stats = c.Prepare(
-      "SELECT COALESCE(sum(calls), 0)::bigint, COALESCE(sum(shared_blks_hit + shared_blks_read), 0)::bigint FROM "
-      "pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query "
-      "LIKE 'SELECT seq, op, key, region, at FROM d8_changes %'");
-  ASSERT_TRUE(stats.Step());
-  ASSERT_EQ(stats.Int(0), kPolls);
+  const auto [calls, buffers] =
+      govshare::testing::StatementBuffers(c, "SELECT seq, op, key, region, at FROM d8_changes %");
+  ASSERT_EQ(calls, kPolls);
   // An index probe and a leaf page or two; the feed is some 400 pages.
-  EXPECT_LT(stats.Int(1) / kPolls, 20) << stats.Int(1) << " buffers for " << kPolls << " polls";
+  EXPECT_LT(buffers / kPolls, 20) << buffers << " buffers for " << kPolls << " polls";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatasetStorePostgres, ::testing::Values(Backend::kPostgres),

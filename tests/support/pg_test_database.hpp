@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include <unistd.h>
 
@@ -84,5 +85,22 @@ class ScratchPgDatabase {
   std::string base_;
   std::string name_;
 };
+
+/// What a statement costs, from pg_stat_statements (which the test cluster loads): ResetStatementStats starts the count
+/// for the database `c` is on; StatementBuffers gives the calls and buffers (hit or read) since then of its statements
+/// whose text is LIKE `pattern`.
+inline void ResetStatementStats(store::pg::Connection& c) {
+  c.Exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  c.Exec("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)");
+}
+inline std::pair<std::int64_t, std::int64_t> StatementBuffers(store::pg::Connection& c, const std::string& pattern) {
+  auto stats = c.Prepare(
+      "SELECT COALESCE(sum(calls), 0)::bigint, COALESCE(sum(shared_blks_hit + shared_blks_read), 0)::bigint FROM "
+      "pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query "
+      "LIKE $1::text");
+  stats.Bind(1, pattern);
+  if (!stats.Step()) return {0, 0};
+  return {stats.Int(0), stats.Int(1)};
+}
 
 }  // namespace govshare::testing

@@ -472,4 +472,25 @@ Status Database::Write(const WriteJob& job, Isolation isolation) {
   }
 }
 
+void AppendCopyText(std::string& out, std::string_view value) {
+  for (char ch : value) {
+    switch (ch) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(ch);
+    }
+  }
+}
+
 }  // namespace govshare::store::pg

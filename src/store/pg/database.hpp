@@ -154,6 +154,10 @@ class Connection {
   std::unordered_map<std::string, std::pair<std::string, int>> cache_;  // SQL text → (statement name, parameters)
 };
 
+/// Appends `value` to COPY text-format data as one field's text: backslash escapes for the characters that delimit
+/// rows and fields (the caller writes \N for NULL, '\t' between fields and '\n' after a row).
+void AppendCopyText(std::string& out, std::string_view value);
+
 /// The PostgreSQL form of store::Transaction: the connection inside the running write job's transaction.
 class PgTransaction final : public store::Transaction {
  public:

@@ -177,30 +177,13 @@ std::string RegionPrefix(std::string code) {
   return code;
 }
 
-/// COPY text format: \N for null, backslash escapes for the characters that delimit rows and fields.
+/// A cell as a COPY field: an empty cell is NULL (\N), as the loads store it.
 void AppendCopyField(std::string& out, std::string_view value) {
   if (value.empty()) {
     out += "\\N";
     return;
   }
-  for (char ch : value) {
-    switch (ch) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(ch);
-    }
-  }
+  AppendCopyText(out, value);
 }
 
 /// A snapshot COPYed into a temporary staging table (no key: duplicates are found in bulk afterwards) and applied to
