@@ -11,6 +11,8 @@
 #   (pg_stat_statements, which scripts/pg-cluster.sh loads): calls, total and mean ms, rows.
 #   The nodes inherit the environment: e.g. GOVSHARE_AUDIT_COMMIT_WAIT_US=500 sets their audit commit wait.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 BIN=$BUILD/govshare
@@ -65,49 +67,11 @@ for n in n1 n2; do
 done
 BASE="http://127.0.0.1:${PORTS[0]}"
 
-login() {
-  local pw
-  pw="$(jq -r --arg u "$1" '.users[] | select(.username==$u) | .password' "$WORK/n1/demo-credentials.json")"
-  jq -n --arg u "$1" --arg p "$pw" '{username:$u,password:$p}' |
-    curl -sS --max-time 30 -H 'Content-Type: application/json' --data-binary @- "$BASE/api/v1/auth/login" |
-    jq -r '.token // empty'
-}
-api() { # api TOKEN METHOD PATH [JSON]
-  curl -sS --max-time 30 -X "$2" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
-    ${4:+--data-binary "$4"} "$BASE$3"
-}
-# A grant through the real process (Art. 15), as bench/run.sh makes it.
-REQUESTER="$(login requester)"
-REVIEWER="$(login reviewer)"
-STEWARD="$(login steward)"
-ENTRY="$(api "$REQUESTER" GET "/api/v1/catalog/search?q=%E5%B8%B8%E4%BD%8F%E4%BA%BA%E5%8F%A3%E5%9F%BA%E6%9C%AC%E4%BF%A1%E6%81%AF" |
-  jq -r '[.items[] | select(.name=="常住人口基本信息")][0].id')"
-APP="$(jq -r '.applications[] | select(.name=="社保待遇资格认证系统") | .application_id' "$WORK/n1/demo-credentials.json")"
-API_KEY="$(jq -r '.applications[] | select(.name=="社保待遇资格认证系统") | .api_key' "$WORK/n1/demo-credentials.json")"
-REQ="$(api "$REQUESTER" POST /api/v1/requests "$(jq -nc --argjson e "$ENTRY" --argjson a "$APP" '{entry_id:$e,
-  application_id:$a, items:["公民身份号码","姓名","出生日期","户籍地址","行政区划代码"], accept_commitments:true,
-  scenario:{purpose:"养老保险待遇资格认证（压力测试）",legal_basis:"《社会保险法》第七十三条",scope:"全省",
-  manner:"lookup",volume_per_day:1000000000,validity_days:30}}')")"
-REQ_ID="$(jq -r .id <<<"$REQ")"
-CASE_ID="$(jq -r .case_id <<<"$REQ")"
-[[ "$REQ_ID" =~ ^[0-9]+$ ]] || { echo "$REQ" >&2; die "the benchmark's request was refused"; }
-VERSION="$(api "$REVIEWER" GET "/api/v1/cases/$CASE_ID" | jq -r .case.version)"
-api "$REVIEWER" POST "/api/v1/cases/$CASE_ID/transitions" "{\"action\":\"forward\",\"version\":$VERSION}" >/dev/null
-api "$STEWARD" POST "/api/v1/requests/$REQ_ID/answer" '{"decision":"yes"}' >/dev/null
-GRANT="$(api "$REQUESTER" GET "/api/v1/requests/$REQ_ID" | jq -r '.grant_id // empty')"
-[[ -n "$GRANT" ]] || die "no grant for the benchmark"
+# A grant through the real process (Art. 15), as bench/run.sh makes it (bench/lib.sh).
+bench_lookup_grant "$BASE" "$WORK/n1/demo-credentials.json" || die "no grant for the benchmark"
 psql "$URI" -Atc "SELECT c1 FROM d$ENTRY ORDER BY random() LIMIT $KEYS" >"$WORK/keys.txt"
 [[ -s "$WORK/keys.txt" ]] || die "no keys in dataset $ENTRY"
-cat >"$WORK/lookup.lua" <<LUA
-local keys = {}
-for line in io.lines("$WORK/keys.txt") do keys[#keys + 1] = line end
-wrk.headers["Authorization"] = "Bearer $API_KEY"
-wrk.headers["X-Grant-Id"] = "$GRANT"
-wrk.headers["X-Business-Ref"] = "BENCH-0001"
-request = function()
-  return wrk.format("GET", "/api/v1/data/$ENTRY/records/" .. keys[math.random(#keys)])
-end
-LUA
+bench_lookup_lua "$WORK/lookup.lua" "$WORK/keys.txt"
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $API_KEY" -H "X-Grant-Id: $GRANT" \
   -H "X-Business-Ref: BENCH-0001" "http://127.0.0.1:${PORTS[1]}/api/v1/data/$ENTRY/records/$(head -n1 "$WORK/keys.txt")")
 [[ "$code" == 200 ]] || die "a lookup through the second node answered $code"

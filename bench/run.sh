@@ -14,6 +14,8 @@
 # or if govshare dies or answers anything but 2xx under load. Only 127.0.0.1 is targeted; every loop is bounded.
 # See docs/BENCHMARKS.md for the results and how to read them.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="${GOVSHARE_BINARY:-build/govshare}"
@@ -111,50 +113,14 @@ TOKEN="$(jq -n --arg u requester --arg p "$PASSWORD" '{username:$u,password:$p}'
 GS_PATH=/api/v1/me
 AUTH_HEADERS=(-H "Authorization: Bearer $TOKEN")
 if [[ "$MODE" == lookup ]]; then
-  # A grant for the benchmark through the real process (Art. 15): 人社厅 asks 公安厅 for 常住人口基本信息 with a volume
-  # large enough for the run; the authority forwards, the provider says yes, the platform provides.
-  login() {
-    local pw; pw="$(jq -r --arg u "$1" '.users[] | select(.username==$u) | .password' "$DATA/demo-credentials.json")"
-    jq -n --arg u "$1" --arg p "$pw" '{username:$u,password:$p}' |
-      curl -sS --max-time 30 -H 'Content-Type: application/json' --data-binary @- \
-        "http://127.0.0.1:$GS_PORT/api/v1/auth/login" | jq -r '.token // empty'
-  }
-  api() {  # api TOKEN METHOD PATH [JSON]
-    curl -sS --max-time 30 -X "$2" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
-      ${4:+--data-binary "$4"} "http://127.0.0.1:$GS_PORT$3"
-  }
-  REVIEWER="$(login reviewer)"; STEWARD="$(login steward)"
-  ENTRY="$(api "$TOKEN" GET "/api/v1/catalog/search?q=%E5%B8%B8%E4%BD%8F%E4%BA%BA%E5%8F%A3%E5%9F%BA%E6%9C%AC%E4%BF%A1%E6%81%AF" |
-    jq -r '[.items[] | select(.name=="常住人口基本信息")][0].id')"
-  APP="$(jq -r '.applications[] | select(.name=="社保待遇资格认证系统") | .application_id' "$DATA/demo-credentials.json")"
-  API_KEY="$(jq -r '.applications[] | select(.name=="社保待遇资格认证系统") | .api_key' "$DATA/demo-credentials.json")"
-  REQ="$(api "$TOKEN" POST /api/v1/requests "$(jq -nc --argjson e "$ENTRY" --argjson a "$APP" '{entry_id:$e,
-    application_id:$a, items:["公民身份号码","姓名","出生日期","户籍地址","行政区划代码"], accept_commitments:true,
-    scenario:{purpose:"养老保险待遇资格认证（压力测试）",legal_basis:"《社会保险法》第七十三条",scope:"全省",
-    manner:"lookup",volume_per_day:1000000000,validity_days:30}}')")"
-  REQ_ID="$(jq -r .id <<<"$REQ")"; CASE_ID="$(jq -r .case_id <<<"$REQ")"
-  [[ "$REQ_ID" =~ ^[0-9]+$ ]] || { echo "$REQ" >&2; die "the benchmark's request was refused"; }
-  VERSION="$(api "$REVIEWER" GET "/api/v1/cases/$CASE_ID" | jq -r .case.version)"
-  api "$REVIEWER" POST "/api/v1/cases/$CASE_ID/transitions" "{\"action\":\"forward\",\"version\":$VERSION}" >/dev/null
-  api "$STEWARD" POST "/api/v1/requests/$REQ_ID/answer" '{"decision":"yes"}' >/dev/null
-  GRANT="$(api "$TOKEN" GET "/api/v1/requests/$REQ_ID" | jq -r '.grant_id // empty')"
-  [[ -n "$GRANT" ]] || die "no grant for the benchmark"
+  # A grant for the benchmark through the real process (Art. 15), bench/lib.sh.
+  bench_lookup_grant "http://127.0.0.1:$GS_PORT" "$DATA/demo-credentials.json" || die "no grant for the benchmark"
   ROWS="$(sqlite3 "$DATA/exchange.db" "SELECT count(*) FROM d$ENTRY")"
   sqlite3 "$DATA/exchange.db" "SELECT c1 FROM d$ENTRY ORDER BY random() LIMIT $KEYS" >"$WORK/keys.txt"
   FIRST_KEY="$(head -n 1 "$WORK/keys.txt")"
   GS_PATH="/api/v1/data/$ENTRY/records/$FIRST_KEY"
   AUTH_HEADERS=(-H "Authorization: Bearer $API_KEY" -H "X-Grant-Id: $GRANT" -H "X-Business-Ref: BENCH-0001")
-  # wrk picks a random key for every request.
-  cat >"$WORK/lookup.lua" <<LUA
-local keys = {}
-for line in io.lines("$WORK/keys.txt") do keys[#keys + 1] = line end
-wrk.headers["Authorization"] = "Bearer $API_KEY"
-wrk.headers["X-Grant-Id"] = "$GRANT"
-wrk.headers["X-Business-Ref"] = "BENCH-0001"
-request = function()
-  return wrk.format("GET", "/api/v1/data/$ENTRY/records/" .. keys[math.random(#keys)])
-end
-LUA
+  bench_lookup_lua "$WORK/lookup.lua" "$WORK/keys.txt"  # wrk picks a random key for every request
 fi
 ME_CODE="$(curl -sS --max-time 10 -o "$WORK/me.json" -w '%{http_code}' \
   "${AUTH_HEADERS[@]}" "http://127.0.0.1:$GS_PORT$GS_PATH")"
