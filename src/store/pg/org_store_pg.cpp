@@ -1,8 +1,7 @@
 #include "store/pg/org_store_pg.hpp"
 
+#include "store/org_rows.hpp"
 #include "store/pg/keyset.hpp"
-
-#include <sstream>
 
 namespace govshare::store::pg {
 
@@ -12,70 +11,9 @@ using namespace govshare::org;  // NOLINT(google-build-using-namespace): the imp
 
 namespace {
 
-Status VersionConflict() {
-  return Status::Conflict("version_conflict", "the resource was changed by someone else; reload and try again",
-                          "/version");
-}
-
-RoleSet ParseRoles(const std::string& csv) {
-  RoleSet roles;
-  std::stringstream in(csv);
-  std::string name;
-  while (std::getline(in, name, ',')) {
-    if (auto r = ParseRole(name)) roles.Add(*r);
-  }
-  return roles;
-}
-
-RegionLevel ParseLevel(const std::string& s) {
-  if (s == "province") return RegionLevel::kProvince;
-  if (s == "city") return RegionLevel::kCity;
-  return RegionLevel::kCounty;
-}
-
-constexpr const char* kDepartmentColumns =
-    "id, name, credit_code, region_id, kind, responsible_unit, contact_name, contact_phone, active, created_at, "
-    "updated_at, version";
-
-Department ReadDepartment(const Statement& s) {
-  Department d;
-  d.id = s.Int(0);
-  d.name = s.Text(1);
-  d.credit_code = s.Text(2);
-  d.region_id = s.Text(3);
-  d.kind = ParseDepartmentKind(s.Text(4)).value_or(DepartmentKind::kDepartment);
-  d.responsible_unit = s.Text(5);
-  d.contact_name = s.Text(6);
-  d.contact_phone = s.Text(7);
-  d.active = s.Bool(8);
-  d.created_at = s.Int(9);
-  d.updated_at = s.Int(10);
-  d.version = s.Int(11);
-  return d;
-}
-
-constexpr const char* kUserColumns =
-    "u.id, u.username, u.display_name, u.department_id, u.active, u.failed_logins, u.locked_until, "
-    "u.must_change_password, u.valid_until, u.approved_by, u.created_at, u.updated_at, u.version, "
-    "(SELECT COALESCE(string_agg(role, ','), '') FROM user_roles r WHERE r.user_id = u.id), u.password_hash";
-
-User ReadUser(const Statement& s) {
-  User u;
-  u.id = s.Int(0);
-  u.username = s.Text(1);
-  u.display_name = s.Text(2);
-  u.department_id = s.Int(3);
-  u.active = s.Bool(4);
-  u.failed_logins = static_cast<int>(s.Int(5));
-  u.locked_until = s.OptInt(6);
-  u.must_change_password = s.Bool(7);
-  u.valid_until = s.OptText(8);
-  u.approved_by = s.OptInt(9);
-  u.created_at = s.Int(10);
-  u.updated_at = s.Int(11);
-  u.version = s.Int(12);
-  u.roles = ParseRoles(s.Text(13));
-  return u;
+const std::string& UserColumnList() {
+  static const std::string columns = UserColumns("COALESCE(string_agg(role, ','), '')");
+  return columns;
 }
 
 void WriteRoles(Connection& c, std::int64_t user_id, RoleSet roles) {
@@ -85,62 +23,17 @@ void WriteRoles(Connection& c, std::int64_t user_id, RoleSet roles) {
   }
 }
 
-constexpr const char* kApplicationColumns =
-    "id, department_id, name, description, active, created_at, updated_at, version";
-
-Application ReadApplication(const Statement& s) {
-  Application a;
-  a.id = s.Int(0);
-  a.department_id = s.Int(1);
-  a.name = s.Text(2);
-  a.description = s.Text(3);
-  a.active = s.Bool(4);
-  a.created_at = s.Int(5);
-  a.updated_at = s.Int(6);
-  a.version = s.Int(7);
-  return a;
-}
-
-constexpr const char* kApiKeyColumns =
-    "k.id, k.application_id, k.prefix, k.secret_hash, k.label, k.created_at, k.expires_at, k.revoked_at, k.created_by";
-
-ApiKey ReadApiKey(const Statement& s) {
-  ApiKey k;
-  k.id = s.Int(0);
-  k.application_id = s.Int(1);
-  k.prefix = s.Text(2);
-  k.secret_hash = s.Text(3);
-  k.label = s.Text(4);
-  k.created_at = s.Int(5);
-  k.expires_at = s.Int(6);
-  k.revoked_at = s.OptInt(7);
-  k.created_by = s.Int(8);
-  return k;
-}
-
-/// ILIKE pattern for a substring search, with the user's % and _ escaped so they match literally. ILIKE, not LIKE:
-/// SQLite's LIKE ignores ASCII case, and both backends must find the same rows.
-std::string LikePattern(const std::string& q) {
-  std::string out = "%";
-  for (char c : q) {
-    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('%');
-  return out;
-}
-
 }  // namespace
 
 Result<std::vector<Region>> PgOrgStore::ListRegions() {
   std::vector<Region> out;
   auto status = db_.Read([&](Connection& c) {
     // COLLATE "C": byte order whatever the database's collation, as in SQLite.
-    auto s = c.Prepare(
-        "SELECT id, division_code, name, level, parent_id, gb_parent_code, flows_back FROM regions ORDER BY "
-        "COALESCE(division_code, id) COLLATE \"C\"");
+    auto s = c.Prepare(std::string("SELECT ") + kRegionColumns +
+                       " FROM regions ORDER BY "
+                       "COALESCE(division_code, id) COLLATE \"C\"");
     while (s.Step()) {
-      out.push_back({s.Text(0), s.OptText(1), s.Text(2), ParseLevel(s.Text(3)), s.OptText(4), s.OptText(5), s.Bool(6)});
+      out.push_back(ReadRegion(s));
     }
     return Status::Ok();
   });
@@ -153,19 +46,13 @@ Status PgOrgStore::UpsertRegions(const std::vector<Region>& regions) {
     // Parents first: the file lists them in any order, the foreign key is checked at commit.
     c.Exec("SET CONSTRAINTS regions_parent DEFERRED");
     for (const auto& r : regions) {
-      c.Prepare(
-           "INSERT INTO regions(id, division_code, name, level, parent_id, gb_parent_code, flows_back) "
-           "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(id) DO UPDATE SET name = excluded.name, level = "
-           "excluded.level, parent_id = excluded.parent_id, gb_parent_code = excluded.gb_parent_code, flows_back = "
-           "excluded.flows_back")
-          .Bind(1, r.id)
-          .Bind(2, r.division_code)
-          .Bind(3, r.name)
-          .Bind(4, RegionLevelName(r.level))
-          .Bind(5, r.parent_id)
-          .Bind(6, r.gb_parent_code)
-          .Bind(7, r.flows_back)
-          .Run();
+      auto upsert = c.Prepare(
+          "INSERT INTO regions(id, division_code, name, level, parent_id, gb_parent_code, flows_back) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(id) DO UPDATE SET name = excluded.name, level = "
+          "excluded.level, parent_id = excluded.parent_id, gb_parent_code = excluded.gb_parent_code, flows_back = "
+          "excluded.flows_back");
+      BindRegion(upsert, r);
+      upsert.Run();
     }
     return Status::Ok();
   });
@@ -224,19 +111,9 @@ Status PgOrgStore::CreateDepartment(Department& d) {
   d.created_at = d.updated_at = clock_.Now();
   d.version = 1;
   return db_.Write([&](Connection& c) {
-    auto s = c.Prepare(
-        "INSERT INTO departments(name, credit_code, region_id, kind, responsible_unit, contact_name, contact_phone, "
-        "active, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id");
-    s.Bind(1, d.name)
-        .Bind(2, d.credit_code)
-        .Bind(3, d.region_id)
-        .Bind(4, DepartmentKindName(d.kind))
-        .Bind(5, d.responsible_unit)
-        .Bind(6, d.contact_name)
-        .Bind(7, d.contact_phone)
-        .Bind(8, d.active)
-        .Bind(9, d.created_at)
-        .Bind(10, d.updated_at);
+    auto s = c.Prepare(std::string("INSERT INTO departments(") + kNewDepartmentColumns +
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id");
+    BindNewDepartment(s, d);
     if (s.Step()) d.id = s.Int(0);
     return Status::Ok();
   });
@@ -247,16 +124,9 @@ Status PgOrgStore::UpdateDepartment(const Department& d, std::int64_t expected_v
     auto s = c.Prepare(
         "UPDATE departments SET name = $1, responsible_unit = $2, contact_name = $3, contact_phone = $4, active = $5, "
         "updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8");
-    s.Bind(1, d.name)
-        .Bind(2, d.responsible_unit)
-        .Bind(3, d.contact_name)
-        .Bind(4, d.contact_phone)
-        .Bind(5, d.active)
-        .Bind(6, clock_.Now())
-        .Bind(7, d.id)
-        .Bind(8, expected_version)
-        .Run();
-    return s.Changes() == 1 ? Status::Ok() : VersionConflict();
+    BindChangedDepartment(s, d, clock_.Now(), expected_version);
+    s.Run();
+    return s.Changes() == 1 ? Status::Ok() : OrgVersionConflict();
   });
 }
 
@@ -271,7 +141,7 @@ Result<std::vector<User>> PgOrgStore::ListUsers(const UserFilter& filter, const 
   const auto keyset = Keyset(page, *column, "u.id", 6, 1);
   std::vector<User> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE " + keyset.where +
+    auto s = c.Prepare(std::string("SELECT ") + UserColumnList() + " FROM users u WHERE " + keyset.where +
                        " AND ($2::bigint IS NULL OR u.department_id = $2) AND ($3::text "
                        "IS NULL OR u.username ILIKE $3 ESCAPE '\\' OR u.display_name ILIKE $3 ESCAPE '\\') AND "
                        "($5::text[] IS NULL OR u.department_id IN (SELECT id FROM departments WHERE region_id = "
@@ -295,7 +165,7 @@ Result<std::vector<User>> PgOrgStore::ListUsers(const UserFilter& filter, const 
 Result<std::optional<User>> PgOrgStore::GetUser(std::int64_t id) {
   std::optional<User> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.id = $1");
+    auto s = c.Prepare(std::string("SELECT ") + UserColumnList() + " FROM users u WHERE u.id = $1");
     s.Bind(1, id);
     if (s.Step()) out = ReadUser(s);
     return Status::Ok();
@@ -307,7 +177,7 @@ Result<std::optional<User>> PgOrgStore::GetUser(std::int64_t id) {
 Result<std::optional<UserCredentials>> PgOrgStore::GetUserByUsername(const std::string& username) {
   std::optional<UserCredentials> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.username = $1");
+    auto s = c.Prepare(std::string("SELECT ") + UserColumnList() + " FROM users u WHERE u.username = $1");
     s.Bind(1, username);
     if (s.Step()) out = UserCredentials{ReadUser(s), s.Text(14)};
     return Status::Ok();
@@ -320,20 +190,9 @@ Status PgOrgStore::CreateUser(User& u, const std::string& password_hash) {
   u.created_at = u.updated_at = clock_.Now();
   u.version = 1;
   return db_.Write([&](Connection& c) {
-    auto s = c.Prepare(
-        "INSERT INTO users(username, display_name, department_id, password_hash, active, must_change_password, "
-        "valid_until, approved_by, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-        "1) RETURNING id");
-    s.Bind(1, u.username)
-        .Bind(2, u.display_name)
-        .Bind(3, u.department_id)
-        .Bind(4, password_hash)
-        .Bind(5, u.active)
-        .Bind(6, u.must_change_password)
-        .Bind(7, u.valid_until)
-        .Bind(8, u.approved_by)
-        .Bind(9, u.created_at)
-        .Bind(10, u.updated_at);
+    auto s = c.Prepare(std::string("INSERT INTO users(") + kNewUserColumns +
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id");
+    BindNewUser(s, u, password_hash);
     if (s.Step()) u.id = s.Int(0);
     WriteRoles(c, u.id, u.roles);
     return Status::Ok();
@@ -345,17 +204,9 @@ Status PgOrgStore::UpdateUser(const User& u, std::int64_t expected_version) {
     auto s = c.Prepare(
         "UPDATE users SET display_name = $1, active = $2, valid_until = $3, approved_by = $4, locked_until = $5, "
         "failed_logins = $6, updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9");
-    s.Bind(1, u.display_name)
-        .Bind(2, u.active)
-        .Bind(3, u.valid_until)
-        .Bind(4, u.approved_by)
-        .Bind(5, u.locked_until)
-        .Bind(6, u.failed_logins)
-        .Bind(7, clock_.Now())
-        .Bind(8, u.id)
-        .Bind(9, expected_version)
-        .Run();
-    if (s.Changes() != 1) return VersionConflict();
+    BindChangedUser(s, u, clock_.Now(), expected_version);
+    s.Run();
+    if (s.Changes() != 1) return OrgVersionConflict();
     WriteRoles(c, u.id, u.roles);
     if (!u.active) c.Prepare("UPDATE sessions SET revoked = true WHERE user_id = $1").Bind(1, u.id).Run();
     return Status::Ok();
@@ -410,22 +261,7 @@ Result<std::optional<std::pair<Session, Principal>>> PgOrgStore::FindSession(con
         "WHERE s.token_hash = $1 AND NOT s.revoked AND u.active AND d.active");
     s.Bind(1, token_hash);
     if (!s.Step()) return Status::Ok();
-    Session session{token_hash, s.Int(0), s.Text(1), s.Int(2), s.Int(3), s.Text(4)};
-    Principal p;
-    p.kind = Principal::Kind::kUser;
-    p.id = session.user_id;
-    p.name = s.Text(5);
-    p.display_name = s.Text(6);
-    p.department_id = s.Int(7);
-    p.department_name = s.Text(8);
-    p.region_id = s.Text(9);
-    p.at_authority = s.Text(10) == "authority";
-    p.must_change_password = s.Bool(11);
-    p.valid_until = s.OptText(12);
-    p.roles = ParseRoles(s.Text(13));
-    p.csrf_token = session.csrf_token;
-    p.expires_at = session.expires_at;
-    out.emplace(std::move(session), std::move(p));
+    out = ReadSessionPrincipal(s, token_hash);
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -490,12 +326,7 @@ Status PgOrgStore::CreateApplication(Application& a) {
     auto s = c.Prepare(
         "INSERT INTO applications(department_id, name, description, active, created_at, updated_at, version) VALUES "
         "($1, $2, $3, $4, $5, $6, 1) RETURNING id");
-    s.Bind(1, a.department_id)
-        .Bind(2, a.name)
-        .Bind(3, a.description)
-        .Bind(4, a.active)
-        .Bind(5, a.created_at)
-        .Bind(6, a.updated_at);
+    BindNewApplication(s, a);
     if (s.Step()) a.id = s.Int(0);
     return Status::Ok();
   });
@@ -507,7 +338,7 @@ Status PgOrgStore::UpdateApplication(const Application& a, std::int64_t expected
         "UPDATE applications SET description = $1, active = $2, updated_at = $3, version = version + 1 WHERE id = $4 "
         "AND version = $5");
     s.Bind(1, a.description).Bind(2, a.active).Bind(3, clock_.Now()).Bind(4, a.id).Bind(5, expected_version).Run();
-    return s.Changes() == 1 ? Status::Ok() : VersionConflict();
+    return s.Changes() == 1 ? Status::Ok() : OrgVersionConflict();
   });
 }
 
@@ -529,13 +360,7 @@ Status PgOrgStore::CreateApiKey(ApiKey& k) {
     auto s = c.Prepare(
         "INSERT INTO api_keys(application_id, prefix, secret_hash, label, created_at, expires_at, created_by) VALUES "
         "($1, $2, $3, $4, $5, $6, $7) RETURNING id");
-    s.Bind(1, k.application_id)
-        .Bind(2, k.prefix)
-        .Bind(3, k.secret_hash)
-        .Bind(4, k.label)
-        .Bind(5, k.created_at)
-        .Bind(6, k.expires_at)
-        .Bind(7, k.created_by);
+    BindNewApiKey(s, k);
     if (s.Step()) k.id = s.Int(0);
     return Status::Ok();
   });
@@ -559,17 +384,7 @@ Result<std::optional<std::pair<ApiKey, Principal>>> PgOrgStore::FindApiKey(const
                        "a.active AND d.active");
     s.Bind(1, prefix);
     if (!s.Step()) return Status::Ok();
-    ApiKey key = ReadApiKey(s);
-    Principal p;
-    p.kind = Principal::Kind::kApplication;
-    p.id = key.application_id;
-    p.name = s.Text(9);
-    p.display_name = p.name;
-    p.department_id = s.Int(10);
-    p.department_name = s.Text(11);
-    p.region_id = s.Text(12);
-    p.expires_at = key.expires_at;
-    out.emplace(std::move(key), std::move(p));
+    out = ReadKeyPrincipal(s);
     return Status::Ok();
   });
   if (!status.ok()) return status;

@@ -1,8 +1,7 @@
 #include "store/sqlite/org_store_sqlite.hpp"
 
-#include <sstream>
-
 #include "common/json.hpp"
+#include "store/org_rows.hpp"
 #include "store/sqlite/sql_params.hpp"
 
 namespace govshare::store::sqlite {
@@ -13,70 +12,9 @@ using namespace govshare::org;  // NOLINT(google-build-using-namespace): the imp
 
 namespace {
 
-Status VersionConflict() {
-  return Status::Conflict("version_conflict", "the resource was changed by someone else; reload and try again",
-                          "/version");
-}
-
-RoleSet ParseRoles(const std::string& csv) {
-  RoleSet roles;
-  std::stringstream in(csv);
-  std::string name;
-  while (std::getline(in, name, ',')) {
-    if (auto r = ParseRole(name)) roles.Add(*r);
-  }
-  return roles;
-}
-
-RegionLevel ParseLevel(const std::string& s) {
-  if (s == "province") return RegionLevel::kProvince;
-  if (s == "city") return RegionLevel::kCity;
-  return RegionLevel::kCounty;
-}
-
-constexpr const char* kDepartmentColumns =
-    "id, name, credit_code, region_id, kind, responsible_unit, contact_name, contact_phone, active, created_at, "
-    "updated_at, version";
-
-Department ReadDepartment(const Statement& s) {
-  Department d;
-  d.id = s.Int(0);
-  d.name = s.Text(1);
-  d.credit_code = s.Text(2);
-  d.region_id = s.Text(3);
-  d.kind = ParseDepartmentKind(s.Text(4)).value_or(DepartmentKind::kDepartment);
-  d.responsible_unit = s.Text(5);
-  d.contact_name = s.Text(6);
-  d.contact_phone = s.Text(7);
-  d.active = s.Int(8) != 0;
-  d.created_at = s.Int(9);
-  d.updated_at = s.Int(10);
-  d.version = s.Int(11);
-  return d;
-}
-
-constexpr const char* kUserColumns =
-    "u.id, u.username, u.display_name, u.department_id, u.active, u.failed_logins, u.locked_until, "
-    "u.must_change_password, u.valid_until, u.approved_by, u.created_at, u.updated_at, u.version, "
-    "(SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id), u.password_hash";
-
-User ReadUser(const Statement& s) {
-  User u;
-  u.id = s.Int(0);
-  u.username = s.Text(1);
-  u.display_name = s.Text(2);
-  u.department_id = s.Int(3);
-  u.active = s.Int(4) != 0;
-  u.failed_logins = static_cast<int>(s.Int(5));
-  u.locked_until = s.OptInt(6);
-  u.must_change_password = s.Int(7) != 0;
-  u.valid_until = s.OptText(8);
-  u.approved_by = s.OptInt(9);
-  u.created_at = s.Int(10);
-  u.updated_at = s.Int(11);
-  u.version = s.Int(12);
-  u.roles = ParseRoles(s.Text(13));
-  return u;
+const std::string& UserColumnList() {
+  static const std::string columns = UserColumns("group_concat(role)");
+  return columns;
 }
 
 void WriteRoles(Connection& c, std::int64_t user_id, RoleSet roles) {
@@ -86,61 +24,16 @@ void WriteRoles(Connection& c, std::int64_t user_id, RoleSet roles) {
   }
 }
 
-constexpr const char* kApplicationColumns =
-    "id, department_id, name, description, active, created_at, updated_at, version";
-
-Application ReadApplication(const Statement& s) {
-  Application a;
-  a.id = s.Int(0);
-  a.department_id = s.Int(1);
-  a.name = s.Text(2);
-  a.description = s.Text(3);
-  a.active = s.Int(4) != 0;
-  a.created_at = s.Int(5);
-  a.updated_at = s.Int(6);
-  a.version = s.Int(7);
-  return a;
-}
-
-constexpr const char* kApiKeyColumns =
-    "k.id, k.application_id, k.prefix, k.secret_hash, k.label, k.created_at, k.expires_at, k.revoked_at, k.created_by";
-
-ApiKey ReadApiKey(const Statement& s) {
-  ApiKey k;
-  k.id = s.Int(0);
-  k.application_id = s.Int(1);
-  k.prefix = s.Text(2);
-  k.secret_hash = s.Text(3);
-  k.label = s.Text(4);
-  k.created_at = s.Int(5);
-  k.expires_at = s.Int(6);
-  k.revoked_at = s.OptInt(7);
-  k.created_by = s.Int(8);
-  return k;
-}
-
-/// LIKE pattern for a substring search, with the user's % and _ escaped so they match literally.
-std::string LikePattern(const std::string& q) {
-  std::string out = "%";
-  for (char c : q) {
-    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('%');
-  return out;
-}
-
 }  // namespace
 
 Result<std::vector<Region>> SqliteOrgStore::ListRegions() {
   std::vector<Region> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(
-        "SELECT id, division_code, name, level, parent_id, gb_parent_code, flows_back FROM regions ORDER BY "
-        "COALESCE(division_code, id)");
+    auto s = c.Prepare(std::string("SELECT ") + kRegionColumns +
+                       " FROM regions ORDER BY "
+                       "COALESCE(division_code, id)");
     while (s.Step()) {
-      out.push_back(
-          {s.Text(0), s.OptText(1), s.Text(2), ParseLevel(s.Text(3)), s.OptText(4), s.OptText(5), s.Int(6) != 0});
+      out.push_back(ReadRegion(s));
     }
     return Status::Ok();
   });
@@ -153,18 +46,12 @@ Status SqliteOrgStore::UpsertRegions(const std::vector<Region>& regions) {
     // Parents first: the file lists them in any order, the foreign key needs them present.
     c.Exec("PRAGMA defer_foreign_keys=ON");
     for (const auto& r : regions) {
-      c.Prepare(
-           "INSERT INTO regions(id, division_code, name, level, parent_id, gb_parent_code, flows_back) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, level = excluded.level, "
-           "parent_id = excluded.parent_id, gb_parent_code = excluded.gb_parent_code, flows_back = excluded.flows_back")
-          .Bind(1, r.id)
-          .Bind(2, r.division_code)
-          .Bind(3, r.name)
-          .Bind(4, RegionLevelName(r.level))
-          .Bind(5, r.parent_id)
-          .Bind(6, r.gb_parent_code)
-          .Bind(7, r.flows_back ? 1 : 0)
-          .Run();
+      auto upsert = c.Prepare(
+          "INSERT INTO regions(id, division_code, name, level, parent_id, gb_parent_code, flows_back) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, level = excluded.level, "
+          "parent_id = excluded.parent_id, gb_parent_code = excluded.gb_parent_code, flows_back = excluded.flows_back");
+      BindRegion(upsert, r);
+      upsert.Run();
     }
     // Every parent must exist now. Checked here, so that a bad file fails this job alone: a deferred foreign key left
     // to the group's COMMIT would fail every job committed with it. Deferral ends with this job for the same reason.
@@ -238,20 +125,10 @@ Status SqliteOrgStore::CreateDepartment(Department& d) {
   d.created_at = d.updated_at = clock_.Now();
   d.version = 1;
   return db_.Write([&](Connection& c) {
-    c.Prepare(
-         "INSERT INTO departments(name, credit_code, region_id, kind, responsible_unit, contact_name, contact_phone, "
-         "active, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)")
-        .Bind(1, d.name)
-        .Bind(2, d.credit_code)
-        .Bind(3, d.region_id)
-        .Bind(4, DepartmentKindName(d.kind))
-        .Bind(5, d.responsible_unit)
-        .Bind(6, d.contact_name)
-        .Bind(7, d.contact_phone)
-        .Bind(8, d.active ? 1 : 0)
-        .Bind(9, d.created_at)
-        .Bind(10, d.updated_at)
-        .Run();
+    auto s = c.Prepare(std::string("INSERT INTO departments(") + kNewDepartmentColumns +
+                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+    BindNewDepartment(s, d);
+    s.Run();
     d.id = c.LastInsertId();
     return Status::Ok();
   });
@@ -259,19 +136,12 @@ Status SqliteOrgStore::CreateDepartment(Department& d) {
 
 Status SqliteOrgStore::UpdateDepartment(const Department& d, std::int64_t expected_version) {
   return db_.Write([&](Connection& c) {
-    c.Prepare(
-         "UPDATE departments SET name = ?, responsible_unit = ?, contact_name = ?, contact_phone = ?, active = ?, "
-         "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?")
-        .Bind(1, d.name)
-        .Bind(2, d.responsible_unit)
-        .Bind(3, d.contact_name)
-        .Bind(4, d.contact_phone)
-        .Bind(5, d.active ? 1 : 0)
-        .Bind(6, clock_.Now())
-        .Bind(7, d.id)
-        .Bind(8, expected_version)
-        .Run();
-    return c.Changes() == 1 ? Status::Ok() : VersionConflict();
+    auto s = c.Prepare(
+        "UPDATE departments SET name = ?, responsible_unit = ?, contact_name = ?, contact_phone = ?, active = ?, "
+        "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+    BindChangedDepartment(s, d, clock_.Now(), expected_version);
+    s.Run();
+    return c.Changes() == 1 ? Status::Ok() : OrgVersionConflict();
   });
 }
 
@@ -286,7 +156,7 @@ Result<std::vector<User>> SqliteOrgStore::ListUsers(const UserFilter& filter, co
   const auto keyset = Keyset(page, *column, "u.id", 6, 1);
   std::vector<User> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE " + keyset.where +
+    auto s = c.Prepare(std::string("SELECT ") + UserColumnList() + " FROM users u WHERE " + keyset.where +
                        " AND (?2 IS NULL OR u.department_id = ?2) AND (?3 IS NULL OR "
                        "u.username LIKE ?3 ESCAPE '\\' OR u.display_name LIKE ?3 ESCAPE '\\') AND (?5 IS NULL OR "
                        "u.department_id IN (SELECT id FROM departments WHERE region_id IN (SELECT value FROM "
@@ -310,7 +180,7 @@ Result<std::vector<User>> SqliteOrgStore::ListUsers(const UserFilter& filter, co
 Result<std::optional<User>> SqliteOrgStore::GetUser(std::int64_t id) {
   std::optional<User> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.id = ?");
+    auto s = c.Prepare(std::string("SELECT ") + UserColumnList() + " FROM users u WHERE u.id = ?");
     s.Bind(1, id);
     if (s.Step()) out = ReadUser(s);
     return Status::Ok();
@@ -322,7 +192,7 @@ Result<std::optional<User>> SqliteOrgStore::GetUser(std::int64_t id) {
 Result<std::optional<UserCredentials>> SqliteOrgStore::GetUserByUsername(const std::string& username) {
   std::optional<UserCredentials> out;
   auto status = db_.Read([&](Connection& c) {
-    auto s = c.Prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.username = ?");
+    auto s = c.Prepare(std::string("SELECT ") + UserColumnList() + " FROM users u WHERE u.username = ?");
     s.Bind(1, username);
     if (s.Step()) out = UserCredentials{ReadUser(s), s.Text(14)};
     return Status::Ok();
@@ -335,20 +205,10 @@ Status SqliteOrgStore::CreateUser(User& u, const std::string& password_hash) {
   u.created_at = u.updated_at = clock_.Now();
   u.version = 1;
   return db_.Write([&](Connection& c) {
-    c.Prepare(
-         "INSERT INTO users(username, display_name, department_id, password_hash, active, must_change_password, "
-         "valid_until, approved_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)")
-        .Bind(1, u.username)
-        .Bind(2, u.display_name)
-        .Bind(3, u.department_id)
-        .Bind(4, password_hash)
-        .Bind(5, u.active ? 1 : 0)
-        .Bind(6, u.must_change_password ? 1 : 0)
-        .Bind(7, u.valid_until)
-        .Bind(8, u.approved_by)
-        .Bind(9, u.created_at)
-        .Bind(10, u.updated_at)
-        .Run();
+    auto s =
+        c.Prepare(std::string("INSERT INTO users(") + kNewUserColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+    BindNewUser(s, u, password_hash);
+    s.Run();
     u.id = c.LastInsertId();
     WriteRoles(c, u.id, u.roles);
     return Status::Ok();
@@ -357,20 +217,12 @@ Status SqliteOrgStore::CreateUser(User& u, const std::string& password_hash) {
 
 Status SqliteOrgStore::UpdateUser(const User& u, std::int64_t expected_version) {
   return db_.Write([&](Connection& c) {
-    c.Prepare(
-         "UPDATE users SET display_name = ?, active = ?, valid_until = ?, approved_by = ?, locked_until = ?, "
-         "failed_logins = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?")
-        .Bind(1, u.display_name)
-        .Bind(2, u.active ? 1 : 0)
-        .Bind(3, u.valid_until)
-        .Bind(4, u.approved_by)
-        .Bind(5, u.locked_until)
-        .Bind(6, u.failed_logins)
-        .Bind(7, clock_.Now())
-        .Bind(8, u.id)
-        .Bind(9, expected_version)
-        .Run();
-    if (c.Changes() != 1) return VersionConflict();
+    auto s = c.Prepare(
+        "UPDATE users SET display_name = ?, active = ?, valid_until = ?, approved_by = ?, locked_until = ?, "
+        "failed_logins = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+    BindChangedUser(s, u, clock_.Now(), expected_version);
+    s.Run();
+    if (c.Changes() != 1) return OrgVersionConflict();
     WriteRoles(c, u.id, u.roles);
     if (!u.active) c.Prepare("UPDATE sessions SET revoked = 1 WHERE user_id = ?").Bind(1, u.id).Run();
     return Status::Ok();
@@ -429,22 +281,7 @@ Result<std::optional<std::pair<Session, Principal>>> SqliteOrgStore::FindSession
         "WHERE s.token_hash = ? AND s.revoked = 0 AND u.active = 1 AND d.active = 1");
     s.Bind(1, token_hash);
     if (!s.Step()) return Status::Ok();
-    Session session{token_hash, s.Int(0), s.Text(1), s.Int(2), s.Int(3), s.Text(4)};
-    Principal p;
-    p.kind = Principal::Kind::kUser;
-    p.id = session.user_id;
-    p.name = s.Text(5);
-    p.display_name = s.Text(6);
-    p.department_id = s.Int(7);
-    p.department_name = s.Text(8);
-    p.region_id = s.Text(9);
-    p.at_authority = s.Text(10) == "authority";
-    p.must_change_password = s.Int(11) != 0;
-    p.valid_until = s.OptText(12);
-    p.roles = ParseRoles(s.Text(13));
-    p.csrf_token = session.csrf_token;
-    p.expires_at = session.expires_at;
-    out.emplace(std::move(session), std::move(p));
+    out = ReadSessionPrincipal(s, token_hash);
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -506,16 +343,11 @@ Status SqliteOrgStore::CreateApplication(Application& a) {
   a.created_at = a.updated_at = clock_.Now();
   a.version = 1;
   return db_.Write([&](Connection& c) {
-    c.Prepare(
-         "INSERT INTO applications(department_id, name, description, active, created_at, updated_at, version) VALUES "
-         "(?, ?, ?, ?, ?, ?, 1)")
-        .Bind(1, a.department_id)
-        .Bind(2, a.name)
-        .Bind(3, a.description)
-        .Bind(4, a.active ? 1 : 0)
-        .Bind(5, a.created_at)
-        .Bind(6, a.updated_at)
-        .Run();
+    auto s = c.Prepare(
+        "INSERT INTO applications(department_id, name, description, active, created_at, updated_at, version) VALUES "
+        "(?, ?, ?, ?, ?, ?, 1)");
+    BindNewApplication(s, a);
+    s.Run();
     a.id = c.LastInsertId();
     return Status::Ok();
   });
@@ -532,7 +364,7 @@ Status SqliteOrgStore::UpdateApplication(const Application& a, std::int64_t expe
         .Bind(4, a.id)
         .Bind(5, expected_version)
         .Run();
-    return c.Changes() == 1 ? Status::Ok() : VersionConflict();
+    return c.Changes() == 1 ? Status::Ok() : OrgVersionConflict();
   });
 }
 
@@ -551,17 +383,11 @@ Result<std::vector<ApiKey>> SqliteOrgStore::ListApiKeys(std::int64_t application
 
 Status SqliteOrgStore::CreateApiKey(ApiKey& k) {
   return db_.Write([&](Connection& c) {
-    c.Prepare(
-         "INSERT INTO api_keys(application_id, prefix, secret_hash, label, created_at, expires_at, created_by) VALUES "
-         "(?, ?, ?, ?, ?, ?, ?)")
-        .Bind(1, k.application_id)
-        .Bind(2, k.prefix)
-        .Bind(3, k.secret_hash)
-        .Bind(4, k.label)
-        .Bind(5, k.created_at)
-        .Bind(6, k.expires_at)
-        .Bind(7, k.created_by)
-        .Run();
+    auto s = c.Prepare(
+        "INSERT INTO api_keys(application_id, prefix, secret_hash, label, created_at, expires_at, created_by) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?)");
+    BindNewApiKey(s, k);
+    s.Run();
     k.id = c.LastInsertId();
     return Status::Ok();
   });
@@ -587,17 +413,7 @@ Result<std::optional<std::pair<ApiKey, Principal>>> SqliteOrgStore::FindApiKey(c
                        "a.active = 1 AND d.active = 1");
     s.Bind(1, prefix);
     if (!s.Step()) return Status::Ok();
-    ApiKey key = ReadApiKey(s);
-    Principal p;
-    p.kind = Principal::Kind::kApplication;
-    p.id = key.application_id;
-    p.name = s.Text(9);
-    p.display_name = p.name;
-    p.department_id = s.Int(10);
-    p.department_name = s.Text(11);
-    p.region_id = s.Text(12);
-    p.expires_at = key.expires_at;
-    out.emplace(std::move(key), std::move(p));
+    out = ReadKeyPrincipal(s);
     return Status::Ok();
   });
   if (!status.ok()) return status;
