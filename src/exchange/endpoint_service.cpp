@@ -53,10 +53,7 @@ Result<Endpoint> EndpointService::Register(const Principal& p, Endpoint e) {
   e.updated_by = p.id;
   e.updated_at = clock_.Now();
   GOVSHARE_RETURN_IF_ERROR(store_.Put(e));
-  {
-    std::unique_lock lock(cache_mutex_);
-    if (cache_loaded_) cache_[e.entry_id] = e;
-  }
+  cache_.Update(e.entry_id, e);
   return Get(p, e.entry_id);
 }
 
@@ -81,43 +78,30 @@ Result<std::int64_t> EndpointService::CheckHealth(const Principal& p, std::int64
   return client_.CheckHealth(*full.value());
 }
 
-void EndpointService::Forget() {
-  std::unique_lock lock(cache_mutex_);
-  cache_.clear();
-  cache_loaded_ = false;
-  ++generation_;
-}
+void EndpointService::Forget() { cache_.ForgetAll(); }
 
 Result<std::optional<Endpoint>> EndpointService::Find(std::int64_t entry_id) {
-  {
-    std::shared_lock lock(cache_mutex_);
-    if (cache_loaded_) {
-      auto it = cache_.find(entry_id);
-      if (it == cache_.end()) return std::optional<Endpoint>();
-      return std::optional<Endpoint>(it->second);
-    }
+  Endpoint cached;
+  switch (cache_.Find(entry_id, cached)) {
+    case EndpointCache::Known::kFound:
+      return std::optional<Endpoint>(std::move(cached));
+    case EndpointCache::Known::kAbsent:
+      return std::optional<Endpoint>();
+    case EndpointCache::Known::kUnknown:
+      break;
   }
-  std::uint64_t generation = 0;
-  {
-    std::shared_lock lock(cache_mutex_);
-    generation = generation_;
-  }
+  const auto generation = cache_.generation();
   auto all = store_.List();
   if (!all.ok()) return all.status();
-  std::unique_lock lock(cache_mutex_);
-  if (!cache_loaded_ && generation == generation_) {  // not if a Forget came while the list was read
-    for (auto& e : all.value()) cache_[e.entry_id] = std::move(e);
-    cache_loaded_ = true;
+  std::optional<Endpoint> out;
+  std::unordered_map<std::int64_t, Endpoint> by_entry;
+  for (auto& e : all.value()) {
+    if (e.entry_id == entry_id) out = e;
+    by_entry.emplace(e.entry_id, std::move(e));
   }
-  if (!cache_loaded_) {  // forgotten meanwhile: answer from the list just read, keep nothing
-    for (auto& e : all.value()) {
-      if (e.entry_id == entry_id) return std::optional<Endpoint>(std::move(e));
-    }
-    return std::optional<Endpoint>();
-  }
-  auto it = cache_.find(entry_id);
-  if (it == cache_.end()) return std::optional<Endpoint>();
-  return std::optional<Endpoint>(it->second);
+  // Not kept if a Forget came while the list was read (answered from the list just read all the same).
+  cache_.PutAll(std::move(by_entry), generation);
+  return out;
 }
 
 }  // namespace govshare::exchange

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "catalog/catalog_service.hpp"
+#include "common/versioned_cache.hpp"
 #include "exchange/logical.hpp"
 #include "org/org_store.hpp"
 #include "org/permissions.hpp"
@@ -42,10 +43,8 @@ class EndpointService {
   const org::RegionTree& regions_;
   const common::Clock& clock_;
   LogicalClient client_;
-  std::shared_mutex cache_mutex_;
-  bool cache_loaded_ = false;                         // cache_mutex_
-  std::unordered_map<std::int64_t, Endpoint> cache_;  // cache_mutex_
-  std::uint64_t generation_ = 0;                      // cache_mutex_: Forget()s so far
+  using EndpointCache = common::VersionedCache<std::int64_t, Endpoint>;
+  EndpointCache cache_;  // every endpoint once loaded (complete): a miss then means none
 };
 
 }  // namespace govshare::exchange

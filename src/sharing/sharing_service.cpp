@@ -749,29 +749,23 @@ Result<Grant> SharingService::ChangeGrant(const Principal& p, const std::string&
 }
 
 void SharingService::Forget(const std::string& id) {
-  std::lock_guard lock(cache_mutex_);
-  ++cache_generation_;
   if (id.empty()) {
-    cache_.clear();
+    cache_.ForgetAll();
   } else {
-    cache_.erase(id);
+    cache_.Forget(id);
   }
 }
 
 std::shared_ptr<const CompiledGrant> SharingService::Compile(const std::string& id) {
-  std::uint64_t generation = 0;
-  {
-    std::lock_guard lock(cache_mutex_);
-    if (auto it = cache_.find(id); it != cache_.end()) return it->second;
-    generation = cache_generation_;
-  }
+  std::shared_ptr<const CompiledGrant> cached;
+  if (cache_.Find(id, cached) == GrantCache::Known::kFound) return cached;
+  const auto generation = cache_.generation();
   auto g = store_.GetGrant(id);
   if (!g.ok() || !g.value()) return nullptr;
   auto compiled = std::make_shared<const CompiledGrant>(CompiledGrant{*g.value()});
-  std::lock_guard lock(cache_mutex_);
-  // A Forget while the grant was read (a change on another node) may mean it is already stale: use it once, keep it
-  // not, so that a revocation is never overwritten by the state read before it.
-  if (generation == cache_generation_) cache_[id] = compiled;
+  // A Forget while the grant was read (a change on another node) may mean it is already stale: used once, not kept,
+  // so that a revocation is never overwritten by the state read before it.
+  cache_.Put(id, compiled, generation);
   return compiled;
 }
 

@@ -8,6 +8,7 @@
 
 #include "catalog/catalog_service.hpp"
 #include "common/clock.hpp"
+#include "common/versioned_cache.hpp"
 #include "org/org_store.hpp"
 #include "org/permissions.hpp"
 #include "sharing/sharing_store.hpp"
@@ -116,9 +117,8 @@ class SharingService {
   const org::Authorizer& authorizer_;
   const common::Clock& clock_;
   SharingOptions options_;
-  std::mutex cache_mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const CompiledGrant>> cache_;
-  std::uint64_t cache_generation_ = 0;  // cache_mutex_: Forget()s so far
+  using GrantCache = common::VersionedCache<std::string, std::shared_ptr<const CompiledGrant>>;
+  GrantCache cache_;
 };
 
 }  // namespace govshare::sharing
