@@ -7,6 +7,7 @@
 #
 # Usage: bench/pg_nodes.sh [build-dir]
 #   POPULATION (200000) ROUNDS (3) DURATION (8) seconds, CONNECTIONS (32, in all) KEYS (10000) PGBENCH_SCALE (10)
+#   PG_LOG=FILE: the PostgreSQL server's log is copied there at the end
 #   STATEMENTS=1: after each round, the statements of the nodes' database that took the most server time in it
 #   (pg_stat_statements, which scripts/pg-cluster.sh loads): calls, total and mean ms, rows.
 #   The nodes inherit the environment: e.g. GOVSHARE_AUDIT_COMMIT_WAIT_US=500 sets their audit commit wait.
@@ -33,6 +34,11 @@ die() {
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [[ -n "${PG_LOG:-}" ]]; then  # keep the server's log (e.g. with GOVSHARE_PG_OPTIONS="-c log_checkpoints=on")
+    local home=$CLUSTER
+    [[ -f "$CLUSTER/location" ]] && home=$(cat "$CLUSTER/location")
+    cp "$home/postgres.log" "$PG_LOG" 2>/dev/null || true
+  fi
   scripts/pg-cluster.sh stop "$CLUSTER" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
