@@ -535,8 +535,14 @@ Result<Application> OrgService::GetApplication(const Principal& p, std::int64_t 
 }
 
 std::optional<std::string> OrgService::ApplicationName(std::int64_t id) {
+  {
+    std::lock_guard lock(application_names_mutex_);
+    if (auto it = application_names_.find(id); it != application_names_.end()) return it->second;
+  }
   auto a = store_.GetApplication(id);
   if (!a.ok() || !a.value()) return std::nullopt;
+  std::lock_guard lock(application_names_mutex_);
+  application_names_.emplace(id, a.value()->name);
   return a.value()->name;
 }
 

@@ -140,6 +140,12 @@ class OrgService {
   const common::Clock& clock_;
   common::Config::Auth auth_;
 
+  /// Application names by id: a name never changes (UpdateApplication changes the description and the state) and ids
+  /// are not reused, so a name once read stays true; a list of requests or grants names each application with one
+  /// read at most, not one per row.
+  std::mutex application_names_mutex_;
+  std::unordered_map<std::int64_t, std::string> application_names_;  // application_names_mutex_
+
   /// Principals of recently seen credentials, so that the hot path (every authenticated request) does not read the
   /// database. An entry lives at most kPrincipalCacheTtl; logout erases it and every change to users, departments,
   /// applications or keys bumps `generation_`, which invalidates all entries at once. Expiry (session, key, contractor
