@@ -37,6 +37,8 @@ namespace {
 
 /// COPY data goes to the server in pieces of about this size.
 constexpr std::size_t kCopyChunkBytes = 1 << 20;
+/// A table this long says how far its copy has come every so many rows (a province's dataset takes minutes).
+constexpr std::int64_t kProgressRows = 1000000;
 /// How long the conversion waits for a platform still serving on the directory to finish a write before it gives up.
 constexpr int kSourceBusyTimeoutMs = 30000;
 
@@ -128,6 +130,7 @@ struct Copied {
 /// converted to the target's type. Every source column must have a target column, and every target column that needs
 /// a value must have a source column.
 Result<Copied> CopyTable(sq::Connection& from, const std::string& source, pg::Connection& to, const std::string& target,
+                         const std::function<void(std::int64_t)>& progress,
                          const std::optional<ExtraColumn>& extra = std::nullopt) {
   if (!IsIdentifier(source) || !IsIdentifier(target)) return SchemaMismatch(fmt::format("table \"{}\"", source));
   const auto columns = TargetColumns(to, target);
@@ -176,6 +179,7 @@ Result<Copied> CopyTable(sq::Connection& from, const std::string& source, pg::Co
         to.CopyPut(buffer);
         buffer.clear();
       }
+      if (read % kProgressRows == 0) progress(read);
     }
     to.CopyPut(buffer);
   } catch (...) {
@@ -327,7 +331,7 @@ class Converter {
     auto ordered = InReferenceOrder(to_, targets);
     if (!ordered.ok()) return ordered.status();
     for (const auto& target : ordered.value()) {
-      auto copied = CopyTable(from, source_of[target], to_, target);
+      auto copied = CopyTable(from, source_of[target], to_, target, Progress(target));
       if (!copied.ok()) return copied.status();
       ContinueIdentities(to_, target, copied->identity_columns);
       Report(target, copied->rows);
@@ -358,9 +362,9 @@ class Converter {
                                  out, pg::CityCode(s.IsNull(at) ? std::nullopt : std::optional(s.TextView(at))));
                            }};
       }
-      auto rows = CopyTable(from, d.table(), to_, d.table(), city);
+      auto rows = CopyTable(from, d.table(), to_, d.table(), Progress(d.table()), city);
       if (!rows.ok()) return rows.status();
-      auto changes = CopyTable(from, d.changes_table(), to_, d.changes_table());
+      auto changes = CopyTable(from, d.changes_table(), to_, d.changes_table(), Progress(d.changes_table()));
       if (!changes.ok()) return changes.status();
       out_ << fmt::format("  {:<28} {:>12}  (change feed {}: {})\n", d.table(), rows->rows, d.changes_table(),
                           changes->rows);
@@ -430,6 +434,13 @@ class Converter {
     }
     Report("calendar_years", count);
     return Status::Ok();
+  }
+
+  /// Says how far the copy of a long table has come (before its line of Report).
+  std::function<void(std::int64_t)> Progress(const std::string& table) {
+    return [this, table](std::int64_t rows) {
+      out_ << fmt::format("  {:<28} {:>12} rows so far ...", table, rows) << std::endl;
+    };
   }
 
   void Report(const std::string& table, std::int64_t rows) { out_ << fmt::format("  {:<28} {:>12}\n", table, rows); }
